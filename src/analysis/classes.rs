@@ -1,0 +1,384 @@
+//! Class names and class keys (DevTools' Summary "Constructor" column):
+//! per-type names, `<div>` shortening, plain-object interface inference
+//! (`{a, b, c}`), and location-based keys that split same-named classes.
+
+use crate::snapshot::Graph;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Interface names stop growing past this many UTF-16 units.
+const MAX_INTERFACE_NAME_LENGTH: usize = 120;
+/// An interface must match at least this many objects...
+const MIN_OBJECT_COUNT_PER_INTERFACE: f64 = 2.0;
+/// ...and at least one in this many plain objects.
+const MIN_OBJECT_PROPORTION_PER_INTERFACE: f64 = 1000.0;
+
+/// A plain-object shape DevTools names `{a, b, c}`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct InterfaceDefinition {
+    /// The class name, e.g. `{id, name}`.
+    pub name: String,
+    /// Property names, in the order they were first seen.
+    pub properties: Vec<String>,
+    /// How many objects had exactly this name when it was inferred.
+    pub count: u32,
+}
+
+/// What groups Summary rows: a class name, plus a constructor location for
+/// `object` nodes that have one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClassKey {
+    /// Index into [`Classes::names`].
+    pub name: u32,
+    /// `(script_id, line, column)` when the object has a location.
+    pub location: Option<(u32, u32, u32)>,
+}
+
+/// Class names and keys of every node.
+#[derive(Debug, Default)]
+pub struct Classes {
+    /// Distinct class names.
+    pub names: Vec<String>,
+    /// Distinct keys.
+    pub keys: Vec<ClassKey>,
+    /// Key of each node.
+    pub key_of: Vec<u32>,
+    /// The interfaces inferred from this snapshot.
+    pub interfaces: Vec<InterfaceDefinition>,
+    name_ids: HashMap<String, u32>,
+    key_ids: HashMap<ClassKey, u32>,
+}
+
+impl Classes {
+    /// Computes every node's class as DevTools does.
+    pub fn compute(g: &Graph) -> Classes {
+        let mut c = Classes::default();
+        let base = c.base_names(g);
+        let interfaces = infer_interfaces(g);
+        let matched = match_interfaces(g, &interfaces);
+        let mut key_of = vec![0u32; g.node_count()];
+        let object = g.meta.node_kinds.object;
+        for (n, key) in key_of.iter_mut().enumerate() {
+            let name = match matched.get(&(n as u32)) {
+                Some(&i) => c.name_id(&interfaces[i].name),
+                None => base[n],
+            };
+            *key = c.key_id(g, n, name, object);
+        }
+        c.key_of = key_of;
+        c.interfaces = interfaces;
+        c
+    }
+
+    /// Keys of every node when plain objects are named by `definitions`
+    /// (another snapshot's interfaces, as DevTools does for Comparison).
+    /// Returns keys as exported strings, by node.
+    pub fn keys_with(&self, g: &Graph, definitions: &[InterfaceDefinition]) -> Vec<String> {
+        let matched = match_interfaces(g, definitions);
+        let object = g.meta.node_kinds.object;
+        (0..g.node_count())
+            .map(|n| match matched.get(&(n as u32)) {
+                Some(&i) => {
+                    let name = &definitions[i].name;
+                    match location_of(g, n, object) {
+                        Some((s, l, col)) => format!("{s},{l},{col},{name}"),
+                        None => format!(",{name}"),
+                    }
+                }
+                None => self.exported_key(self.key_of[n]),
+            })
+            .collect()
+    }
+
+    /// The class name of key `key`.
+    pub fn name_of_key(&self, key: u32) -> &str {
+        &self.names[self.keys[key as usize].name as usize]
+    }
+
+    /// The class name of node `n`.
+    pub fn class_name(&self, n: usize) -> &str {
+        self.name_of_key(self.key_of[n])
+    }
+
+    /// DevTools' exported key: `,Name` or `script,line,column,Name`.
+    pub fn exported_key(&self, key: u32) -> String {
+        let k = &self.keys[key as usize];
+        let name = &self.names[k.name as usize];
+        match k.location {
+            Some((s, l, c)) => format!("{s},{l},{c},{name}"),
+            None => format!(",{name}"),
+        }
+    }
+
+    /// Finds a key by its exported form.
+    pub fn key_from_exported(&self, exported: &str) -> Option<u32> {
+        (0..self.keys.len() as u32).find(|&k| self.exported_key(k) == exported)
+    }
+
+    fn name_id(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.name_ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(name.to_owned());
+        self.name_ids.insert(name.to_owned(), id);
+        id
+    }
+
+    fn key_id(&mut self, g: &Graph, n: usize, name: u32, object: u8) -> u32 {
+        let key = ClassKey {
+            name,
+            location: location_of(g, n, object),
+        };
+        if let Some(&id) = self.key_ids.get(&key) {
+            return id;
+        }
+        let id = self.keys.len() as u32;
+        self.keys.push(key.clone());
+        self.key_ids.insert(key, id);
+        id
+    }
+
+    /// DevTools' `calculateObjectNames`: name id per node, before interfaces.
+    fn base_names(&mut self, g: &Graph) -> Vec<u32> {
+        let k = g.meta.node_kinds;
+        let mut by_string = vec![u32::MAX; g.strings.len()];
+        let mut by_type = vec![u32::MAX; g.meta.node_types.len()];
+        let mut out = vec![0u32; g.node_count()];
+        for (n, slot) in out.iter_mut().enumerate() {
+            let t = g.node_type[n];
+            *slot = if t == k.object || t == k.native {
+                let s = g.node_name[n] as usize;
+                if by_string[s] == u32::MAX {
+                    by_string[s] = self.name_id(&shorten_tag(g.name(n)));
+                }
+                by_string[s]
+            } else {
+                if by_type[t as usize] == u32::MAX {
+                    let name = match t {
+                        _ if t == k.hidden => "(system)".to_owned(),
+                        _ if t == k.code => "(compiled code)".to_owned(),
+                        _ if t == k.closure => "Function".to_owned(),
+                        _ if t == k.regexp => "RegExp".to_owned(),
+                        _ => format!("({})", g.type_name(n)),
+                    };
+                    by_type[t as usize] = self.name_id(&name);
+                }
+                by_type[t as usize]
+            };
+        }
+        out
+    }
+}
+
+fn location_of(g: &Graph, n: usize, object: u8) -> Option<(u32, u32, u32)> {
+    if g.node_type[n] != object {
+        return None;
+    }
+    g.location(n).map(|l| (l.script_id, l.line, l.column))
+}
+
+/// `<div id="a">` → `<div>`; `Detached <div id="a">` → `Detached <div>`.
+fn shorten_tag(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.starts_with('<') {
+        if let Some(sp) = name.find(' ') {
+            return format!("{}>", &name[..sp]).into();
+        }
+    } else if name.starts_with("Detached <") {
+        if let Some(sp) = name[10..].find(' ') {
+            return format!("{}>", &name[..10 + sp]).into();
+        }
+    }
+    name.into()
+}
+
+/// UTF-16 length, which is what DevTools' length limits count.
+pub fn utf16_len(s: &str) -> usize {
+    s.chars().map(char::len_utf16).sum()
+}
+
+/// JavaScript's default string order (UTF-16 code units).
+pub fn js_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+/// DevTools' `formatPropertyName`: names with `,'"{}` are JSON-quoted.
+pub fn format_property_name(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.contains([',', '\'', '"', '{', '}']) {
+        serde_json::to_string(name).unwrap_or_default().into()
+    } else {
+        name.into()
+    }
+}
+
+/// True for nodes of type `object` named `Object`.
+pub fn is_plain_object(g: &Graph, n: usize) -> bool {
+    g.node_type[n] == g.meta.node_kinds.object && g.name(n) == "Object"
+}
+
+/// DevTools' `inferInterfaceDefinitions`.
+pub fn infer_interfaces(g: &Graph) -> Vec<InterfaceDefinition> {
+    let property = g.meta.edge_kinds.property;
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut candidates: Vec<InterfaceDefinition> = Vec::new();
+    let mut total = 0u64;
+    for n in 0..g.node_count() {
+        if !is_plain_object(g, n) {
+            continue;
+        }
+        total += 1;
+        let mut name = String::from("{");
+        let mut name_len = 1;
+        let mut properties = Vec::new();
+        for e in g.edges(n) {
+            if g.edge_type[e] != property {
+                continue;
+            }
+            let edge_name = g.strings.get(g.edge_name[e]);
+            if edge_name == "__proto__" {
+                continue;
+            }
+            let formatted = format_property_name(edge_name);
+            let flen = utf16_len(&formatted);
+            if name_len > 1 && name_len + flen > MAX_INTERFACE_NAME_LENGTH {
+                break;
+            }
+            if name_len != 1 {
+                name.push_str(", ");
+                name_len += 2;
+            }
+            name.push_str(&formatted);
+            name_len += flen;
+            properties.push(edge_name.to_owned());
+        }
+        if properties.is_empty() {
+            continue;
+        }
+        name.push('}');
+        match index.get(&name) {
+            Some(&i) => candidates[i].count += 1,
+            None => {
+                index.insert(name.clone(), candidates.len());
+                candidates.push(InterfaceDefinition {
+                    name,
+                    properties,
+                    count: 1,
+                });
+            }
+        }
+    }
+    candidates.sort_by(|a, b| b.count.cmp(&a.count));
+    let min =
+        MIN_OBJECT_COUNT_PER_INTERFACE.max(total as f64 / MIN_OBJECT_PROPORTION_PER_INTERFACE);
+    candidates.retain(|c| c.count as f64 >= min);
+    candidates
+}
+
+struct TrieNode<'a> {
+    next: HashMap<&'a str, usize>,
+    /// (property count, definition index) of a definition ending here.
+    found: Option<(usize, usize)>,
+    greatest_next: Option<&'a str>,
+}
+
+/// DevTools' `applyInterfaceDefinitions`: for each plain object, the best
+/// definition whose properties it all has (most properties, then earliest).
+pub fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> HashMap<u32, usize> {
+    let mut out = HashMap::new();
+    if definitions.is_empty() {
+        return out;
+    }
+    let mut trie = vec![TrieNode {
+        next: HashMap::new(),
+        found: None,
+        greatest_next: None,
+    }];
+    for (d, def) in definitions.iter().enumerate() {
+        let mut props: Vec<&str> = def.properties.iter().map(String::as_str).collect();
+        props.sort_by(|a, b| js_cmp(a, b));
+        let mut cur = 0;
+        for p in &props {
+            cur = match trie[cur].next.get(p) {
+                Some(&nx) => nx,
+                None => {
+                    let nx = trie.len();
+                    trie.push(TrieNode {
+                        next: HashMap::new(),
+                        found: None,
+                        greatest_next: None,
+                    });
+                    trie[cur].next.insert(p, nx);
+                    if trie[cur]
+                        .greatest_next
+                        .is_none_or(|gn| js_cmp(gn, p).is_lt())
+                    {
+                        trie[cur].greatest_next = Some(p);
+                    }
+                    nx
+                }
+            };
+        }
+        if trie[cur].found.is_none() {
+            trie[cur].found = Some((props.len(), d));
+        }
+    }
+    let better = |a: Option<(usize, usize)>, b: Option<(usize, usize)>| match (a, b) {
+        (a, None) => a,
+        (None, b) => b,
+        (Some(x), Some(y)) => {
+            if x.0 > y.0 {
+                Some(x)
+            } else if y.0 > x.0 || y.1 < x.1 {
+                Some(y)
+            } else {
+                Some(x)
+            }
+        }
+    };
+    let property = g.meta.edge_kinds.property;
+    let mut props: Vec<&str> = Vec::new();
+    let mut states: Vec<usize> = Vec::new();
+    for n in 0..g.node_count() {
+        if !is_plain_object(g, n) {
+            continue;
+        }
+        props.clear();
+        props.extend(
+            g.edges(n)
+                .filter(|&e| g.edge_type[e] == property)
+                .map(|e| g.strings.get(g.edge_name[e])),
+        );
+        props.sort_by(|a, b| js_cmp(a, b));
+        states.clear();
+        states.push(0);
+        let mut best = better(None, trie[0].found);
+        for p in &props {
+            let before = states.len();
+            let mut i = 0;
+            let mut kept = 0;
+            // Visit only the states that existed before this property.
+            while i < before {
+                let s = states[i];
+                let stays = trie[s]
+                    .greatest_next
+                    .is_some_and(|gn| js_cmp(p, gn).is_lt());
+                if let Some(&nx) = trie[s].next.get(p) {
+                    if !states.contains(&nx) {
+                        states.push(nx);
+                    }
+                    best = better(best, trie[nx].found);
+                }
+                if stays {
+                    states[kept] = s;
+                    kept += 1;
+                }
+                i += 1;
+            }
+            states.drain(kept..before);
+        }
+        if let Some((_, d)) = best {
+            out.insert(n as u32, d);
+        }
+    }
+    out
+}

@@ -1,0 +1,111 @@
+//! The analyses, one module each, and [`HeapSnapshot`]: a parsed graph plus
+//! everything DevTools derives from it, computed once in DevTools' order.
+
+pub mod classes;
+pub mod detached;
+pub mod distances;
+pub mod dominators;
+pub mod flags;
+pub mod names;
+pub mod retainers;
+pub mod sizes;
+pub mod stats;
+pub mod summary;
+pub mod weakmap;
+
+use crate::snapshot::{Graph, NodeId};
+use classes::Classes;
+use dominators::Dominators;
+use retainers::Retainers;
+use weakmap::EphemeronNames;
+
+/// A fully analysed snapshot.
+pub struct HeapSnapshot {
+    /// The graph (names of detached DOM nodes and shallow sizes already
+    /// adjusted as DevTools does).
+    pub graph: Graph,
+    /// Flag byte per node ([`flags::DETACHED_DOM`], [`flags::PAGE_OBJECT`]).
+    pub flags: Vec<u8>,
+    /// Distance per node ([`distances::NO_DISTANCE`] when unreachable).
+    pub distances: Vec<i32>,
+    /// Incoming references.
+    pub retainers: Retainers,
+    /// Dominator tree and retained sizes.
+    pub dominators: Dominators,
+    /// Class names and keys.
+    pub classes: Classes,
+    /// WeakMap ephemeron edge names.
+    pub ephemerons: EphemeronNames,
+}
+
+/// Names of the analysis stages, in order, as reported to progress callbacks.
+pub const STAGES: [&str; 6] = [
+    "Propagating DOM state",
+    "Building retainers",
+    "Calculating shallow sizes",
+    "Building dominator tree",
+    "Calculating distances",
+    "Calculating class names",
+];
+
+impl HeapSnapshot {
+    /// Runs every analysis; `progress` is told each stage as it starts.
+    pub fn analyze(mut graph: Graph, progress: &mut dyn FnMut(&str)) -> HeapSnapshot {
+        progress(STAGES[0]);
+        detached::propagate_dom_state(&mut graph);
+        let flags = flags::node_flags(&graph);
+        let ephemerons = EphemeronNames::find(&graph.strings);
+        progress(STAGES[1]);
+        let essential = dominators::essential_edges(&graph, &flags, &ephemerons);
+        let (retainers, essential_slots) = Retainers::build(&graph, &essential);
+        progress(STAGES[2]);
+        sizes::reassign_shallow_sizes(&mut graph);
+        progress(STAGES[3]);
+        let dominators = dominators::dominators(&graph, &essential, &retainers, &essential_slots);
+        drop((essential, essential_slots));
+        progress(STAGES[4]);
+        let distances = distances::distances(&graph, &ephemerons, None);
+        progress(STAGES[5]);
+        let classes = Classes::compute(&graph);
+        HeapSnapshot {
+            graph,
+            flags,
+            distances,
+            retainers,
+            dominators,
+            classes,
+            ephemerons,
+        }
+    }
+
+    /// Total size: root retained size plus native bytes outside any node.
+    pub fn total_size(&self) -> u64 {
+        self.dominators.retained[self.graph.root()] + self.graph.meta.extra_native_bytes
+    }
+
+    /// Largest odd (JavaScript) object id: DevTools' "max JS object id".
+    pub fn max_js_id(&self) -> u32 {
+        self.graph
+            .node_id
+            .iter()
+            .copied()
+            .filter(|id| id % 2 == 1)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The node with object id `id`.
+    pub fn node_by_id(&self, id: NodeId) -> Option<usize> {
+        self.graph.node_id.iter().position(|&x| x == id.0)
+    }
+
+    /// Bytes held by all arrays of the snapshot.
+    pub fn heap_bytes(&self) -> usize {
+        self.graph.heap_bytes()
+            + self.flags.capacity()
+            + self.distances.capacity() * 4
+            + self.retainers.heap_bytes()
+            + self.dominators.heap_bytes()
+            + self.classes.key_of.capacity() * 4
+    }
+}

@@ -1,0 +1,102 @@
+//! Display names of nodes as DevTools shows them in instance rows and
+//! search: cons strings rebuilt from their parts, plain objects as `{a, …, z}`.
+
+use super::classes::{format_property_name, is_plain_object, utf16_len};
+use crate::snapshot::Graph;
+
+/// Cons-string text is rebuilt up to this many characters.
+const CONS_STRING_LIMIT: usize = 1024;
+/// Plain-object display names stop near this many UTF-16 units.
+const PLAIN_OBJECT_NAME_LIMIT: usize = 100;
+
+/// The name DevTools displays for node `n`.
+pub fn display_name(g: &Graph, n: usize) -> String {
+    let k = g.meta.node_kinds;
+    if g.node_type[n] == k.cons_string {
+        return cons_string_name(g, n);
+    }
+    if is_plain_object(g, n) {
+        return plain_object_name(g, n);
+    }
+    g.name(n).to_owned()
+}
+
+fn cons_string_name(g: &Graph, n: usize) -> String {
+    let cons = g.meta.node_kinds.cons_string;
+    let internal = g.meta.edge_kinds.internal;
+    let mut stack = vec![n];
+    let mut name = String::new();
+    while let Some(node) = stack.pop() {
+        if utf16_len(&name) >= CONS_STRING_LIMIT {
+            break;
+        }
+        if g.node_type[node] != cons {
+            name.push_str(g.name(node));
+            continue;
+        }
+        let (mut first, mut second) = (0, 0);
+        for e in g.edges(node) {
+            if g.edge_type[e] == internal {
+                match g.strings.get(g.edge_name[e]) {
+                    "first" => first = g.edge_to[e] as usize,
+                    "second" => second = g.edge_to[e] as usize,
+                    _ => {}
+                }
+            }
+            if first != 0 && second != 0 {
+                break;
+            }
+        }
+        stack.push(second);
+        stack.push(first);
+    }
+    name
+}
+
+fn plain_object_name(g: &Graph, n: usize) -> String {
+    let property = g.meta.edge_kinds.property;
+    let edges = g.edges(n);
+    let (mut from, mut to) = (edges.start as isize, edges.end as isize - 1);
+    let mut start = String::from("{");
+    let mut end = String::from("}");
+    let mut from_end = false;
+    while from <= to {
+        let e = if from_end { to } else { from } as usize;
+        let name = g.strings.get(g.edge_name[e]);
+        if g.edge_type[e] != property || name == "__proto__" {
+            if from_end {
+                to -= 1;
+            } else {
+                from += 1;
+            }
+            continue;
+        }
+        let formatted = format_property_name(name);
+        if utf16_len(&start) > 1
+            && utf16_len(&start) + utf16_len(&end) + utf16_len(&formatted) > PLAIN_OBJECT_NAME_LIMIT
+        {
+            break;
+        }
+        if from_end {
+            to -= 1;
+            if utf16_len(&end) > 1 {
+                end.insert_str(0, ", ");
+            }
+            end.insert_str(0, &formatted);
+        } else {
+            from += 1;
+            if utf16_len(&start) > 1 {
+                start.push_str(", ");
+            }
+            start.push_str(&formatted);
+        }
+        from_end = !from_end;
+    }
+    if from <= to {
+        start.push_str(", …");
+    }
+    if utf16_len(&end) > 1 {
+        start.push_str(", ");
+    }
+    start + &end
+}

@@ -1,0 +1,100 @@
+//! The reverse (retainer) index: for each node, the nodes holding an edge
+//! to it, as CSR. An entry names the source node; the edges themselves are
+//! found on demand among that source's edges (saves 4 bytes per edge).
+
+use crate::snapshot::Graph;
+
+/// Incoming references of every node.
+#[derive(Debug, Default)]
+pub struct Retainers {
+    /// First slot of each node; `node_count + 1` entries.
+    pub first: Vec<u32>,
+    /// Source node ordinal per slot; a source appears once per edge.
+    pub source: Vec<u32>,
+}
+
+/// A fixed-size bit set.
+#[derive(Debug, Default, Clone)]
+pub struct BitSet {
+    words: Vec<u64>,
+}
+
+impl BitSet {
+    /// All clear.
+    pub fn new(len: usize) -> BitSet {
+        BitSet {
+            words: vec![0; len.div_ceil(64)],
+        }
+    }
+
+    /// Sets bit `i`.
+    #[inline]
+    pub fn set(&mut self, i: usize) {
+        self.words[i >> 6] |= 1 << (i & 63);
+    }
+
+    /// Reads bit `i`.
+    #[inline]
+    pub fn get(&self, i: usize) -> bool {
+        self.words[i >> 6] & (1 << (i & 63)) != 0
+    }
+}
+
+impl Retainers {
+    /// Builds the index; `edge_bits` (one bit per edge) is carried over to
+    /// one bit per retainer slot, so the dominator pass can test it.
+    pub fn build(g: &Graph, edge_bits: &BitSet) -> (Retainers, BitSet) {
+        let n = g.node_count();
+        let mut first = vec![0u32; n + 1];
+        for &to in &g.edge_to {
+            first[to as usize + 1] += 1;
+        }
+        for i in 0..n {
+            first[i + 1] += first[i];
+        }
+        let mut next: Vec<u32> = first[..n].to_vec();
+        let mut source = vec![0u32; g.edge_count()];
+        let mut slot_bits = BitSet::new(g.edge_count());
+        for s in 0..n {
+            for e in g.edges(s) {
+                let to = g.edge_to[e] as usize;
+                let slot = next[to] as usize;
+                next[to] += 1;
+                source[slot] = s as u32;
+                if edge_bits.get(e) {
+                    slot_bits.set(slot);
+                }
+            }
+        }
+        (Retainers { first, source }, slot_bits)
+    }
+
+    /// Slots of node `n`.
+    #[inline]
+    pub fn slots(&self, n: usize) -> std::ops::Range<usize> {
+        self.first[n] as usize..self.first[n + 1] as usize
+    }
+
+    /// Number of references to node `n` (all edge types).
+    pub fn count(&self, n: usize) -> usize {
+        self.slots(n).len()
+    }
+
+    /// The edges pointing at `n`, each once, grouped by source in the order
+    /// sources first appear.
+    pub fn edges_into(&self, g: &Graph, n: usize) -> Vec<usize> {
+        let mut sources: Vec<u32> = self.source[self.slots(n)].to_vec();
+        sources.sort_unstable();
+        sources.dedup();
+        let mut out = Vec::new();
+        for s in sources {
+            out.extend(g.edges(s as usize).filter(|&e| g.edge_to[e] as usize == n));
+        }
+        out
+    }
+
+    /// Bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        (self.first.capacity() + self.source.capacity()) * 4
+    }
+}

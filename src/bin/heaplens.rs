@@ -1,0 +1,462 @@
+//! heaplens command-line front end: the same core and queries as the page,
+//! for CI pipelines and benchmarks.
+
+use heaplens::analysis::{HeapSnapshot, STAGES};
+use heaplens::error::{Error, Result};
+use heaplens::query::{Session, SortBy};
+use heaplens::snapshot::{Graph, Parser};
+use serde_json::json;
+use std::io::{Read, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+
+const USAGE: &str = "\
+heaplens: analyse V8 .heapsnapshot files
+
+usage:
+  heaplens summary FILE [--json] [--top N]   classes by retained size
+  heaplens stats FILE [--json]               memory by category
+  heaplens diff BASE FILE [--json] [--top N] objects new and deleted since BASE
+  heaplens retainers FILE @ID [--json]       what holds an object, and its path to a root
+  heaplens bench FILE                        time each stage, MB/s and peak memory
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("heaplens: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Command-line options after the command name.
+struct Options {
+    files: Vec<String>,
+    json: bool,
+    top: Option<usize>,
+}
+
+fn options(args: &[String]) -> Result<Options> {
+    let mut o = Options {
+        files: Vec::new(),
+        json: false,
+        top: None,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--json" => o.json = true,
+            "--top" => {
+                let n = it
+                    .next()
+                    .ok_or_else(|| Error::new("--top needs a number"))?;
+                o.top = Some(
+                    n.parse()
+                        .map_err(|_| Error::new(format!("--top {n}: not a number")))?,
+                );
+            }
+            _ if a.starts_with("--") => {
+                return Err(Error::new(format!("unknown option {a}\n\n{USAGE}")))
+            }
+            _ => o.files.push(a.clone()),
+        }
+    }
+    Ok(o)
+}
+
+fn run(args: &[String]) -> Result<()> {
+    let Some(command) = args.first() else {
+        print!("{USAGE}");
+        return Ok(());
+    };
+    let o = options(&args[1..])?;
+    let want = |n: usize| -> Result<()> {
+        if o.files.len() != n {
+            return Err(Error::new(format!(
+                "{command} takes {n} argument(s), got {}\n\n{USAGE}",
+                o.files.len()
+            )));
+        }
+        Ok(())
+    };
+    match command.as_str() {
+        "summary" => {
+            want(1)?;
+            summary(&o)
+        }
+        "stats" => {
+            want(1)?;
+            stats(&o)
+        }
+        "diff" => {
+            want(2)?;
+            diff(&o)
+        }
+        "retainers" => {
+            want(2)?;
+            retainers(&o)
+        }
+        "bench" => {
+            want(1)?;
+            bench(&o.files[0])
+        }
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(Error::new(format!(
+            "unknown command {command:?}\n\n{USAGE}"
+        ))),
+    }
+}
+
+/// Reads a file through the streaming parser in 1 MiB chunks.
+fn parse_file(path: &str) -> Result<Graph> {
+    let mut file = std::fs::File::open(path).map_err(|e| Error::new(format!("{path}: {e}")))?;
+    let mut parser = Parser::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| Error::new(format!("{path}: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        parser
+            .push(&buf[..n])
+            .map_err(|e| Error::new(format!("{path}: {e}")))?;
+    }
+    parser
+        .finish()
+        .map_err(|e| Error::new(format!("{path}: {e}")))
+}
+
+fn open(path: &str) -> Result<Session> {
+    let graph = parse_file(path)?;
+    Ok(Session::new(HeapSnapshot::analyze(graph, &mut |_| {})))
+}
+
+/// Decimal sizes as DevTools writes them: B, kB, MB, GB.
+fn size(bytes: u64) -> String {
+    let b = bytes as f64;
+    if b < 1e3 {
+        format!("{bytes} B")
+    } else if b < 1e6 {
+        format!("{:.1} kB", b / 1e3)
+    } else if b < 1e9 {
+        format!("{:.1} MB", b / 1e6)
+    } else {
+        format!("{:.2} GB", b / 1e9)
+    }
+}
+
+fn print_table(header: &[&str], rows: &[Vec<String>]) {
+    let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            width[i] = width[i].max(c.chars().count().min(60));
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    let line = |cells: Vec<String>, out: &mut dyn Write| {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            let c: String = c.chars().take(60).collect();
+            let pad = width[i].saturating_sub(c.chars().count());
+            if i == 0 {
+                s.push_str(&c);
+                s.push_str(&" ".repeat(pad));
+            } else {
+                s.push_str("  ");
+                s.push_str(&" ".repeat(pad));
+                s.push_str(&c);
+            }
+        }
+        let _ = writeln!(out, "{}", s.trim_end());
+    };
+    line(header.iter().map(|h| h.to_string()).collect(), &mut out);
+    for r in rows {
+        line(r.clone(), &mut out);
+    }
+}
+
+fn print_json(v: &serde_json::Value) {
+    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}
+
+fn summary(o: &Options) -> Result<()> {
+    let path = &o.files[0];
+    let mut s = open(path)?;
+    let info = s.info();
+    let mut rows = s.summary(None, "", SortBy::RetainedSize, false);
+    if let Some(top) = o.top {
+        rows.truncate(top);
+    }
+    if o.json {
+        print_json(&json!({
+            "file": path,
+            "nodes": info.nodes,
+            "edges": info.edges,
+            "total_size": info.total_size,
+            "classes": rows.iter().map(|r| json!({
+                "name": r.name,
+                "count": r.count,
+                "distance": r.distance,
+                "self_size": r.self_size,
+                "retained_size": r.retained_size,
+            })).collect::<Vec<_>>(),
+        }));
+        return Ok(());
+    }
+    println!(
+        "{path}: {} nodes, {} edges, total {}",
+        info.nodes,
+        info.edges,
+        size(info.total_size)
+    );
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.name.clone(),
+                r.count.to_string(),
+                r.distance.map_or("-".to_owned(), |d| d.to_string()),
+                size(r.self_size),
+                size(r.retained_size),
+            ]
+        })
+        .collect();
+    print_table(
+        &["Constructor", "Count", "Distance", "Shallow", "Retained"],
+        &table,
+    );
+    Ok(())
+}
+
+fn stats(o: &Options) -> Result<()> {
+    let s = open(&o.files[0])?;
+    let st = s.stats();
+    if o.json {
+        print_json(&serde_json::to_value(&st).unwrap_or_default());
+        return Ok(());
+    }
+    let v = &st.v8heap;
+    let other_js = v
+        .total
+        .saturating_sub(v.code + v.strings + v.js_arrays + v.system);
+    let rows = [
+        ("Code", v.code),
+        ("Strings", v.strings),
+        ("JS arrays", v.js_arrays),
+        ("Typed arrays", st.native.typed_arrays),
+        ("System objects", v.system),
+        ("Other JS objects", other_js),
+        (
+            "Other non-JS objects",
+            st.native.total.saturating_sub(st.native.typed_arrays),
+        ),
+        ("Total", st.total),
+    ];
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(name, b)| vec![name.to_string(), size(*b), b.to_string()])
+        .collect();
+    print_table(&["Category", "Size", "Bytes"], &table);
+    Ok(())
+}
+
+fn diff(o: &Options) -> Result<()> {
+    let base = open(&o.files[0])?;
+    let current = open(&o.files[1])?;
+    let data = base.diff_base(&current.snapshot.classes.interfaces);
+    drop(base);
+    let mut rows = current.compare(&data, "", SortBy::AddedSize, false);
+    if let Some(top) = o.top {
+        rows.truncate(top);
+    }
+    if o.json {
+        print_json(&json!({
+            "base": o.files[0],
+            "file": o.files[1],
+            "classes": rows.iter().map(|r| json!({
+                "name": r.name,
+                "new_count": r.new_count,
+                "deleted_count": r.deleted_count,
+                "delta_count": r.delta_count,
+                "added_size": r.added_size,
+                "freed_size": r.freed_size,
+                "size_delta": r.size_delta,
+            })).collect::<Vec<_>>(),
+        }));
+        return Ok(());
+    }
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.name.clone(),
+                r.new_count.to_string(),
+                r.deleted_count.to_string(),
+                r.delta_count.to_string(),
+                size(r.added_size),
+                size(r.freed_size),
+                format!(
+                    "{}{}",
+                    if r.size_delta < 0 { "-" } else { "" },
+                    size(r.size_delta.unsigned_abs())
+                ),
+            ]
+        })
+        .collect();
+    print_table(
+        &[
+            "Constructor",
+            "# New",
+            "# Deleted",
+            "# Delta",
+            "Alloc. Size",
+            "Freed Size",
+            "Size Delta",
+        ],
+        &table,
+    );
+    Ok(())
+}
+
+fn retainers(o: &Options) -> Result<()> {
+    let s = open(&o.files[0])?;
+    let id_text = o.files[1].trim_start_matches('@');
+    let id: u32 = id_text
+        .parse()
+        .map_err(|_| Error::new(format!("{:?} is not an object id like @1234", o.files[1])))?;
+    let n = s
+        .snapshot
+        .node_by_id(heaplens::snapshot::NodeId(id))
+        .ok_or_else(|| Error::new(format!("there is no object @{id} in {}", o.files[0])))?;
+    let g = &s.snapshot.graph;
+    let retainers: Vec<_> = s
+        .retainer_edges(n)
+        .into_iter()
+        .map(|e| {
+            let src = g.edge_source(e);
+            (
+                g.edge_type_name(e).to_owned(),
+                g.edge_name(e),
+                s.node_row(src),
+            )
+        })
+        .collect();
+    let path = s.retaining_path(n);
+    if o.json {
+        print_json(&json!({
+            "object": s.node_row(n),
+            "retainers": retainers.iter().map(|(t, name, node)| json!({"edge_type": t, "edge_name": name, "node": node})).collect::<Vec<_>>(),
+            "path": path,
+        }));
+        return Ok(());
+    }
+    let obj = s.node_row(n);
+    println!(
+        "{} @{} ({}), retained {}",
+        obj.name,
+        obj.id,
+        obj.class_name,
+        size(obj.retained_size)
+    );
+    println!("\nshortest path from a GC root:");
+    for (i, step) in path.iter().enumerate() {
+        if i == 0 {
+            println!("  {} @{}", step.node.name, step.node.id);
+        } else {
+            println!(
+                "  {}--{} ({})--> {} @{}",
+                "  ".repeat(i.min(20)),
+                step.edge_name,
+                step.edge_type,
+                step.node.name,
+                step.node.id
+            );
+        }
+    }
+    println!("\nretainers:");
+    let table: Vec<Vec<String>> = retainers
+        .iter()
+        .map(|(t, name, node)| {
+            vec![
+                format!(
+                    "{name} ({t}) in {} @{}",
+                    node.name.chars().take(40).collect::<String>(),
+                    node.id
+                ),
+                node.distance.map_or("-".to_owned(), |d| d.to_string()),
+                size(node.self_size),
+                size(node.retained_size),
+            ]
+        })
+        .collect();
+    print_table(&["Retainer", "Distance", "Shallow", "Retained"], &table);
+    Ok(())
+}
+
+/// Peak resident memory of this process in bytes (Linux), if known.
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+fn bench(path: &str) -> Result<()> {
+    let bytes = std::fs::metadata(path)
+        .map_err(|e| Error::new(format!("{path}: {e}")))?
+        .len();
+    let start = Instant::now();
+    let graph = parse_file(path)?;
+    let parsed = start.elapsed().as_secs_f64();
+    let mut times: Vec<(&str, f64)> = vec![("parse", parsed)];
+    let mut last = Instant::now();
+    let mut current = "";
+    let snapshot = HeapSnapshot::analyze(graph, &mut |stage| {
+        if !current.is_empty() {
+            times.push((current, last.elapsed().as_secs_f64()));
+        }
+        current = STAGES.iter().find(|s| **s == stage).copied().unwrap_or("");
+        last = Instant::now();
+    });
+    times.push((current, last.elapsed().as_secs_f64()));
+    let t = Instant::now();
+    let mut session = Session::new(snapshot);
+    let rows = session.summary(None, "", SortBy::RetainedSize, false);
+    times.push(("Summary aggregation", t.elapsed().as_secs_f64()));
+    let total = start.elapsed().as_secs_f64();
+    let peak = peak_memory();
+    println!("file           {path}");
+    println!("size           {:.1} MB", bytes as f64 / 1e6);
+    println!(
+        "graph          {} nodes, {} edges, {} classes",
+        session.snapshot.graph.node_count(),
+        session.snapshot.graph.edge_count(),
+        rows.len()
+    );
+    for (stage, secs) in &times {
+        println!("  {stage:<28} {secs:>7.3} s");
+    }
+    println!("open total     {total:.3} s");
+    println!("throughput     {:.1} MB/s", bytes as f64 / 1e6 / total);
+    println!("parse only     {:.1} MB/s", bytes as f64 / 1e6 / parsed);
+    if let Some(p) = peak {
+        println!(
+            "peak memory    {:.1} MB ({:.2} x file)",
+            p as f64 / 1e6,
+            p as f64 / bytes as f64
+        );
+    }
+    println!(
+        "arrays held    {:.1} MB",
+        session.snapshot.heap_bytes() as f64 / 1e6
+    );
+    Ok(())
+}

@@ -1,0 +1,15 @@
+//! heaplens: a V8 heap snapshot analyzer.
+//!
+//! Module map:
+//! - [`snapshot`]: the file format; a streaming parser into a columnar graph.
+//! - [`analysis`]: one module per analysis, each matching Chrome DevTools.
+//! - [`query`]: paged, sorted, filtered rows — the one API both front ends use.
+//! - `wasm` (wasm32 only): the binding the page's worker loads.
+#![deny(missing_docs)]
+
+pub mod analysis;
+pub mod error;
+pub mod query;
+pub mod snapshot;
+
+pub use error::{Error, Result};

@@ -1,0 +1,948 @@
+//! Paged, sorted, filtered rows over an analysed snapshot: the one API the
+//! CLI and the page's worker both use. Requests and responses are serde
+//! types (camelCase in JSON), so the wasm binding only converts them.
+
+use crate::analysis::classes::{js_cmp, InterfaceDefinition};
+use crate::analysis::distances::{self, shown, BASE_UNREACHABLE_DISTANCE, NO_DISTANCE};
+use crate::analysis::names::display_name;
+use crate::analysis::stats::{statistics, Statistics};
+use crate::analysis::summary::{aggregate, ClassAggregate};
+use crate::analysis::HeapSnapshot;
+use crate::bail;
+use crate::error::{Error, Result};
+use crate::snapshot::NodeId;
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+/// Columns rows can be sorted by.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
+pub enum SortBy {
+    Name,
+    Count,
+    Distance,
+    SelfSize,
+    #[default]
+    RetainedSize,
+    NewCount,
+    DeletedCount,
+    DeltaCount,
+    AddedSize,
+    FreedSize,
+    SizeDelta,
+}
+
+/// Object ids in `(min, max]`: DevTools' "allocated between snapshots" filter.
+pub type IdRange = (u32, u32);
+
+fn default_limit() -> usize {
+    100
+}
+
+/// A request to a [`Session`]; `op` selects the variant.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "op", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[allow(missing_docs)]
+pub enum Request {
+    Info,
+    Summary {
+        #[serde(default)]
+        sort_by: SortBy,
+        #[serde(default)]
+        ascending: bool,
+        #[serde(default)]
+        class_filter: String,
+        #[serde(default)]
+        id_range: Option<IdRange>,
+        #[serde(default)]
+        offset: usize,
+        #[serde(default = "default_limit")]
+        limit: usize,
+    },
+    Instances {
+        class_key: String,
+        #[serde(default)]
+        id_range: Option<IdRange>,
+        #[serde(default)]
+        sort_by: SortBy,
+        #[serde(default)]
+        ascending: bool,
+        #[serde(default)]
+        offset: usize,
+        #[serde(default = "default_limit")]
+        limit: usize,
+    },
+    Node {
+        id: u32,
+    },
+    Edges {
+        id: u32,
+        #[serde(default)]
+        offset: usize,
+        #[serde(default = "default_limit")]
+        limit: usize,
+    },
+    Retainers {
+        id: u32,
+        #[serde(default)]
+        offset: usize,
+        #[serde(default = "default_limit")]
+        limit: usize,
+    },
+    RetainingPath {
+        id: u32,
+    },
+    IgnoreRetainer {
+        id: u32,
+    },
+    UnignoreRetainer {
+        id: u32,
+    },
+    ClearIgnored,
+    Dominated {
+        id: u32,
+        #[serde(default)]
+        offset: usize,
+        #[serde(default = "default_limit")]
+        limit: usize,
+    },
+    DominatorChain {
+        id: u32,
+    },
+    Stats,
+    Search {
+        text: String,
+        #[serde(default)]
+        match_case: bool,
+        #[serde(default)]
+        offset: usize,
+        #[serde(default = "default_limit")]
+        limit: usize,
+    },
+    InterfaceDefinitions,
+    DiffBase {
+        #[serde(default)]
+        interfaces: Vec<InterfaceDefinition>,
+    },
+    Compare {
+        base: DiffBase,
+        #[serde(default)]
+        sort_by: SortBy,
+        #[serde(default)]
+        ascending: bool,
+        #[serde(default)]
+        class_filter: String,
+        #[serde(default)]
+        offset: usize,
+        #[serde(default = "default_limit")]
+        limit: usize,
+    },
+    CompareInstances {
+        base: DiffBase,
+        class_key: String,
+        #[serde(default)]
+        offset: usize,
+        #[serde(default = "default_limit")]
+        limit: usize,
+    },
+}
+
+/// Snapshot-wide facts.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
+pub struct Info {
+    pub nodes: usize,
+    pub edges: usize,
+    pub total_size: u64,
+    pub root_id: u32,
+    pub max_js_id: u32,
+    pub extra_native_bytes: u64,
+    pub title: Option<String>,
+}
+
+/// One Summary row.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
+pub struct ClassRow {
+    pub key: String,
+    pub name: String,
+    pub count: u32,
+    pub distance: Option<u32>,
+    pub self_size: u64,
+    pub retained_size: u64,
+}
+
+/// One object.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
+pub struct NodeRow {
+    pub id: u32,
+    pub name: String,
+    pub class_name: String,
+    #[serde(rename = "type")]
+    pub node_type: String,
+    pub distance: Option<u32>,
+    pub self_size: u64,
+    pub retained_size: u64,
+    pub edge_count: usize,
+    pub detached: bool,
+}
+
+/// One reference, with the node at its other end.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
+pub struct EdgeRow {
+    pub edge_type: String,
+    pub edge_name: String,
+    pub node: NodeRow,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ignored: bool,
+}
+
+/// A page of rows.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    /// Rows before paging.
+    pub total: usize,
+    /// The requested window.
+    pub rows: Vec<T>,
+    /// Total size, for percentages (Summary only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_size: Option<u64>,
+}
+
+/// What a base snapshot sends for a Comparison: per exported class key,
+/// its objects' ids (ascending) and shallow sizes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DiffBase {
+    /// Class key → objects.
+    pub classes: HashMap<String, DiffClass>,
+}
+
+/// The objects of one class in the base snapshot.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DiffClass {
+    /// Class name.
+    pub name: String,
+    /// Object ids, ascending.
+    pub ids: Vec<u32>,
+    /// Shallow sizes, matching `ids`.
+    pub sizes: Vec<u32>,
+}
+
+/// One Comparison row.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
+pub struct DiffRow {
+    pub key: String,
+    pub name: String,
+    pub new_count: u64,
+    pub deleted_count: u64,
+    pub delta_count: i64,
+    pub added_size: u64,
+    pub freed_size: u64,
+    pub size_delta: i64,
+}
+
+/// One object of a Comparison class.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
+pub struct DiffInstance {
+    pub status: &'static str,
+    pub id: u32,
+    pub name: String,
+    pub self_size: u64,
+}
+
+/// An analysed snapshot plus the state of an interactive session
+/// (cached aggregates, ignored retainers).
+pub struct Session {
+    /// The snapshot.
+    pub snapshot: HeapSnapshot,
+    all_objects: Option<Vec<ClassAggregate>>,
+    ranged: Option<(IdRange, Vec<ClassAggregate>)>,
+    ignored: Vec<bool>,
+    ignored_ids: Vec<u32>,
+    retainer_distances: Option<Vec<i32>>,
+}
+
+fn page<T>(rows: Vec<T>, offset: usize, limit: usize) -> Page<T> {
+    let total = rows.len();
+    let rows = rows.into_iter().skip(offset).take(limit).collect();
+    Page {
+        total,
+        rows,
+        total_size: None,
+    }
+}
+
+fn to_value<T: Serialize>(v: T) -> Result<serde_json::Value> {
+    serde_json::to_value(v).map_err(|e| Error::new(format!("internal: {e}")))
+}
+
+impl Session {
+    /// Wraps an analysed snapshot.
+    pub fn new(snapshot: HeapSnapshot) -> Session {
+        Session {
+            snapshot,
+            all_objects: None,
+            ranged: None,
+            ignored: Vec::new(),
+            ignored_ids: Vec::new(),
+            retainer_distances: None,
+        }
+    }
+
+    /// Answers one request.
+    pub fn query(&mut self, request: Request) -> Result<serde_json::Value> {
+        match request {
+            Request::Info => to_value(self.info()),
+            Request::Summary {
+                sort_by,
+                ascending,
+                class_filter,
+                id_range,
+                offset,
+                limit,
+            } => {
+                let rows = self.summary(id_range, &class_filter, sort_by, ascending);
+                let mut p = page(rows, offset, limit);
+                p.total_size = Some(self.snapshot.total_size());
+                to_value(p)
+            }
+            Request::Instances {
+                class_key,
+                id_range,
+                sort_by,
+                ascending,
+                offset,
+                limit,
+            } => {
+                let nodes = self.instances(&class_key, id_range, sort_by, ascending)?;
+                let p = page(nodes, offset, limit);
+                to_value(Page {
+                    total: p.total,
+                    rows: p
+                        .rows
+                        .into_iter()
+                        .map(|n| self.node_row(n))
+                        .collect::<Vec<_>>(),
+                    total_size: None,
+                })
+            }
+            Request::Node { id } => {
+                let n = self.node(id)?;
+                to_value(self.node_row(n))
+            }
+            Request::Edges { id, offset, limit } => to_value(self.edges(id, offset, limit)?),
+            Request::Retainers { id, offset, limit } => {
+                to_value(self.retainers(id, offset, limit)?)
+            }
+            Request::RetainingPath { id } => {
+                let steps = self.retaining_path(self.node(id)?);
+                to_value(serde_json::json!({ "steps": steps }))
+            }
+            Request::IgnoreRetainer { id } => {
+                let n = self.node(id)?;
+                self.set_ignored(n, true);
+                to_value(serde_json::json!({ "ignored": self.ignored_ids }))
+            }
+            Request::UnignoreRetainer { id } => {
+                let n = self.node(id)?;
+                self.set_ignored(n, false);
+                to_value(serde_json::json!({ "ignored": self.ignored_ids }))
+            }
+            Request::ClearIgnored => {
+                self.ignored.clear();
+                self.ignored_ids.clear();
+                self.retainer_distances = None;
+                to_value(serde_json::json!({ "ignored": self.ignored_ids }))
+            }
+            Request::Dominated { id, offset, limit } => {
+                let n = self.node(id)?;
+                let dom = &self.snapshot.dominators;
+                let mut children: Vec<u32> = dom.children(n).to_vec();
+                children.sort_by(|&a, &b| {
+                    dom.retained[b as usize]
+                        .cmp(&dom.retained[a as usize])
+                        .then(a.cmp(&b))
+                });
+                let p = page(children, offset, limit);
+                to_value(Page {
+                    total: p.total,
+                    rows: p
+                        .rows
+                        .iter()
+                        .map(|&c| self.node_row(c as usize))
+                        .collect::<Vec<_>>(),
+                    total_size: None,
+                })
+            }
+            Request::DominatorChain { id } => {
+                let mut n = self.node(id)?;
+                let mut rows = vec![self.node_row(n)];
+                let root = self.snapshot.graph.root();
+                while n != root && rows.len() <= self.snapshot.graph.node_count() {
+                    n = self.snapshot.dominators.idom[n] as usize;
+                    rows.push(self.node_row(n));
+                }
+                to_value(serde_json::json!({ "rows": rows }))
+            }
+            Request::Stats => to_value(self.stats()),
+            Request::Search {
+                text,
+                match_case,
+                offset,
+                limit,
+            } => {
+                let found = self.search(&text, match_case);
+                let p = page(found, offset, limit);
+                to_value(Page {
+                    total: p.total,
+                    rows: p
+                        .rows
+                        .into_iter()
+                        .map(|n| self.node_row(n))
+                        .collect::<Vec<_>>(),
+                    total_size: None,
+                })
+            }
+            Request::InterfaceDefinitions => to_value(&self.snapshot.classes.interfaces),
+            Request::DiffBase { interfaces } => to_value(self.diff_base(&interfaces)),
+            Request::Compare {
+                base,
+                sort_by,
+                ascending,
+                class_filter,
+                offset,
+                limit,
+            } => {
+                let rows = self.compare(&base, &class_filter, sort_by, ascending);
+                to_value(page(rows, offset, limit))
+            }
+            Request::CompareInstances {
+                base,
+                class_key,
+                offset,
+                limit,
+            } => to_value(page(
+                self.compare_instances(&base, &class_key),
+                offset,
+                limit,
+            )),
+        }
+    }
+
+    /// Snapshot-wide facts.
+    pub fn info(&self) -> Info {
+        let s = &self.snapshot;
+        Info {
+            nodes: s.graph.node_count(),
+            edges: s.graph.edge_count(),
+            total_size: s.total_size(),
+            root_id: s.graph.node_id[s.graph.root()],
+            max_js_id: s.max_js_id(),
+            extra_native_bytes: s.graph.meta.extra_native_bytes,
+            title: s.graph.meta.title.clone(),
+        }
+    }
+
+    /// Statistics.
+    pub fn stats(&self) -> Statistics {
+        statistics(&self.snapshot)
+    }
+
+    fn node(&self, id: u32) -> Result<usize> {
+        self.snapshot
+            .node_by_id(NodeId(id))
+            .ok_or_else(|| Error::new(format!("there is no object @{id} in this snapshot")))
+    }
+
+    /// The row of node `n`.
+    pub fn node_row(&self, n: usize) -> NodeRow {
+        let s = &self.snapshot;
+        let g = &s.graph;
+        NodeRow {
+            id: g.node_id[n],
+            name: display_name(g, n),
+            class_name: s.classes.class_name(n).to_owned(),
+            node_type: g.type_name(n).to_owned(),
+            distance: shown(self.distance(n)),
+            self_size: g.self_size[n] as u64,
+            retained_size: s.dominators.retained[n],
+            edge_count: g.edges(n).len(),
+            detached: s.flags[n] & crate::analysis::flags::DETACHED_DOM != 0,
+        }
+    }
+
+    /// Distance shown in retainer trees (changes when retainers are ignored).
+    fn distance(&self, n: usize) -> i32 {
+        match &self.retainer_distances {
+            Some(d) => d[n],
+            None => self.snapshot.distances[n],
+        }
+    }
+
+    fn aggregates(&mut self, id_range: Option<IdRange>) -> &[ClassAggregate] {
+        match id_range {
+            None => {
+                if self.all_objects.is_none() {
+                    self.all_objects = Some(aggregate(&self.snapshot, &|_| true));
+                }
+                self.all_objects.as_deref().unwrap_or_default()
+            }
+            Some(range) => {
+                if self.ranged.as_ref().is_none_or(|(r, _)| *r != range) {
+                    let ids = &self.snapshot.graph.node_id;
+                    let rows =
+                        aggregate(&self.snapshot, &|n| ids[n] > range.0 && ids[n] <= range.1);
+                    self.ranged = Some((range, rows));
+                }
+                self.ranged
+                    .as_ref()
+                    .map(|(_, r)| r.as_slice())
+                    .unwrap_or_default()
+            }
+        }
+    }
+
+    /// Summary rows, filtered by class name and sorted.
+    pub fn summary(
+        &mut self,
+        id_range: Option<IdRange>,
+        class_filter: &str,
+        sort_by: SortBy,
+        ascending: bool,
+    ) -> Vec<ClassRow> {
+        let needle = class_filter.to_lowercase();
+        let rows: Vec<ClassAggregate> = self.aggregates(id_range).to_vec();
+        let classes = &self.snapshot.classes;
+        let mut rows: Vec<ClassRow> = rows
+            .into_iter()
+            .filter(|r| {
+                needle.is_empty() || classes.name_of_key(r.key).to_lowercase().contains(&needle)
+            })
+            .map(|r| ClassRow {
+                key: classes.exported_key(r.key),
+                name: classes.name_of_key(r.key).to_owned(),
+                count: r.count,
+                distance: shown(r.distance),
+                self_size: r.self_size,
+                retained_size: r.retained_size,
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            let o = match sort_by {
+                SortBy::Name => js_cmp(&a.name, &b.name),
+                SortBy::Count => a.count.cmp(&b.count),
+                SortBy::Distance => a
+                    .distance
+                    .unwrap_or(u32::MAX)
+                    .cmp(&b.distance.unwrap_or(u32::MAX)),
+                SortBy::SelfSize => a.self_size.cmp(&b.self_size),
+                _ => a.retained_size.cmp(&b.retained_size),
+            };
+            let o = if ascending { o } else { o.reverse() };
+            o.then_with(|| js_cmp(&a.name, &b.name))
+                .then_with(|| a.key.cmp(&b.key))
+        });
+        rows
+    }
+
+    /// Members of a class (self size > 0, inside `id_range`), sorted.
+    pub fn instances(
+        &self,
+        class_key: &str,
+        id_range: Option<IdRange>,
+        sort_by: SortBy,
+        ascending: bool,
+    ) -> Result<Vec<usize>> {
+        let s = &self.snapshot;
+        let g = &s.graph;
+        let key = s
+            .classes
+            .key_from_exported(class_key)
+            .ok_or_else(|| Error::new(format!("no class {class_key:?} in this snapshot")))?;
+        let mut nodes: Vec<usize> = (0..g.node_count())
+            .filter(|&n| {
+                s.classes.key_of[n] == key
+                    && g.self_size[n] > 0
+                    && id_range.is_none_or(|(lo, hi)| g.node_id[n] > lo && g.node_id[n] <= hi)
+            })
+            .collect();
+        let value = |n: usize| -> u64 {
+            match sort_by {
+                SortBy::Distance => s.distances[n] as u32 as u64,
+                SortBy::SelfSize => g.self_size[n] as u64,
+                SortBy::Name | SortBy::Count => g.node_id[n] as u64,
+                _ => s.dominators.retained[n],
+            }
+        };
+        nodes.sort_by(|&a, &b| {
+            let o = value(a).cmp(&value(b));
+            let o = if ascending { o } else { o.reverse() };
+            o.then(g.node_id[a].cmp(&g.node_id[b]))
+        });
+        Ok(nodes)
+    }
+
+    fn edge_row(&self, e: usize, other: usize) -> EdgeRow {
+        let g = &self.snapshot.graph;
+        EdgeRow {
+            edge_type: g.edge_type_name(e).to_owned(),
+            edge_name: g.edge_name(e),
+            node: self.node_row(other),
+            ignored: self.ignored.get(other).copied().unwrap_or(false),
+        }
+    }
+
+    fn edges(&self, id: u32, offset: usize, limit: usize) -> Result<Page<EdgeRow>> {
+        let n = self.node(id)?;
+        let g = &self.snapshot.graph;
+        let range = g.edges(n);
+        let total = range.len();
+        let rows = range
+            .skip(offset)
+            .take(limit)
+            .map(|e| self.edge_row(e, g.edge_to[e] as usize))
+            .collect();
+        Ok(Page {
+            total,
+            rows,
+            total_size: None,
+        })
+    }
+
+    /// Incoming edges DevTools lists in the Retainers pane, sorted by the
+    /// retainer's distance, then edge name.
+    pub fn retainer_edges(&self, n: usize) -> Vec<usize> {
+        let g = &self.snapshot.graph;
+        let weak = g.meta.edge_kinds.weak;
+        let mut edges: Vec<usize> = self
+            .snapshot
+            .retainers
+            .edges_into(g, n)
+            .into_iter()
+            .filter(|&e| g.edge_type[e] != weak && g.edge_source(e) != g.root())
+            .collect();
+        let key = |e: usize| {
+            let d = self.distance(g.edge_source(e));
+            if d < 0 {
+                i64::MAX
+            } else {
+                d as i64
+            }
+        };
+        edges.sort_by(|&a, &b| {
+            key(a)
+                .cmp(&key(b))
+                .then_with(|| js_cmp(&g.edge_name(a), &g.edge_name(b)))
+        });
+        edges
+    }
+
+    fn retainers(&self, id: u32, offset: usize, limit: usize) -> Result<Page<EdgeRow>> {
+        let n = self.node(id)?;
+        let g = &self.snapshot.graph;
+        let edges = self.retainer_edges(n);
+        let p = page(edges, offset, limit);
+        Ok(Page {
+            total: p.total,
+            rows: p
+                .rows
+                .into_iter()
+                .map(|e| self.edge_row(e, g.edge_source(e)))
+                .collect(),
+            total_size: None,
+        })
+    }
+
+    /// The shortest retaining path of `n`, from the GC-root side down to
+    /// `n`: each step is the edge into a node and that node.
+    pub fn retaining_path(&self, n: usize) -> Vec<EdgeRow> {
+        let g = &self.snapshot.graph;
+        let mut steps = Vec::new();
+        let mut cur = n;
+        let mut seen = std::collections::HashSet::new();
+        while seen.insert(cur) {
+            let d = self.distance(cur);
+            let best = self.retainer_edges(cur).into_iter().find(|&e| {
+                let sd = self.distance(g.edge_source(e));
+                sd >= 0 && (d < 0 || sd < d)
+            });
+            let Some(e) = best else { break };
+            steps.push(self.edge_row(e, cur));
+            cur = g.edge_source(e);
+            if self.distance(cur) <= 1 {
+                steps.push(EdgeRow {
+                    edge_type: String::new(),
+                    edge_name: String::new(),
+                    node: self.node_row(cur),
+                    ignored: false,
+                });
+                break;
+            }
+        }
+        steps.reverse();
+        steps
+    }
+
+    fn set_ignored(&mut self, n: usize, on: bool) {
+        let count = self.snapshot.graph.node_count();
+        if self.ignored.len() != count {
+            self.ignored = vec![false; count];
+        }
+        self.ignored[n] = on;
+        let id = self.snapshot.graph.node_id[n];
+        self.ignored_ids.retain(|&x| x != id);
+        if on {
+            self.ignored_ids.push(id);
+        }
+        if self.ignored_ids.is_empty() {
+            self.retainer_distances = None;
+            return;
+        }
+        let s = &self.snapshot;
+        let mut d = distances::distances(&s.graph, &s.ephemerons, Some(&self.ignored));
+        // Retainers cut off by an ignored node sort last, as in DevTools.
+        for (i, v) in d.iter_mut().enumerate() {
+            if *v == NO_DISTANCE && s.distances[i] != NO_DISTANCE {
+                *v = BASE_UNREACHABLE_DISTANCE + s.distances[i];
+            }
+        }
+        self.retainer_distances = Some(d);
+    }
+
+    /// Nodes (self size > 0) whose display name contains `text`, or the
+    /// object `@id`.
+    pub fn search(&self, text: &str, match_case: bool) -> Vec<usize> {
+        let g = &self.snapshot.graph;
+        if let Some(id) = text
+            .trim()
+            .strip_prefix('@')
+            .and_then(|t| t.parse::<u32>().ok())
+        {
+            return self.snapshot.node_by_id(NodeId(id)).into_iter().collect();
+        }
+        if text.is_empty() {
+            return Vec::new();
+        }
+        let needle = if match_case {
+            text.to_owned()
+        } else {
+            text.to_lowercase()
+        };
+        let matches = |s: &str| {
+            if match_case {
+                s.contains(&needle)
+            } else {
+                s.to_lowercase().contains(&needle)
+            }
+        };
+        let mut by_string: HashMap<u32, bool> = HashMap::new();
+        let k = g.meta.node_kinds;
+        (0..g.node_count())
+            .filter(|&n| {
+                if g.self_size[n] == 0 {
+                    return false;
+                }
+                if g.node_type[n] == k.cons_string
+                    || crate::analysis::classes::is_plain_object(g, n)
+                {
+                    return matches(&display_name(g, n));
+                }
+                *by_string
+                    .entry(g.node_name[n])
+                    .or_insert_with(|| matches(g.name(n)))
+            })
+            .collect()
+    }
+
+    /// What a base snapshot sends for a Comparison, with plain objects named
+    /// by the other snapshot's interfaces.
+    pub fn diff_base(&self, interfaces: &[InterfaceDefinition]) -> DiffBase {
+        let s = &self.snapshot;
+        let g = &s.graph;
+        let keys = s.classes.keys_with(g, interfaces);
+        let mut out = DiffBase::default();
+        let mut order: Vec<usize> = (0..g.node_count())
+            .filter(|&n| g.self_size[n] > 0)
+            .collect();
+        order.sort_by_key(|&n| g.node_id[n]);
+        for n in order {
+            let class = out.classes.entry(keys[n].clone()).or_default();
+            if class.name.is_empty() {
+                class.name = keys[n].splitn(4, ',').last().unwrap_or_default().to_owned();
+                if !keys[n].starts_with(',') {
+                    class.name = keys[n].splitn(4, ',').nth(3).unwrap_or_default().to_owned();
+                } else {
+                    class.name = keys[n][1..].to_owned();
+                }
+            }
+            class.ids.push(g.node_id[n]);
+            class.sizes.push(g.self_size[n]);
+        }
+        out
+    }
+
+    fn current_by_key(&self) -> HashMap<String, DiffClass> {
+        let empty = DiffBase::default();
+        let _ = &empty;
+        let s = &self.snapshot;
+        let g = &s.graph;
+        let mut out: HashMap<String, DiffClass> = HashMap::new();
+        let mut order: Vec<usize> = (0..g.node_count())
+            .filter(|&n| g.self_size[n] > 0)
+            .collect();
+        order.sort_by_key(|&n| g.node_id[n]);
+        let mut exported: HashMap<u32, String> = HashMap::new();
+        for n in order {
+            let key = s.classes.key_of[n];
+            let name = exported
+                .entry(key)
+                .or_insert_with(|| s.classes.exported_key(key))
+                .clone();
+            let class = out.entry(name).or_insert_with(|| DiffClass {
+                name: s.classes.name_of_key(key).to_owned(),
+                ..DiffClass::default()
+            });
+            class.ids.push(g.node_id[n]);
+            class.sizes.push(g.self_size[n]);
+        }
+        out
+    }
+
+    /// Comparison rows against `base` (DevTools' `calculateSnapshotDiff`).
+    pub fn compare(
+        &self,
+        base: &DiffBase,
+        class_filter: &str,
+        sort_by: SortBy,
+        ascending: bool,
+    ) -> Vec<DiffRow> {
+        let current = self.current_by_key();
+        let empty = DiffClass::default();
+        let mut keys: Vec<&String> = base.classes.keys().collect();
+        keys.extend(current.keys().filter(|k| !base.classes.contains_key(*k)));
+        let needle = class_filter.to_lowercase();
+        let mut rows: Vec<DiffRow> = keys
+            .into_iter()
+            .filter_map(|key| {
+                let b = base.classes.get(key).unwrap_or(&empty);
+                let c = current.get(key).unwrap_or(&empty);
+                let (added, deleted) = merge_ids(b, c);
+                if added.is_empty() && deleted.is_empty() {
+                    return None;
+                }
+                let added_size: u64 = added.iter().map(|&i| c.sizes[i] as u64).sum();
+                let freed_size: u64 = deleted.iter().map(|&i| b.sizes[i] as u64).sum();
+                let name = if c.name.is_empty() { &b.name } else { &c.name };
+                Some(DiffRow {
+                    key: key.clone(),
+                    name: name.clone(),
+                    new_count: added.len() as u64,
+                    deleted_count: deleted.len() as u64,
+                    delta_count: added.len() as i64 - deleted.len() as i64,
+                    added_size,
+                    freed_size,
+                    size_delta: added_size as i64 - freed_size as i64,
+                })
+            })
+            .filter(|r| needle.is_empty() || r.name.to_lowercase().contains(&needle))
+            .collect();
+        rows.sort_by(|a, b| {
+            let o = match sort_by {
+                SortBy::Name => js_cmp(&a.name, &b.name),
+                SortBy::NewCount | SortBy::Count => a.new_count.cmp(&b.new_count),
+                SortBy::DeletedCount => a.deleted_count.cmp(&b.deleted_count),
+                SortBy::DeltaCount => a.delta_count.cmp(&b.delta_count),
+                SortBy::FreedSize => a.freed_size.cmp(&b.freed_size),
+                SortBy::SizeDelta => a.size_delta.cmp(&b.size_delta),
+                _ => a.added_size.cmp(&b.added_size),
+            };
+            let o = if ascending { o } else { o.reverse() };
+            o.then_with(|| js_cmp(&a.name, &b.name))
+                .then_with(|| a.key.cmp(&b.key))
+        });
+        rows
+    }
+
+    fn compare_instances(&self, base: &DiffBase, class_key: &str) -> Vec<DiffInstance> {
+        let current = self.current_by_key();
+        let empty = DiffClass::default();
+        let b = base.classes.get(class_key).unwrap_or(&empty);
+        let c = current.get(class_key).unwrap_or(&empty);
+        let (added, deleted) = merge_ids(b, c);
+        let mut out = Vec::new();
+        for i in added {
+            let name = self
+                .snapshot
+                .node_by_id(NodeId(c.ids[i]))
+                .map(|n| display_name(&self.snapshot.graph, n))
+                .unwrap_or_default();
+            out.push(DiffInstance {
+                status: "new",
+                id: c.ids[i],
+                name,
+                self_size: c.sizes[i] as u64,
+            });
+        }
+        for i in deleted {
+            out.push(DiffInstance {
+                status: "deleted",
+                id: b.ids[i],
+                name: b.name.clone(),
+                self_size: b.sizes[i] as u64,
+            });
+        }
+        out
+    }
+}
+
+/// Merge-walks two id-sorted lists: positions only in `current` (new) and
+/// only in `base` (deleted).
+fn merge_ids(base: &DiffClass, current: &DiffClass) -> (Vec<usize>, Vec<usize>) {
+    let (mut i, mut j) = (0, 0);
+    let (mut added, mut deleted) = (Vec::new(), Vec::new());
+    while i < base.ids.len() && j < current.ids.len() {
+        match base.ids[i].cmp(&current.ids[j]) {
+            Ordering::Less => {
+                deleted.push(i);
+                i += 1;
+            }
+            Ordering::Greater => {
+                added.push(j);
+                j += 1;
+            }
+            Ordering::Equal => {
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    deleted.extend(i..base.ids.len());
+    added.extend(j..current.ids.len());
+    (added, deleted)
+}
+
+/// Parses a request from JSON text (the CLI's and tests' entry point).
+pub fn parse_request(json: &str) -> Result<Request> {
+    serde_json::from_str(json).map_err(|e| Error::new(format!("bad request: {e}")))
+}
+
+/// Ensures a limit is sane.
+pub fn check_limit(limit: usize) -> Result<()> {
+    if limit > 100_000 {
+        bail!("limit {limit} is too large: ask for pages of at most 100000 rows");
+    }
+    Ok(())
+}

@@ -1,0 +1,156 @@
+//! The heap graph in columns: one flat array per node field and per edge
+//! field, edges grouped by source node (CSR via `first_edge`).
+//!
+//! Invariants (checked by the parser): `edge_to` values are node ordinals
+//! below `node_count`; `first_edge` has `node_count + 1` entries ending at
+//! `edge_count`; every string index is inside the string table.
+
+use super::meta::Meta;
+use super::strings::{StringIndex, Strings};
+use std::ops::Range;
+
+/// Position of a node in the snapshot's node array (its ordinal, not V8's
+/// `ordinal × fields` node index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeIndex(pub u32);
+
+/// V8's object id: stable for one object across snapshots of one process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeId(pub u32);
+
+/// Where a constructor was defined (from the `locations` section).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    /// Node ordinal the location belongs to.
+    pub node: u32,
+    /// V8 script id.
+    pub script_id: u32,
+    /// 0-based line.
+    pub line: u32,
+    /// 0-based column.
+    pub column: u32,
+}
+
+/// A parsed heap snapshot, before analysis.
+#[derive(Debug)]
+pub struct Graph {
+    /// The header.
+    pub meta: Meta,
+    /// Node type code per node.
+    pub node_type: Vec<u8>,
+    /// Name string index per node.
+    pub node_name: Vec<StringIndex>,
+    /// Object id per node.
+    pub node_id: Vec<u32>,
+    /// Shallow size per node (DevTools' reassigned size after analysis).
+    pub self_size: Vec<u32>,
+    /// DOM state per node (0 unknown, 1 attached, 2 detached); empty when the
+    /// file has no `detachedness` field.
+    pub detachedness: Vec<u8>,
+    /// First edge of each node; `node_count + 1` entries.
+    pub first_edge: Vec<u32>,
+    /// Edge type code per edge.
+    pub edge_type: Vec<u8>,
+    /// String index (or element index) per edge.
+    pub edge_name: Vec<u32>,
+    /// Target node ordinal per edge.
+    pub edge_to: Vec<u32>,
+    /// The string table.
+    pub strings: Strings,
+    /// Constructor locations, sorted by node.
+    pub locations: Vec<Location>,
+}
+
+impl Graph {
+    /// Number of nodes.
+    pub fn node_count(&self) -> usize {
+        self.node_type.len()
+    }
+
+    /// Number of edges.
+    pub fn edge_count(&self) -> usize {
+        self.edge_to.len()
+    }
+
+    /// The root node (V8 always writes it first).
+    pub fn root(&self) -> usize {
+        0
+    }
+
+    /// Edge positions of node `n`.
+    #[inline]
+    pub fn edges(&self, n: usize) -> Range<usize> {
+        self.first_edge[n] as usize..self.first_edge[n + 1] as usize
+    }
+
+    /// The node's raw name.
+    pub fn name(&self, n: usize) -> &str {
+        self.strings.get(self.node_name[n])
+    }
+
+    /// The node's type name (`object`, `string`, ...).
+    pub fn type_name(&self, n: usize) -> &str {
+        self.meta
+            .node_types
+            .get(self.node_type[n] as usize)
+            .map_or("", String::as_str)
+    }
+
+    /// The edge's type name (`property`, `element`, ...).
+    pub fn edge_type_name(&self, e: usize) -> &str {
+        self.meta
+            .edge_types
+            .get(self.edge_type[e] as usize)
+            .map_or("", String::as_str)
+    }
+
+    /// True when the edge's `name_or_index` is a number, not a string index.
+    #[inline]
+    pub fn edge_has_index(&self, e: usize) -> bool {
+        let t = self.edge_type[e];
+        t == self.meta.edge_kinds.element || t == self.meta.edge_kinds.hidden
+    }
+
+    /// The edge's name as DevTools shows it (element indexes as decimal).
+    pub fn edge_name(&self, e: usize) -> String {
+        if self.edge_has_index(e) {
+            self.edge_name[e].to_string()
+        } else {
+            self.strings.get(self.edge_name[e]).to_owned()
+        }
+    }
+
+    /// The edge's name when it is a string, else `None`.
+    #[inline]
+    pub fn edge_name_str(&self, e: usize) -> Option<&str> {
+        (!self.edge_has_index(e)).then(|| self.strings.get(self.edge_name[e]))
+    }
+
+    /// Node ordinal of the edge's source, found by binary search.
+    pub fn edge_source(&self, e: usize) -> usize {
+        self.first_edge.partition_point(|&f| f as usize <= e) - 1
+    }
+
+    /// The constructor location of a node, if the file has one.
+    pub fn location(&self, n: usize) -> Option<&Location> {
+        self.locations
+            .binary_search_by_key(&(n as u32), |l| l.node)
+            .ok()
+            .map(|i| &self.locations[i])
+    }
+
+    /// Bytes held by the graph's arrays.
+    pub fn heap_bytes(&self) -> usize {
+        self.node_type.capacity()
+            + self.node_name.capacity() * 4
+            + self.node_id.capacity() * 4
+            + self.self_size.capacity() * 4
+            + self.detachedness.capacity()
+            + self.first_edge.capacity() * 4
+            + self.edge_type.capacity()
+            + self.edge_name.capacity() * 4
+            + self.edge_to.capacity() * 4
+            + self.strings.heap_bytes()
+            + self.locations.capacity() * std::mem::size_of::<Location>()
+    }
+}

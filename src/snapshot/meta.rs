@@ -1,0 +1,320 @@
+//! The `snapshot` header: counts, and the layouts of nodes, edges and
+//! locations resolved **by field name** (V8 has shipped 6- and 7-field node
+//! layouts, and newer V8 drops `trace_node_id` and adds fields).
+
+use crate::bail;
+use crate::error::{Error, Result};
+use serde::Deserialize;
+
+/// Value used for a node or edge type that this snapshot's meta does not list.
+pub const ABSENT: u8 = u8::MAX;
+
+/// What one field of a node row holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeField {
+    /// `type`: index into `node_types`.
+    Type,
+    /// `name`: string index.
+    Name,
+    /// `id`: the object id.
+    Id,
+    /// `self_size`: shallow size in bytes.
+    SelfSize,
+    /// `edge_count`: how many edges follow for this node.
+    EdgeCount,
+    /// `detachedness`: DOM state, 0 unknown, 1 attached, 2 detached.
+    Detachedness,
+    /// Any field heaplens does not use (`trace_node_id`, future fields).
+    Other,
+}
+
+/// What one field of an edge row holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EdgeField {
+    /// `type`: index into `edge_types`.
+    Type,
+    /// `name_or_index`: string index, or element index for element/hidden edges.
+    NameOrIndex,
+    /// `to_node`: node index (ordinal × node field count).
+    ToNode,
+    /// A field heaplens does not use.
+    Other,
+}
+
+/// Node type codes of the types the analyses care about ([`ABSENT`] when the
+/// snapshot's meta does not list that type).
+#[derive(Debug, Clone, Copy)]
+#[allow(missing_docs)]
+pub struct NodeKinds {
+    pub hidden: u8,
+    pub array: u8,
+    pub string: u8,
+    pub object: u8,
+    pub code: u8,
+    pub closure: u8,
+    pub regexp: u8,
+    pub native: u8,
+    pub synthetic: u8,
+    pub cons_string: u8,
+    pub sliced_string: u8,
+}
+
+/// Edge type codes ([`ABSENT`] when not listed).
+#[derive(Debug, Clone, Copy)]
+#[allow(missing_docs)]
+pub struct EdgeKinds {
+    pub context: u8,
+    pub element: u8,
+    pub property: u8,
+    pub internal: u8,
+    pub hidden: u8,
+    pub shortcut: u8,
+    pub weak: u8,
+}
+
+/// Positions of the location fields in a `locations` row.
+#[derive(Debug, Clone, Copy)]
+pub struct LocationLayout {
+    /// Values per row.
+    pub fields: usize,
+    /// Offset of `object_index`.
+    pub object_index: usize,
+    /// Offset of `script_id`.
+    pub script_id: usize,
+    /// Offset of `line`.
+    pub line: usize,
+    /// Offset of `column`.
+    pub column: usize,
+}
+
+/// The parsed header of a snapshot.
+#[derive(Debug, Clone)]
+pub struct Meta {
+    /// `node_count`.
+    pub node_count: u32,
+    /// `edge_count`.
+    pub edge_count: u32,
+    /// Names of node types, by code.
+    pub node_types: Vec<String>,
+    /// Names of edge types, by code.
+    pub edge_types: Vec<String>,
+    /// What each node field holds, in file order.
+    pub node_fields: Vec<NodeField>,
+    /// What each edge field holds, in file order.
+    pub edge_fields: Vec<EdgeField>,
+    /// Layout of `locations` rows, if the meta describes them.
+    pub locations: Option<LocationLayout>,
+    /// Node type codes.
+    pub node_kinds: NodeKinds,
+    /// Edge type codes.
+    pub edge_kinds: EdgeKinds,
+    /// Native bytes not attributed to any node (newer V8; 0 when absent).
+    pub extra_native_bytes: u64,
+    /// Free-text title, if any.
+    pub title: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawHeader {
+    meta: RawMeta,
+    node_count: u64,
+    edge_count: u64,
+    #[serde(default)]
+    root_index: Option<u64>,
+    #[serde(default)]
+    extra_native_bytes: Option<f64>,
+    #[serde(default)]
+    title: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawMeta {
+    node_fields: Vec<String>,
+    node_types: Vec<serde_json::Value>,
+    edge_fields: Vec<String>,
+    edge_types: Vec<serde_json::Value>,
+    #[serde(default)]
+    location_fields: Option<Vec<String>>,
+}
+
+impl Meta {
+    /// Parses and checks the JSON text of the `snapshot` header.
+    pub fn from_json(text: &[u8]) -> Result<Meta> {
+        let raw: RawHeader = serde_json::from_slice(text).map_err(|e| {
+            Error::new(format!(
+                "the \"snapshot\" header is not what V8 writes: {e}; is this a .heapsnapshot file?"
+            ))
+        })?;
+        if raw.root_index.unwrap_or(0) != 0 {
+            bail!(
+                "snapshot.root_index is {}: heaplens expects the root to be the first node, as V8 writes it",
+                raw.root_index.unwrap_or(0)
+            );
+        }
+        if raw.node_count == 0 {
+            bail!("snapshot.node_count is 0: a heap snapshot has at least its root node");
+        }
+        if raw.node_count > u32::MAX as u64 / 16 {
+            bail!(
+                "snapshot.node_count is {}: more nodes than heaplens can index",
+                raw.node_count
+            );
+        }
+        if raw.edge_count > u32::MAX as u64 - 1 {
+            bail!(
+                "snapshot.edge_count is {}: more edges than heaplens can index",
+                raw.edge_count
+            );
+        }
+        let m = raw.meta;
+        let node_fields = resolve_fields(&m.node_fields, "node_fields", |name| match name {
+            "type" => NodeField::Type,
+            "name" => NodeField::Name,
+            "id" => NodeField::Id,
+            "self_size" => NodeField::SelfSize,
+            "edge_count" => NodeField::EdgeCount,
+            "detachedness" => NodeField::Detachedness,
+            _ => NodeField::Other,
+        })?;
+        for (needed, name) in [
+            (NodeField::Type, "type"),
+            (NodeField::Name, "name"),
+            (NodeField::Id, "id"),
+            (NodeField::SelfSize, "self_size"),
+            (NodeField::EdgeCount, "edge_count"),
+        ] {
+            if !node_fields.contains(&needed) {
+                bail!("snapshot.meta.node_fields has no \"{name}\" field: cannot read nodes");
+            }
+        }
+        let edge_fields = resolve_fields(&m.edge_fields, "edge_fields", |name| match name {
+            "type" => EdgeField::Type,
+            "name_or_index" => EdgeField::NameOrIndex,
+            "to_node" => EdgeField::ToNode,
+            _ => EdgeField::Other,
+        })?;
+        for (needed, name) in [
+            (EdgeField::Type, "type"),
+            (EdgeField::NameOrIndex, "name_or_index"),
+            (EdgeField::ToNode, "to_node"),
+        ] {
+            if !edge_fields.contains(&needed) {
+                bail!("snapshot.meta.edge_fields has no \"{name}\" field: cannot read edges");
+            }
+        }
+        let type_pos = m.node_fields.iter().position(|f| f == "type").unwrap_or(0);
+        let node_types = type_list(m.node_types.get(type_pos), "node_types")?;
+        let edge_type_pos = m.edge_fields.iter().position(|f| f == "type").unwrap_or(0);
+        let edge_types = type_list(m.edge_types.get(edge_type_pos), "edge_types")?;
+        let locations = match m.location_fields {
+            Some(fields) if !fields.is_empty() => {
+                let at = |name: &str| fields.iter().position(|f| f == name);
+                match (at("object_index"), at("script_id"), at("line"), at("column")) {
+                    (Some(object_index), Some(script_id), Some(line), Some(column)) => {
+                        Some(LocationLayout {
+                            fields: fields.len(),
+                            object_index,
+                            script_id,
+                            line,
+                            column,
+                        })
+                    }
+                    _ => bail!(
+                        "snapshot.meta.location_fields lacks one of object_index, script_id, line, column"
+                    ),
+                }
+            }
+            _ => None,
+        };
+        let code = |list: &[String], name: &str| {
+            list.iter()
+                .position(|t| t == name)
+                .map_or(ABSENT, |p| p as u8)
+        };
+        let node_kinds = NodeKinds {
+            hidden: code(&node_types, "hidden"),
+            array: code(&node_types, "array"),
+            string: code(&node_types, "string"),
+            object: code(&node_types, "object"),
+            code: code(&node_types, "code"),
+            closure: code(&node_types, "closure"),
+            regexp: code(&node_types, "regexp"),
+            native: code(&node_types, "native"),
+            synthetic: code(&node_types, "synthetic"),
+            cons_string: code(&node_types, "concatenated string"),
+            sliced_string: code(&node_types, "sliced string"),
+        };
+        let edge_kinds = EdgeKinds {
+            context: code(&edge_types, "context"),
+            element: code(&edge_types, "element"),
+            property: code(&edge_types, "property"),
+            internal: code(&edge_types, "internal"),
+            hidden: code(&edge_types, "hidden"),
+            shortcut: code(&edge_types, "shortcut"),
+            weak: code(&edge_types, "weak"),
+        };
+        Ok(Meta {
+            node_count: raw.node_count as u32,
+            edge_count: raw.edge_count as u32,
+            node_types,
+            edge_types,
+            node_fields,
+            edge_fields,
+            locations,
+            node_kinds,
+            edge_kinds,
+            extra_native_bytes: raw.extra_native_bytes.unwrap_or(0.0).max(0.0) as u64,
+            title: raw.title,
+        })
+    }
+
+    /// Values per node row.
+    pub fn node_field_count(&self) -> usize {
+        self.node_fields.len()
+    }
+
+    /// Values per edge row.
+    pub fn edge_field_count(&self) -> usize {
+        self.edge_fields.len()
+    }
+
+    /// True when nodes carry V8's `detachedness` field.
+    pub fn has_detachedness(&self) -> bool {
+        self.node_fields.contains(&NodeField::Detachedness)
+    }
+}
+
+fn resolve_fields<T>(names: &[String], what: &str, role: impl Fn(&str) -> T) -> Result<Vec<T>> {
+    if names.is_empty() {
+        bail!("snapshot.meta.{what} is empty");
+    }
+    for (i, name) in names.iter().enumerate() {
+        if names[..i].contains(name) {
+            bail!("snapshot.meta.{what} lists \"{name}\" twice");
+        }
+    }
+    Ok(names.iter().map(|n| role(n)).collect())
+}
+
+fn type_list(value: Option<&serde_json::Value>, what: &str) -> Result<Vec<String>> {
+    let list = value.and_then(|v| v.as_array()).ok_or_else(|| {
+        Error::new(format!(
+            "snapshot.meta.{what} does not start with the list of type names"
+        ))
+    })?;
+    if list.is_empty() || list.len() >= ABSENT as usize {
+        bail!(
+            "snapshot.meta.{what} has {} type names; expected 1 to 254",
+            list.len()
+        );
+    }
+    list.iter()
+        .map(|v| {
+            v.as_str().map(str::to_owned).ok_or_else(|| {
+                Error::new(format!(
+                    "snapshot.meta.{what} has a type name that is not a string: {v}"
+                ))
+            })
+        })
+        .collect()
+}

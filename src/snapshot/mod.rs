@@ -1,0 +1,12 @@
+//! The `.heapsnapshot` format: header, streaming parser, string table and
+//! the columnar graph they produce.
+
+pub mod graph;
+pub mod meta;
+pub mod parse;
+pub mod strings;
+
+pub use graph::{Graph, Location, NodeId, NodeIndex};
+pub use meta::Meta;
+pub use parse::Parser;
+pub use strings::Strings;

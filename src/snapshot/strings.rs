@@ -1,0 +1,72 @@
+//! The snapshot's string table: one byte arena plus end offsets.
+//!
+//! A snapshot holds millions of strings; keeping them as one `Vec<u8>` and a
+//! `Vec<usize>` of ends avoids an allocation per string.
+
+/// Index of a string in the table (the `strings` array position in the file).
+pub type StringIndex = u32;
+
+/// All strings of a snapshot, UTF-8, in file order, plus any added later
+/// (class names such as `(system)` or inferred `{a, b}` interfaces).
+#[derive(Debug, Default)]
+pub struct Strings {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Strings {
+    /// Number of strings.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when there is no string at all.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The string at `index`; empty when out of range (indexes are validated
+    /// when the file is parsed, so this only guards against misuse).
+    pub fn get(&self, index: StringIndex) -> &str {
+        let i = index as usize;
+        if i >= self.ends.len() {
+            return "";
+        }
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        // Every string was checked to be UTF-8 when it was closed.
+        std::str::from_utf8(&self.bytes[start..self.ends[i]]).unwrap_or("")
+    }
+
+    /// Appends a string and returns its index.
+    pub fn push(&mut self, s: &str) -> StringIndex {
+        self.bytes.extend_from_slice(s.as_bytes());
+        self.close_string()
+    }
+
+    /// Bytes of the string being written (the parser appends raw bytes).
+    pub(crate) fn open_bytes(&mut self) -> &mut Vec<u8> {
+        &mut self.bytes
+    }
+
+    /// Start offset of the string being written.
+    pub(crate) fn open_start(&self) -> usize {
+        self.ends.last().copied().unwrap_or(0)
+    }
+
+    /// Ends the string being written and returns its index.
+    pub(crate) fn close_string(&mut self) -> StringIndex {
+        self.ends.push(self.bytes.len());
+        (self.ends.len() - 1) as StringIndex
+    }
+
+    /// Bytes used by the arena and its offsets.
+    pub fn heap_bytes(&self) -> usize {
+        self.bytes.capacity() + self.ends.capacity() * std::mem::size_of::<usize>()
+    }
+
+    /// Releases spare capacity once parsing is done.
+    pub(crate) fn shrink(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+}
