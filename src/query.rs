@@ -370,7 +370,7 @@ impl Session {
             Request::Dominated { id, offset, limit } => {
                 let n = self.node(id)?;
                 let dom = &self.snapshot.dominators;
-                let mut children: Vec<u32> = dom.children(n).to_vec();
+                let mut children: Vec<u32> = dom.children_of(n);
                 children.sort_by(|&a, &b| {
                     dom.retained[b as usize]
                         .cmp(&dom.retained[a as usize])
@@ -629,7 +629,7 @@ impl Session {
         let weak = g.meta.edge_kinds.weak;
         let mut edges: Vec<usize> = self
             .snapshot
-            .retainers
+            .retainers()
             .edges_into(g, n)
             .into_iter()
             .filter(|&e| g.edge_type[e] != weak && g.edge_source(e) != g.root())

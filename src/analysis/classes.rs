@@ -56,14 +56,25 @@ impl Classes {
         let base = c.base_names(g);
         let interfaces = infer_interfaces(g);
         let matched = match_interfaces(g, &interfaces);
-        let mut key_of = vec![0u32; g.node_count()];
+        let interface_names: Vec<u32> = interfaces.iter().map(|d| c.name_id(&d.name)).collect();
+        let mut key_of = base;
+        for &(n, d) in &matched {
+            key_of[n as usize] = interface_names[d as usize];
+        }
+        // Most nodes have no location: their key depends on the name alone.
         let object = g.meta.node_kinds.object;
+        let mut unlocated = vec![u32::MAX; c.names.len()];
         for (n, key) in key_of.iter_mut().enumerate() {
-            let name = match matched.get(&(n as u32)) {
-                Some(&i) => c.name_id(&interfaces[i].name),
-                None => base[n],
-            };
-            *key = c.key_id(g, n, name, object);
+            let name = *key;
+            let location = location_of(g, n, object);
+            if location.is_none() && unlocated[name as usize] != u32::MAX {
+                *key = unlocated[name as usize];
+                continue;
+            }
+            *key = c.key_id(name, location);
+            if location.is_none() {
+                unlocated[name as usize] = *key;
+            }
         }
         c.key_of = key_of;
         c.interfaces = interfaces;
@@ -76,18 +87,17 @@ impl Classes {
     pub fn keys_with(&self, g: &Graph, definitions: &[InterfaceDefinition]) -> Vec<String> {
         let matched = match_interfaces(g, definitions);
         let object = g.meta.node_kinds.object;
-        (0..g.node_count())
-            .map(|n| match matched.get(&(n as u32)) {
-                Some(&i) => {
-                    let name = &definitions[i].name;
-                    match location_of(g, n, object) {
-                        Some((s, l, col)) => format!("{s},{l},{col},{name}"),
-                        None => format!(",{name}"),
-                    }
-                }
-                None => self.exported_key(self.key_of[n]),
-            })
-            .collect()
+        let mut keys: Vec<String> = (0..g.node_count())
+            .map(|n| self.exported_key(self.key_of[n]))
+            .collect();
+        for &(n, d) in &matched {
+            let name = &definitions[d as usize].name;
+            keys[n as usize] = match location_of(g, n as usize, object) {
+                Some((s, l, col)) => format!("{s},{l},{col},{name}"),
+                None => format!(",{name}"),
+            };
+        }
+        keys
     }
 
     /// The class name of key `key`.
@@ -125,11 +135,8 @@ impl Classes {
         id
     }
 
-    fn key_id(&mut self, g: &Graph, n: usize, name: u32, object: u8) -> u32 {
-        let key = ClassKey {
-            name,
-            location: location_of(g, n, object),
-        };
+    fn key_id(&mut self, name: u32, location: Option<(u32, u32, u32)>) -> u32 {
+        let key = ClassKey { name, location };
         if let Some(&id) = self.key_ids.get(&key) {
             return id;
         }
@@ -199,7 +206,14 @@ pub fn utf16_len(s: &str) -> usize {
 
 /// JavaScript's default string order (UTF-16 code units).
 pub fn js_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    a.encode_utf16().cmp(b.encode_utf16())
+    // UTF-8 byte order equals UTF-16 order unless a character outside the
+    // BMP (4-byte UTF-8, lead byte >= 0xF0) is involved.
+    let astral = |s: &str| s.bytes().any(|b| b >= 0xF0);
+    if astral(a) || astral(b) {
+        a.encode_utf16().cmp(b.encode_utf16())
+    } else {
+        a.cmp(b)
+    }
 }
 
 /// DevTools' `formatPropertyName`: names with `,'"{}` are JSON-quoted.
@@ -222,14 +236,17 @@ pub fn infer_interfaces(g: &Graph) -> Vec<InterfaceDefinition> {
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut candidates: Vec<InterfaceDefinition> = Vec::new();
     let mut total = 0u64;
+    let mut name = String::new();
+    let mut properties: Vec<&str> = Vec::new();
     for n in 0..g.node_count() {
         if !is_plain_object(g, n) {
             continue;
         }
         total += 1;
-        let mut name = String::from("{");
+        name.clear();
+        name.push('{');
         let mut name_len = 1;
-        let mut properties = Vec::new();
+        properties.clear();
         for e in g.edges(n) {
             if g.edge_type[e] != property {
                 continue;
@@ -249,19 +266,19 @@ pub fn infer_interfaces(g: &Graph) -> Vec<InterfaceDefinition> {
             }
             name.push_str(&formatted);
             name_len += flen;
-            properties.push(edge_name.to_owned());
+            properties.push(edge_name);
         }
         if properties.is_empty() {
             continue;
         }
         name.push('}');
-        match index.get(&name) {
+        match index.get(name.as_str()) {
             Some(&i) => candidates[i].count += 1,
             None => {
                 index.insert(name.clone(), candidates.len());
                 candidates.push(InterfaceDefinition {
-                    name,
-                    properties,
+                    name: name.clone(),
+                    properties: properties.iter().map(|p| p.to_string()).collect(),
                     count: 1,
                 });
             }
@@ -282,9 +299,10 @@ struct TrieNode<'a> {
 }
 
 /// DevTools' `applyInterfaceDefinitions`: for each plain object, the best
-/// definition whose properties it all has (most properties, then earliest).
-pub fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> HashMap<u32, usize> {
-    let mut out = HashMap::new();
+/// definition whose properties it all has (most properties, then earliest),
+/// as `(node, definition)` pairs in node order.
+pub fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
     if definitions.is_empty() {
         return out;
     }
@@ -377,7 +395,7 @@ pub fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> HashM
             states.drain(kept..before);
         }
         if let Some((_, d)) = best {
-            out.insert(n as u32, d);
+            out.push((n as u32, d as u32));
         }
     }
     out

@@ -17,6 +17,7 @@ use crate::snapshot::{Graph, NodeId};
 use classes::Classes;
 use dominators::Dominators;
 use retainers::Retainers;
+use std::cell::OnceCell;
 use weakmap::EphemeronNames;
 
 /// A fully analysed snapshot.
@@ -28,8 +29,9 @@ pub struct HeapSnapshot {
     pub flags: Vec<u8>,
     /// Distance per node ([`distances::NO_DISTANCE`] when unreachable).
     pub distances: Vec<i32>,
-    /// Incoming references.
-    pub retainers: Retainers,
+    /// Incoming references, built on first use (views only need them, and
+    /// not building them during analysis keeps the peak memory down).
+    retainers: OnceCell<Retainers>,
     /// Dominator tree and retained sizes.
     pub dominators: Dominators,
     /// Class names and keys.
@@ -41,7 +43,7 @@ pub struct HeapSnapshot {
 /// Names of the analysis stages, in order, as reported to progress callbacks.
 pub const STAGES: [&str; 6] = [
     "Propagating DOM state",
-    "Building retainers",
+    "Finding essential edges",
     "Calculating shallow sizes",
     "Building dominator tree",
     "Calculating distances",
@@ -57,12 +59,11 @@ impl HeapSnapshot {
         let ephemerons = EphemeronNames::find(&graph.strings);
         progress(STAGES[1]);
         let essential = dominators::essential_edges(&graph, &flags, &ephemerons);
-        let (retainers, essential_slots) = Retainers::build(&graph, &essential);
         progress(STAGES[2]);
         sizes::reassign_shallow_sizes(&mut graph);
         progress(STAGES[3]);
-        let dominators = dominators::dominators(&graph, &essential, &retainers, &essential_slots);
-        drop((essential, essential_slots));
+        let dominators = dominators::dominators(&graph, &essential);
+        drop(essential);
         progress(STAGES[4]);
         let distances = distances::distances(&graph, &ephemerons, None);
         progress(STAGES[5]);
@@ -71,11 +72,16 @@ impl HeapSnapshot {
             graph,
             flags,
             distances,
-            retainers,
+            retainers: OnceCell::new(),
             dominators,
             classes,
             ephemerons,
         }
+    }
+
+    /// The retainer index (built the first time it is asked for).
+    pub fn retainers(&self) -> &Retainers {
+        self.retainers.get_or_init(|| Retainers::build(&self.graph))
     }
 
     /// Total size: root retained size plus native bytes outside any node.
@@ -104,7 +110,7 @@ impl HeapSnapshot {
         self.graph.heap_bytes()
             + self.flags.capacity()
             + self.distances.capacity() * 4
-            + self.retainers.heap_bytes()
+            + self.retainers.get().map_or(0, Retainers::heap_bytes)
             + self.dominators.heap_bytes()
             + self.classes.key_of.capacity() * 4
     }

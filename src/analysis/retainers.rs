@@ -41,9 +41,8 @@ impl BitSet {
 }
 
 impl Retainers {
-    /// Builds the index; `edge_bits` (one bit per edge) is carried over to
-    /// one bit per retainer slot, so the dominator pass can test it.
-    pub fn build(g: &Graph, edge_bits: &BitSet) -> (Retainers, BitSet) {
+    /// Builds the index.
+    pub fn build(g: &Graph) -> Retainers {
         let n = g.node_count();
         let mut first = vec![0u32; n + 1];
         for &to in &g.edge_to {
@@ -54,19 +53,15 @@ impl Retainers {
         }
         let mut next: Vec<u32> = first[..n].to_vec();
         let mut source = vec![0u32; g.edge_count()];
-        let mut slot_bits = BitSet::new(g.edge_count());
         for s in 0..n {
             for e in g.edges(s) {
                 let to = g.edge_to[e] as usize;
                 let slot = next[to] as usize;
                 next[to] += 1;
                 source[slot] = s as u32;
-                if edge_bits.get(e) {
-                    slot_bits.set(slot);
-                }
             }
         }
-        (Retainers { first, source }, slot_bits)
+        Retainers { first, source }
     }
 
     /// Slots of node `n`.

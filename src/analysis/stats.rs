@@ -2,6 +2,7 @@
 
 use super::HeapSnapshot;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Native (embedder) memory.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -48,8 +49,9 @@ pub fn statistics(s: &HeapSnapshot) -> Statistics {
     let g = &s.graph;
     let k = g.meta.node_kinds;
     let extra = g.meta.extra_native_bytes;
-    let (mut native, mut typed, mut code, mut strings, mut arrays, mut system) =
-        (extra, 0u64, 0u64, 0u64, 0u64, 0u64);
+    let (mut native, mut typed, mut code, mut strings, mut system) =
+        (extra, 0u64, 0u64, 0u64, 0u64);
+    let mut arrays: Vec<usize> = Vec::new();
     for n in 0..g.node_count() {
         let size = g.self_size[n] as u64;
         let t = g.node_type[n];
@@ -65,9 +67,10 @@ pub fn statistics(s: &HeapSnapshot) -> Statistics {
         } else if t == k.cons_string || t == k.sliced_string || t == k.string {
             strings += size;
         } else if g.name(n) == "Array" {
-            arrays += size + elements_size(s, n);
+            arrays.push(n);
         }
     }
+    let js_arrays = js_arrays_size(s, &arrays);
     let total = s.total_size();
     Statistics {
         total,
@@ -78,7 +81,7 @@ pub fn statistics(s: &HeapSnapshot) -> Statistics {
         v8heap: V8HeapStats {
             total: total.saturating_sub(native),
             code,
-            js_arrays: arrays,
+            js_arrays,
             strings,
             system,
         },
@@ -86,19 +89,36 @@ pub fn statistics(s: &HeapSnapshot) -> Statistics {
     }
 }
 
-/// Size of an array's `elements` store when the array is its only holder.
-fn elements_size(s: &HeapSnapshot, n: usize) -> u64 {
+/// Arrays named `Array` plus their `elements` store when the array is its
+/// only holder (DevTools counts all retainers, weak ones included).
+fn js_arrays_size(s: &HeapSnapshot, arrays: &[usize]) -> u64 {
     let g = &s.graph;
     let internal = g.meta.edge_kinds.internal;
-    for e in g.edges(n) {
-        if g.edge_type[e] == internal && g.strings.get(g.edge_name[e]) == "elements" {
-            let to = g.edge_to[e] as usize;
-            return if s.retainers.count(to) == 1 {
-                g.self_size[to] as u64
-            } else {
-                0
-            };
+    let elements_of = |n: usize| {
+        g.edges(n)
+            .find(|&e| g.edge_type[e] == internal && g.strings.get(g.edge_name[e]) == "elements")
+            .map(|e| g.edge_to[e])
+    };
+    let mut holders: HashMap<u32, u32> = arrays
+        .iter()
+        .filter_map(|&n| elements_of(n))
+        .map(|t| (t, 0))
+        .collect();
+    if !holders.is_empty() {
+        for &to in &g.edge_to {
+            if let Some(c) = holders.get_mut(&to) {
+                *c += 1;
+            }
         }
     }
-    0
+    arrays
+        .iter()
+        .map(|&n| {
+            let own = g.self_size[n] as u64;
+            match elements_of(n) {
+                Some(t) if holders.get(&t) == Some(&1) => own + g.self_size[t as usize] as u64,
+                _ => own,
+            }
+        })
+        .sum()
 }

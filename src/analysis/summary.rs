@@ -55,13 +55,14 @@ pub fn aggregate(s: &HeapSnapshot, filter: &dyn Fn(usize) -> bool) -> Vec<ClassA
     // Walk the dominator tree keeping the classes "open" on the current path:
     // a member adds its retained size only if no counted ancestor shares its class.
     let dom = &s.dominators;
+    let tree = dom.tree(g.root());
     let mut open = vec![false; nkeys];
     let mut list: Vec<u32> = vec![g.root() as u32];
     let mut marks: Vec<(usize, u32)> = Vec::new();
     while let Some(n) = list.pop() {
         let n = n as usize;
         let key = key_of[n];
-        let children = dom.children(n);
+        let children = tree.children(n);
         if !open[key as usize] && g.self_size[n] > 0 && filter(n) {
             let r = row_of[key as usize];
             rows[r as usize].retained_size += dom.retained[n];

@@ -930,12 +930,10 @@ impl Parser {
                     if self.string.high_surrogate != 0 {
                         self.flush_lone_surrogate();
                     }
-                    let start = self.strings.open_start();
                     let index = self.strings.len();
-                    if std::str::from_utf8(&self.strings.open_bytes()[start..]).is_err() {
+                    if self.strings.close_checked().is_none() {
                         return Err(fail(i, &format!("string {index} is not valid UTF-8")));
                     }
-                    self.strings.close_string();
                     self.string.in_string = false;
                 }
                 b'\\' => self.string.escape = true,

@@ -33,8 +33,11 @@ impl Strings {
             return "";
         }
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        // Every string was checked to be UTF-8 when it was closed.
-        std::str::from_utf8(&self.bytes[start..self.ends[i]]).unwrap_or("")
+        let bytes = &self.bytes[start..self.ends[i]];
+        // SAFETY: every string is checked to be UTF-8 when it is closed
+        // (`close_checked`) or comes from a `&str` (`push`); this is the
+        // hottest call in the analyses, so it is not checked again.
+        unsafe { std::str::from_utf8_unchecked(bytes) }
     }
 
     /// Appends a string and returns its index.
@@ -48,13 +51,17 @@ impl Strings {
         &mut self.bytes
     }
 
-    /// Start offset of the string being written.
-    pub(crate) fn open_start(&self) -> usize {
+    fn open_start(&self) -> usize {
         self.ends.last().copied().unwrap_or(0)
     }
 
-    /// Ends the string being written and returns its index.
-    pub(crate) fn close_string(&mut self) -> StringIndex {
+    /// Ends the string being written, if it is UTF-8, and returns its index.
+    pub(crate) fn close_checked(&mut self) -> Option<StringIndex> {
+        std::str::from_utf8(&self.bytes[self.open_start()..]).ok()?;
+        Some(self.close_string())
+    }
+
+    fn close_string(&mut self) -> StringIndex {
         self.ends.push(self.bytes.len());
         (self.ends.len() - 1) as StringIndex
     }
