@@ -8,6 +8,9 @@ use super::retainers::BitSet;
 use super::weakmap::EphemeronNames;
 use crate::snapshot::Graph;
 
+/// Marks the last predecessor of each node's group (DFS numbers < 2^31).
+const GROUP_END: u32 = 1 << 31;
+
 /// The dominator tree with retained sizes and children lists.
 #[derive(Debug, Default)]
 pub struct Dominators {
@@ -159,27 +162,46 @@ pub fn dominators(g: &Graph, essential: &BitSet) -> Dominators {
         }
     }
     drop((cursor, dfnum));
+    // Keep only a group-end mark per node instead of the offsets: the main
+    // loop walks the groups backwards, so 4 bytes per node are freed here.
+    let mut has_preds = BitSet::new(n + 2);
+    for w in 1..=n {
+        let (a, b) = (first_pred[w], first_pred[w + 1]);
+        if b > a {
+            has_preds.set(w);
+            pred[b as usize - 1] |= GROUP_END;
+        }
+    }
+    drop(first_pred);
 
     let len = n + 1;
     let mut semi: Vec<u32> = (0..len as u32).collect();
     let mut label: Vec<u32> = (0..len as u32).collect();
     let mut ancestor = vec![0u32; len];
     let mut path: Vec<u32> = Vec::new();
+    let mut p = pred.len();
     for w in (2..=count as usize).rev() {
+        let mut group = p..p;
+        if has_preds.get(w) {
+            p -= 1;
+            while p > 0 && pred[p - 1] & GROUP_END == 0 {
+                p -= 1;
+            }
+            group = p..group.end;
+        }
         if w as u32 <= linked {
-            let preds = &pred[first_pred[w] as usize..first_pred[w + 1] as usize];
-            if preds.is_empty() {
+            if group.is_empty() {
                 // An orphan: as if its only predecessor were the root.
                 semi[w] = 1;
             }
-            for &v in preds {
-                let u = eval(v, &mut ancestor, &mut label, &semi, &mut path);
+            for &v in &pred[group] {
+                let u = eval(v & !GROUP_END, &mut ancestor, &mut label, &semi, &mut path);
                 semi[w] = semi[w].min(semi[u as usize]);
             }
         }
         ancestor[w] = parent[w];
     }
-    drop((pred, first_pred, label));
+    drop((pred, label));
     // Semi-NCA: the immediate dominator is the nearest ancestor at or above
     // the semi-dominator. Reuses `ancestor` for the result.
     let mut idom = ancestor;

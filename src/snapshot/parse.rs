@@ -135,8 +135,15 @@ struct Columns {
     meta: Meta,
     node_row: Vec<NodeField>,
     edge_row: Vec<EdgeField>,
-    row: [u64; MAX_FIELDS],
+    /// Field position inside the current row.
     row_len: usize,
+    /// Node rows started.
+    rows: usize,
+    /// Edge rows started.
+    edge_rows: usize,
+    /// Node field count, and its reciprocal for `to_node` division.
+    node_fields: u64,
+    div_magic: u64,
     nodes_done: bool,
     edges_done: bool,
     node_type: Vec<u8>,
@@ -149,8 +156,6 @@ struct Columns {
     edge_name: Vec<u32>,
     edge_to: Vec<u32>,
     locations: Vec<u32>,
-    /// Largest string index referenced, and where (for the error message).
-    max_string: Option<(u32, String)>,
 }
 
 fn reserve<T>(v: &mut Vec<T>, n: usize, what: &str) -> Result<()> {
@@ -171,8 +176,11 @@ impl Columns {
         let mut c = Columns {
             node_row: meta.node_fields.clone(),
             edge_row: meta.edge_fields.clone(),
-            row: [0; MAX_FIELDS],
             row_len: 0,
+            rows: 0,
+            edge_rows: 0,
+            node_fields: meta.node_field_count() as u64,
+            div_magic: (1u64 << 40) / meta.node_field_count() as u64 + 1,
             nodes_done: false,
             edges_done: false,
             node_type: Vec::new(),
@@ -185,7 +193,6 @@ impl Columns {
             edge_name: Vec::new(),
             edge_to: Vec::new(),
             locations: Vec::new(),
-            max_string: None,
             meta,
         };
         reserve(&mut c.node_type, n, "nodes")?;
@@ -203,156 +210,175 @@ impl Columns {
         Ok(c)
     }
 
-    fn note_string(&mut self, index: u64, place: impl FnOnce() -> String) {
-        if self
-            .max_string
-            .as_ref()
-            .is_none_or(|(m, _)| index > *m as u64)
-        {
-            self.max_string = Some((index as u32, place()));
-        }
-    }
-
     #[inline]
     fn value(&mut self, section: Section, v: u64, at: u64) -> Result<()> {
-        if section == Section::Locations {
-            if v > u32::MAX as u64 {
-                bail!("locations[{at}] is {v}: too large for a location field");
-            }
-            self.locations.push(v as u32);
-            return Ok(());
-        }
-        self.row[self.row_len] = v;
-        self.row_len += 1;
-        let width = match section {
-            Section::Nodes => self.node_row.len(),
-            _ => self.edge_row.len(),
-        };
-        if self.row_len == width {
-            self.row_len = 0;
-            match section {
-                Section::Nodes => self.node(at)?,
-                _ => self.edge(at)?,
+        match section {
+            Section::Nodes => self.node_value(v, at),
+            Section::Edges => self.edge_value(v),
+            Section::Locations => {
+                if v > u32::MAX as u64 {
+                    bail!("locations[{at}] is {v}: too large for a location field");
+                }
+                self.locations.push(v as u32);
+                Ok(())
             }
         }
-        Ok(())
     }
 
-    fn node(&mut self, at: u64) -> Result<()> {
-        let n = self.node_type.len();
-        if n == self.meta.node_count as usize {
-            bail!(
-                "nodes has more values than node_count ({}) × {} fields: the header and the data disagree",
-                self.meta.node_count,
-                self.node_row.len()
-            );
-        }
-        let field_name = |f: &NodeField| format!("{f:?}").to_lowercase();
-        for k in 0..self.node_row.len() {
-            let v = self.row[k];
-            let role = self.node_row[k];
-            let limit = match role {
-                NodeField::Type => self.meta.node_types.len() as u64 - 1,
-                NodeField::Detachedness => 2,
-                NodeField::EdgeCount => self.meta.edge_count as u64,
-                NodeField::Other => u64::MAX,
-                _ => u32::MAX as u64,
-            };
-            if v > limit {
-                let what = match role {
-                    NodeField::Type => format!(
-                        "a type index outside node_types (which has {} types)",
-                        self.meta.node_types.len()
-                    ),
-                    _ => format!("too large for its field ({})", field_name(&role)),
-                };
+    /// Stores one value of the `nodes` array in its column.
+    #[inline]
+    fn node_value(&mut self, v: u64, at: u64) -> Result<()> {
+        let k = self.row_len;
+        if k == 0 {
+            if self.rows == self.meta.node_count as usize {
                 bail!(
-                    "node {n} (nodes[{}]) has {} = {v}: {what}",
-                    at + 1 - (self.node_row.len() - k) as u64,
-                    field_name(&role)
+                    "nodes has more values than node_count ({}) × {} fields: the header and the data disagree",
+                    self.meta.node_count,
+                    self.node_row.len()
                 );
             }
-            match role {
-                NodeField::Type => self.node_type.push(v as u8),
-                NodeField::Name => {
-                    self.note_string(v, || format!("node {n}"));
-                    self.node_name.push(v as u32)
-                }
-                NodeField::Id => self.node_id.push(v as u32),
-                NodeField::SelfSize => self.self_size.push(v as u32),
-                NodeField::EdgeCount => {
-                    let end = *self.first_edge.last().unwrap_or(&0) as u64 + v;
-                    if end > self.meta.edge_count as u64 {
-                        bail!(
-                            "node {n} brings the edge count to {end}, past edge_count ({}): the header and the data disagree",
-                            self.meta.edge_count
-                        );
-                    }
-                    self.first_edge.push(end as u32);
-                }
-                NodeField::Detachedness => self.detachedness.push(v as u8),
-                NodeField::Other => {}
-            }
+            self.rows += 1;
         }
+        let role = self.node_row[k];
+        let limit = match role {
+            NodeField::Type => self.meta.node_types.len() as u64 - 1,
+            NodeField::Detachedness => 2,
+            NodeField::EdgeCount => {
+                self.meta.edge_count as u64 - *self.first_edge.last().unwrap_or(&0) as u64
+            }
+            NodeField::Other => u64::MAX,
+            _ => u32::MAX as u64,
+        };
+        if v > limit {
+            return Err(self.node_error(role, v, at));
+        }
+        match role {
+            NodeField::Type => self.node_type.push(v as u8),
+            NodeField::Name => self.node_name.push(v as u32),
+            NodeField::Id => self.node_id.push(v as u32),
+            NodeField::SelfSize => self.self_size.push(v as u32),
+            NodeField::EdgeCount => {
+                let end = *self.first_edge.last().unwrap_or(&0) + v as u32;
+                self.first_edge.push(end);
+            }
+            NodeField::Detachedness => self.detachedness.push(v as u8),
+            NodeField::Other => {}
+        }
+        self.row_len = if k + 1 == self.node_row.len() {
+            0
+        } else {
+            k + 1
+        };
         Ok(())
     }
 
-    fn edge(&mut self, at: u64) -> Result<()> {
-        let e = self.edge_type.len();
-        if e == self.meta.edge_count as usize {
+    #[cold]
+    fn node_error(&self, role: NodeField, v: u64, at: u64) -> Error {
+        let n = self.rows - 1;
+        let field = format!("{role:?}").to_lowercase();
+        let what = match role {
+            NodeField::Type => format!(
+                "a type index outside node_types (which has {} types)",
+                self.meta.node_types.len()
+            ),
+            NodeField::EdgeCount => format!(
+                "which brings the edges past edge_count ({}): the header and the data disagree",
+                self.meta.edge_count
+            ),
+            _ => format!("too large for its field ({field})"),
+        };
+        Error::new(format!("node {n} (nodes[{at}]) has {field} = {v}: {what}"))
+    }
+
+    /// Stores one value of the `edges` array in its column.
+    #[inline]
+    fn edge_value(&mut self, v: u64) -> Result<()> {
+        let k = self.row_len;
+        let e = self.edge_rows;
+        if k == 0 {
+            if e == self.meta.edge_count as usize {
+                bail!(
+                    "edges has more values than edge_count ({}) × {} fields: the header and the data disagree",
+                    self.meta.edge_count,
+                    self.edge_row.len()
+                );
+            }
+            self.edge_rows += 1;
+        }
+        match self.edge_row[k] {
+            EdgeField::Type => {
+                if v >= self.meta.edge_types.len() as u64 {
+                    bail!(
+                        "edge {e} has type {v}, outside edge_types (which has {} types)",
+                        self.meta.edge_types.len()
+                    );
+                }
+                self.edge_type.push(v as u8);
+            }
+            EdgeField::NameOrIndex => {
+                if v > u32::MAX as u64 {
+                    bail!("edge {e} has name_or_index {v}: too large for its field");
+                }
+                self.edge_name.push(v as u32);
+            }
+            EdgeField::ToNode => {
+                // Division by the node field count via a multiply: this runs
+                // once per edge, and a hardware divide is the slowest step.
+                let q = if v <= u32::MAX as u64 {
+                    ((v as u128 * self.div_magic as u128) >> 40) as u64
+                } else {
+                    u64::MAX
+                };
+                if q >= self.meta.node_count as u64 || q * self.node_fields != v {
+                    return Err(self.edge_target_error(v));
+                }
+                self.edge_to.push(q as u32);
+            }
+            EdgeField::Other => {}
+        }
+        self.row_len = if k + 1 == self.edge_row.len() {
+            0
+        } else {
+            k + 1
+        };
+        Ok(())
+    }
+
+    #[cold]
+    fn edge_target_error(&self, v: u64) -> Error {
+        let fields = self.node_fields;
+        let why = if v % fields != 0 {
+            format!("not a multiple of the {fields} node fields")
+        } else {
+            format!(
+                "past the last node (node_count is {})",
+                self.meta.node_count
+            )
+        };
+        Error::new(format!(
+            "edge {} points to node index {v}, {why}: the file is truncated or corrupt",
+            self.edge_rows - 1
+        ))
+    }
+
+    /// Checks every string index against the table, naming the first bad one.
+    fn check_string_indexes(&self, strings: usize) -> Result<()> {
+        if let Some(n) = self.node_name.iter().position(|&s| s as usize >= strings) {
             bail!(
-                "edges has more values than edge_count ({}) × {} fields: the header and the data disagree",
-                self.meta.edge_count,
-                self.edge_row.len()
+                "node {n} names string {}, but there are only {strings} strings: the file is corrupt",
+                self.node_name[n]
             );
         }
-        let fields = self.meta.node_field_count() as u64;
-        let node_values = self.meta.node_count as u64 * fields;
-        let mut ty = 0u64;
-        let mut name = 0u64;
-        for k in 0..self.edge_row.len() {
-            let v = self.row[k];
-            match self.edge_row[k] {
-                EdgeField::Type => {
-                    if v >= self.meta.edge_types.len() as u64 {
-                        bail!(
-                            "edge {e} (edges[{}]) has type {v}, outside edge_types (which has {} types)",
-                            at + 1 - (self.edge_row.len() - k) as u64,
-                            self.meta.edge_types.len()
-                        );
-                    }
-                    ty = v;
-                    self.edge_type.push(v as u8);
-                }
-                EdgeField::NameOrIndex => {
-                    if v > u32::MAX as u64 {
-                        bail!("edge {e} has name_or_index {v}: too large for its field");
-                    }
-                    name = v;
-                    self.edge_name.push(v as u32);
-                }
-                EdgeField::ToNode => {
-                    if v % fields != 0 || v >= node_values {
-                        let why = if v % fields != 0 {
-                            format!("not a multiple of the {fields} node fields")
-                        } else {
-                            format!(
-                                "past the last node (node_count is {})",
-                                self.meta.node_count
-                            )
-                        };
-                        bail!(
-                            "edge {e} points to node index {v}, {why}: the file is truncated or corrupt"
-                        );
-                    }
-                    self.edge_to.push((v / fields) as u32);
-                }
-                EdgeField::Other => {}
-            }
-        }
         let kinds = self.meta.edge_kinds;
-        if ty as u8 != kinds.element && ty as u8 != kinds.hidden {
-            self.note_string(name, || format!("edge {e}"));
+        let bad = (0..self.edge_name.len()).find(|&e| {
+            let t = self.edge_type[e];
+            t != kinds.element && t != kinds.hidden && self.edge_name[e] as usize >= strings
+        });
+        if let Some(e) = bad {
+            bail!(
+                "edge {e} names string {}, but there are only {strings} strings: the file is corrupt",
+                self.edge_name[e]
+            );
         }
         Ok(())
     }
@@ -389,14 +415,7 @@ impl Columns {
                 m.edge_count
             );
         }
-        if let Some((max, place)) = &self.max_string {
-            if *max as usize >= strings.len() {
-                bail!(
-                    "{place} names string {max}, but there are only {} strings: the file is corrupt",
-                    strings.len()
-                );
-            }
-        }
+        self.check_string_indexes(strings.len())?;
         let mut locations = Vec::new();
         if let Some(layout) = m.locations {
             if self.locations.len() % layout.fields != 0 {
