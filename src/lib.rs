@@ -13,3 +13,6 @@ pub mod query;
 pub mod snapshot;
 
 pub use error::{Error, Result};
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

@@ -1,0 +1,105 @@
+//! The wasm binding: the only module that knows about wasm-bindgen and
+//! `JsValue`. The page's worker streams a file into a [`SnapshotLoader`],
+//! then asks the resulting [`WasmSnapshot`] for pages of rows with plain
+//! request objects (see [`crate::query::Request`]).
+
+use crate::analysis::HeapSnapshot;
+use crate::query::{Request, Session};
+use crate::snapshot::Parser;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// Incremental loader: `push` chunks, then `finish`.
+#[wasm_bindgen]
+pub struct SnapshotLoader {
+    parser: Option<Parser>,
+    failed: Option<String>,
+    bytes: f64,
+}
+
+impl Default for SnapshotLoader {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[wasm_bindgen]
+impl SnapshotLoader {
+    /// A loader waiting for the first chunk.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> SnapshotLoader {
+        console_error_panic_hook::set_once();
+        SnapshotLoader {
+            parser: Some(Parser::new()),
+            failed: None,
+            bytes: 0.0,
+        }
+    }
+
+    /// Feeds the next bytes of the file. Throws an `Error` whose message says
+    /// what is wrong with the input and where.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsError> {
+        let parser = self.parser()?;
+        if let Err(e) = parser.push(chunk) {
+            self.failed = Some(e.message().to_owned());
+            self.parser = None;
+            return Err(JsError::new(e.message()));
+        }
+        self.bytes = parser.bytes_read() as f64;
+        Ok(())
+    }
+
+    /// Bytes consumed so far.
+    #[wasm_bindgen(js_name = bytesRead)]
+    pub fn bytes_read(&self) -> f64 {
+        self.bytes
+    }
+
+    /// Ends the input and runs every analysis; `on_progress(stage)` is called
+    /// as each stage starts.
+    pub fn finish(&mut self, on_progress: Option<js_sys::Function>) -> Result<WasmSnapshot, JsError> {
+        let parser = self.parser()?;
+        let parser = std::mem::replace(parser, Parser::new());
+        self.parser = None;
+        let graph = parser.finish().map_err(|e| JsError::new(e.message()))?;
+        let snapshot = HeapSnapshot::analyze(graph, &mut |stage| {
+            if let Some(f) = &on_progress {
+                let _ = f.call1(&JsValue::NULL, &JsValue::from_str(stage));
+            }
+        });
+        Ok(WasmSnapshot {
+            session: Session::new(snapshot),
+        })
+    }
+
+    fn parser(&mut self) -> Result<&mut Parser, JsError> {
+        if let Some(message) = &self.failed {
+            return Err(JsError::new(&format!("loading stopped after an earlier error: {message}")));
+        }
+        self.parser
+            .as_mut()
+            .ok_or_else(|| JsError::new("this loader has already finished"))
+    }
+}
+
+/// An analysed snapshot answering queries.
+#[wasm_bindgen(js_name = HeapSnapshot)]
+pub struct WasmSnapshot {
+    session: Session,
+}
+
+#[wasm_bindgen(js_class = HeapSnapshot)]
+impl WasmSnapshot {
+    /// Answers one request object (`{op: 'summary', ...}`) with a plain object.
+    pub fn query(&mut self, request: JsValue) -> Result<JsValue, JsError> {
+        let request: Request = serde_wasm_bindgen::from_value(request)
+            .map_err(|e| JsError::new(&format!("bad request: {e}")))?;
+        let value = self
+            .session
+            .query(request)
+            .map_err(|e| JsError::new(e.message()))?;
+        value
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|e| JsError::new(&format!("internal: {e}")))
+    }
+}
