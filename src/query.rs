@@ -4,6 +4,7 @@
 
 use crate::analysis::classes::{js_cmp, InterfaceDefinition};
 use crate::analysis::distances::{self, shown, BASE_UNREACHABLE_DISTANCE, NO_DISTANCE};
+use crate::analysis::leaks::{leak_report, order_series, LeakReport, SnapshotFacts};
 use crate::analysis::names::display_name;
 use crate::analysis::stats::{statistics, Statistics};
 use crate::analysis::summary::{aggregate, ClassAggregate};
@@ -122,6 +123,13 @@ pub enum Request {
         limit: usize,
     },
     InterfaceDefinitions,
+    Facts {
+        #[serde(default)]
+        name: String,
+    },
+    Leaks {
+        facts: Vec<SnapshotFacts>,
+    },
     DiffBase {
         #[serde(default)]
         interfaces: Vec<InterfaceDefinition>,
@@ -417,6 +425,8 @@ impl Session {
                 })
             }
             Request::InterfaceDefinitions => to_value(&self.snapshot.classes.interfaces),
+            Request::Facts { name } => to_value(self.facts(&name)),
+            Request::Leaks { facts } => to_value(self.leaks(facts)),
             Request::DiffBase { interfaces } => to_value(self.diff_base(&interfaces)),
             Request::Compare {
                 base,
@@ -454,6 +464,23 @@ impl Session {
             extra_native_bytes: s.graph.meta.extra_native_bytes,
             title: s.graph.meta.title.clone(),
         }
+    }
+
+    /// What a leak report needs from this snapshot when it is not the last.
+    pub fn facts(&mut self, name: &str) -> SnapshotFacts {
+        let rows: Vec<(String, u64)> = self
+            .summary(None, "", SortBy::Name, true)
+            .into_iter()
+            .map(|r| (r.name, r.count as u64))
+            .collect();
+        SnapshotFacts::of(name, &self.snapshot, &rows)
+    }
+
+    /// The leak report with this snapshot last in the series; `facts` holds
+    /// every snapshot's facts, this one's included.
+    pub fn leaks(&self, mut facts: Vec<SnapshotFacts>) -> LeakReport {
+        let warnings = order_series(&mut facts);
+        leak_report(&self.snapshot, &facts, warnings)
     }
 
     /// Statistics.

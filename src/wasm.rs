@@ -57,7 +57,10 @@ impl SnapshotLoader {
 
     /// Ends the input and runs every analysis; `on_progress(stage)` is called
     /// as each stage starts.
-    pub fn finish(&mut self, on_progress: Option<js_sys::Function>) -> Result<WasmSnapshot, JsError> {
+    pub fn finish(
+        &mut self,
+        on_progress: Option<js_sys::Function>,
+    ) -> Result<WasmSnapshot, JsError> {
         let parser = self.parser()?;
         let parser = std::mem::replace(parser, Parser::new());
         self.parser = None;
@@ -74,7 +77,9 @@ impl SnapshotLoader {
 
     fn parser(&mut self) -> Result<&mut Parser, JsError> {
         if let Some(message) = &self.failed {
-            return Err(JsError::new(&format!("loading stopped after an earlier error: {message}")));
+            return Err(JsError::new(&format!(
+                "loading stopped after an earlier error: {message}"
+            )));
         }
         self.parser
             .as_mut()

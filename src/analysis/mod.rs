@@ -6,6 +6,7 @@ pub mod detached;
 pub mod distances;
 pub mod dominators;
 pub mod flags;
+pub mod leaks;
 pub mod names;
 pub mod retainers;
 pub mod sizes;

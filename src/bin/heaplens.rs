@@ -18,6 +18,8 @@ usage:
   heaplens stats FILE [--json]               memory by category
   heaplens diff BASE FILE [--json] [--top N] objects new and deleted since BASE
   heaplens retainers FILE @ID [--json]       what holds an object, and its path to a root
+  heaplens leaks S1 S2 S3 [S4 ...] [--json]  objects allocated between S1 and S2 still alive
+                                             in the last snapshot, grouped, with their paths
   heaplens bench FILE                        time each stage, MB/s and peak memory
 ";
 
@@ -98,6 +100,14 @@ fn run(args: &[String]) -> Result<()> {
         "retainers" => {
             want(2)?;
             retainers(&o)
+        }
+        "leaks" => {
+            if o.files.len() < 2 {
+                return Err(Error::new(format!(
+                    "leaks takes 2 or more snapshots of one process, in capture order\n\n{USAGE}"
+                )));
+            }
+            leaks(&o)
         }
         "bench" => {
             want(1)?;
@@ -398,6 +408,96 @@ fn retainers(o: &Options) -> Result<()> {
         })
         .collect();
     print_table(&["Retainer", "Distance", "Shallow", "Retained"], &table);
+    Ok(())
+}
+
+fn leaks(o: &Options) -> Result<()> {
+    // Keep only the newest snapshot loaded: the others contribute facts.
+    let mut facts = Vec::new();
+    let mut newest: Option<Session> = None;
+    for path in &o.files {
+        let mut s = open(path)?;
+        let f = s.facts(path);
+        let newer = newest
+            .as_ref()
+            .is_none_or(|n| n.snapshot.max_js_id() <= f.max_js_id);
+        facts.push(f);
+        if newer {
+            newest = Some(s);
+        }
+    }
+    let Some(last) = newest else {
+        return Err(Error::new("no snapshot given"));
+    };
+    let report = last.leaks(facts);
+    if o.json {
+        print_json(&serde_json::to_value(&report).unwrap_or_default());
+        return Ok(());
+    }
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    println!(
+        "objects allocated between the first two snapshots (ids {}..{}) and still alive in the last:",
+        report.id_range.0 + 1,
+        report.id_range.1
+    );
+    let top = o.top.unwrap_or(20);
+    let table: Vec<Vec<String>> = report
+        .groups
+        .iter()
+        .take(top)
+        .map(|g| {
+            vec![
+                g.name.clone(),
+                g.count.to_string(),
+                size(g.self_size),
+                size(g.retained_size),
+                match g.grows_every_interval {
+                    Some(true) => "every interval".to_owned(),
+                    Some(false) => "no".to_owned(),
+                    None => "-".to_owned(),
+                },
+                g.path
+                    .iter()
+                    .skip(1)
+                    .map(|s| s.edge.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" > "),
+            ]
+        })
+        .collect();
+    print_table(
+        &[
+            "Constructor",
+            "Count",
+            "Shallow",
+            "Retained",
+            "Grows",
+            "Held by",
+        ],
+        &table,
+    );
+    if let Some(g) = report.groups.first() {
+        println!(
+            "
+retaining path of the first group ({}):",
+            g.name
+        );
+        for (i, st) in g.path.iter().enumerate() {
+            if i == 0 {
+                println!("  {} @{}", st.node, st.id);
+            } else {
+                println!(
+                    "  {}--{}--> {} @{}",
+                    "  ".repeat(i.min(20)),
+                    st.edge,
+                    st.node,
+                    st.id
+                );
+            }
+        }
+    }
     Ok(())
 }
 

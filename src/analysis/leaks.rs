@@ -1,0 +1,356 @@
+//! The 3-snapshot leak report: objects allocated between snapshots 1 and 2
+//! (DevTools' id range `(maxJsId(S1), maxJsId(S2)]`) that are still alive in
+//! the last snapshot, grouped by class and by the path that retains them,
+//! ranked so that classes growing in every interval come first.
+
+use super::distances::NO_DISTANCE;
+use super::HeapSnapshot;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Members listed per group (the count covers all of them).
+const MAX_MEMBERS: usize = 1000;
+/// Path steps kept in a group's signature and path.
+const MAX_PATH: usize = 64;
+
+/// What the report needs from every snapshot of the series, in capture order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotFacts {
+    /// A name for messages (file name).
+    pub name: String,
+    /// Largest odd object id.
+    pub max_js_id: u32,
+    /// Object count per class name (Summary, all objects).
+    pub class_counts: HashMap<String, u64>,
+    /// Total size.
+    pub total_size: u64,
+}
+
+impl SnapshotFacts {
+    /// Collects the facts of one snapshot.
+    pub fn of(name: &str, s: &HeapSnapshot, rows: &[(String, u64)]) -> SnapshotFacts {
+        let mut class_counts = HashMap::new();
+        for (class, count) in rows {
+            *class_counts.entry(class.clone()).or_insert(0) += count;
+        }
+        SnapshotFacts {
+            name: name.to_owned(),
+            max_js_id: s.max_js_id(),
+            class_counts,
+            total_size: s.total_size(),
+        }
+    }
+}
+
+/// One step of a retaining path, from the GC-root side to the object.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PathStep {
+    /// The node's class, or its name for functions and roots.
+    pub node: String,
+    /// Name of the edge by which the previous step holds this node
+    /// (empty for the first step).
+    pub edge: String,
+    /// Edge type (`property`, `element`, `context`, `internal`, ...).
+    pub edge_type: String,
+    /// Object id of the node.
+    pub id: u32,
+}
+
+/// A group of leaked objects: one class, one retaining path shape.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeakGroup {
+    /// Class name.
+    pub name: String,
+    /// Members in the group.
+    pub count: u64,
+    /// Sum of their shallow sizes.
+    pub self_size: u64,
+    /// Memory freed if they all went: retained sizes of members not
+    /// dominated by another leaked object, summed.
+    pub retained_size: u64,
+    /// `Some(true)` when the class grew in every interval (4+ snapshots).
+    pub grows_every_interval: Option<bool>,
+    /// Class count in each snapshot of the series.
+    pub counts: Vec<u64>,
+    /// Representative path from a GC root to a member.
+    pub path: Vec<PathStep>,
+    /// Object ids of the members (the first 1000).
+    pub members: Vec<u32>,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeakReport {
+    /// Groups, most suspicious first.
+    pub groups: Vec<LeakGroup>,
+    /// Problems with the series of snapshots.
+    pub warnings: Vec<String>,
+    /// The id range used: `(maxJsId(S1), maxJsId(S2)]`.
+    pub id_range: (u32, u32),
+    /// Total size of each snapshot.
+    pub totals: Vec<u64>,
+}
+
+/// Checks the series and puts it in capture order; returns warnings.
+pub fn order_series(facts: &mut [SnapshotFacts]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if facts.len() < 3 {
+        warnings.push(format!(
+            "only {} snapshot(s): the 3-snapshot technique needs 3 or more of one process \
+             (take one, repeat the action, take another, repeat, take a third)",
+            facts.len()
+        ));
+    }
+    let ordered = facts.windows(2).all(|w| w[0].max_js_id <= w[1].max_js_id);
+    if !ordered {
+        let before: Vec<String> = facts.iter().map(|f| f.name.clone()).collect();
+        facts.sort_by_key(|f| f.max_js_id);
+        let after: Vec<String> = facts.iter().map(|f| f.name.clone()).collect();
+        warnings.push(format!(
+            "the snapshots were not in capture order ({}); reordered by their newest object id: {}",
+            before.join(", "),
+            after.join(", ")
+        ));
+    }
+    for w in facts.windows(2) {
+        if w[0].max_js_id == w[1].max_js_id {
+            warnings.push(format!(
+                "{} and {} have the same newest object id: the same snapshot twice, or snapshots of different processes",
+                w[0].name, w[1].name
+            ));
+        }
+    }
+    if let (Some(first), Some(last)) = (facts.first(), facts.last()) {
+        // Object ids restart in a new process: a later snapshot whose newest
+        // id is far below the number of objects it holds came from elsewhere.
+        if facts.len() >= 2 && last.max_js_id < first.max_js_id {
+            warnings.push(
+                "object ids go backwards: these snapshots come from different processes, so \
+                 'allocated between' means nothing across them"
+                    .to_owned(),
+            );
+        }
+    }
+    warnings
+}
+
+/// Builds the report on the last snapshot of the series.
+pub fn leak_report(
+    last: &HeapSnapshot,
+    facts: &[SnapshotFacts],
+    mut warnings: Vec<String>,
+) -> LeakReport {
+    let g = &last.graph;
+    let n = g.node_count();
+    let id_range = match facts {
+        [a, b, ..] => (a.max_js_id, b.max_js_id),
+        _ => (0, 0),
+    };
+    let k = g.meta.node_kinds;
+    let internal = |node: usize| {
+        let t = g.node_type[node];
+        t == k.hidden
+            || t == k.code
+            || t == k.synthetic
+            || t == k.array
+            || g.type_name(node) == "object shape"
+    };
+    let mut candidate = vec![false; n];
+    let mut any = false;
+    for (node, c) in candidate.iter_mut().enumerate() {
+        let id = g.node_id[node];
+        if id > id_range.0 && id <= id_range.1 && g.self_size[node] > 0 {
+            *c = true;
+            any = true;
+        }
+    }
+    if !any && facts.len() >= 2 {
+        warnings.push(format!(
+            "no object of {} was allocated between {} and {}",
+            facts.last().map_or("", |f| f.name.as_str()),
+            facts[0].name,
+            facts[1].name
+        ));
+    }
+    let counted = topmost_candidates(last, &candidate);
+    let parent = best_parent_edges(last);
+
+    // Group by (class key, path shape).
+    let mut groups: Vec<LeakGroup> = Vec::new();
+    let mut index: HashMap<(u32, Vec<(String, u32)>), usize> = HashMap::new();
+    for node in 0..n {
+        if !candidate[node] || internal(node) {
+            continue;
+        }
+        let (signature, path) = path_of(last, &parent, node);
+        let key = (last.classes.key_of[node], signature);
+        let gi = *index.entry(key).or_insert_with(|| {
+            groups.push(LeakGroup {
+                name: last.classes.class_name(node).to_owned(),
+                count: 0,
+                self_size: 0,
+                retained_size: 0,
+                grows_every_interval: None,
+                counts: Vec::new(),
+                path,
+                members: Vec::new(),
+            });
+            groups.len() - 1
+        });
+        let grp = &mut groups[gi];
+        grp.count += 1;
+        grp.self_size += g.self_size[node] as u64;
+        if counted[node] {
+            grp.retained_size += last.dominators.retained[node];
+        }
+        if grp.members.len() < MAX_MEMBERS {
+            grp.members.push(g.node_id[node]);
+        }
+    }
+    for grp in &mut groups {
+        grp.counts = facts
+            .iter()
+            .map(|f| f.class_counts.get(&grp.name).copied().unwrap_or(0))
+            .collect();
+        if facts.len() >= 4 {
+            grp.grows_every_interval = Some(grp.counts.windows(2).all(|w| w[1] > w[0]));
+        }
+    }
+    groups.sort_by(|a, b| {
+        let grows = |x: &LeakGroup| x.grows_every_interval == Some(true);
+        grows(b)
+            .cmp(&grows(a))
+            .then(b.retained_size.cmp(&a.retained_size))
+            .then(b.count.cmp(&a.count))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    LeakReport {
+        groups,
+        warnings,
+        id_range,
+        totals: facts.iter().map(|f| f.total_size).collect(),
+    }
+}
+
+/// Candidates not dominated by another candidate (so no retained byte is
+/// counted twice, within or across groups).
+fn topmost_candidates(s: &HeapSnapshot, candidate: &[bool]) -> Vec<bool> {
+    let g = &s.graph;
+    let tree = s.dominators.tree(g.root());
+    let mut counted = vec![false; g.node_count()];
+    // Depth-first with a count of candidates on the path above.
+    let mut stack: Vec<(u32, u32)> = vec![(g.root() as u32, 0)];
+    while let Some((node, above)) = stack.pop() {
+        let node = node as usize;
+        let is = candidate[node];
+        if is && above == 0 {
+            counted[node] = true;
+        }
+        let below = above + is as u32;
+        for &c in tree.children(node) {
+            stack.push((c, below));
+        }
+    }
+    counted
+}
+
+/// How much a retaining edge looks like V8 bookkeeping rather than program
+/// structure (lower is better): memlab's preferences, simplified.
+fn noise(s: &HeapSnapshot, e: usize, source: usize) -> u8 {
+    let g = &s.graph;
+    let k = g.meta.node_kinds;
+    let ek = g.meta.edge_kinds;
+    let t = g.edge_type[e];
+    let st = g.node_type[source];
+    if let Some(name) = g.edge_name_str(e) {
+        if name == "feedback_cell" || name.contains("part of key") || name == "code" {
+            return 3;
+        }
+    }
+    if st == k.hidden || st == k.code || g.type_name(source) == "object shape" {
+        return 2;
+    }
+    if t == ek.internal || t == ek.hidden {
+        return 1;
+    }
+    0
+}
+
+/// For every node, the edge of a shortest retaining path that enters it,
+/// preferring program edges over V8-internal ones (u32::MAX when none).
+fn best_parent_edges(s: &HeapSnapshot) -> Vec<u32> {
+    let g = &s.graph;
+    let weak = g.meta.edge_kinds.weak;
+    let d = &s.distances;
+    let mut parent = vec![u32::MAX; g.node_count()];
+    let mut score = vec![u8::MAX; g.node_count()];
+    for src in 0..g.node_count() {
+        if d[src] == NO_DISTANCE {
+            continue;
+        }
+        for e in g.edges(src) {
+            let to = g.edge_to[e] as usize;
+            if g.edge_type[e] == weak || d[to] != d[src] + 1 {
+                continue;
+            }
+            let sc = noise(s, e, src);
+            if sc < score[to] {
+                score[to] = sc;
+                parent[to] = e as u32;
+            }
+        }
+    }
+    parent
+}
+
+/// The path to `node` and its shape (edge names with indexes folded, and
+/// class keys), from the root side.
+fn path_of(s: &HeapSnapshot, parent: &[u32], node: usize) -> (Vec<(String, u32)>, Vec<PathStep>) {
+    let g = &s.graph;
+    let mut hops: Vec<(usize, Option<usize>)> = Vec::new();
+    let mut cur = node;
+    while parent[cur] != u32::MAX && hops.len() < MAX_PATH && cur != g.root() {
+        let e = parent[cur] as usize;
+        hops.push((cur, Some(e)));
+        cur = g.edge_source(e);
+    }
+    if cur != g.root() {
+        hops.push((cur, None));
+    }
+    hops.reverse();
+    let signature = hops
+        .iter()
+        .map(|&(n, e)| {
+            let edge = match e {
+                Some(e) if g.edge_has_index(e) => "[]".to_owned(),
+                Some(e) => g.edge_name(e),
+                None => String::new(),
+            };
+            (edge, s.classes.key_of[n])
+        })
+        .collect();
+    let steps = hops.iter().map(|&(n, e)| step(s, n, e)).collect();
+    (signature, steps)
+}
+
+fn step(s: &HeapSnapshot, node: usize, edge: Option<usize>) -> PathStep {
+    let g = &s.graph;
+    let t = g.node_type[node];
+    let k = g.meta.node_kinds;
+    let name = if t == k.closure {
+        format!("{}()", g.name(node))
+    } else if t == k.synthetic {
+        g.name(node).to_owned()
+    } else {
+        s.classes.class_name(node).to_owned()
+    };
+    PathStep {
+        node: name,
+        edge: edge.map(|e| g.edge_name(e)).unwrap_or_default(),
+        edge_type: edge
+            .map(|e| g.edge_type_name(e).to_owned())
+            .unwrap_or_default(),
+        id: g.node_id[node],
+    }
+}
