@@ -6,6 +6,8 @@
 //! - [`query`]: paged, sorted, filtered rows — the one API both front ends use.
 //! - `wasm` (wasm32 only): the binding the page's worker loads.
 #![deny(missing_docs)]
+// Columnar code walks several parallel arrays by node or edge index.
+#![allow(clippy::needless_range_loop)]
 
 pub mod analysis;
 pub mod error;

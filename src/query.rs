@@ -9,7 +9,6 @@ use crate::analysis::names::display_name;
 use crate::analysis::stats::{statistics, Statistics};
 use crate::analysis::summary::{aggregate, ClassAggregate};
 use crate::analysis::HeapSnapshot;
-use crate::bail;
 use crate::error::{Error, Result};
 use crate::snapshot::NodeId;
 use serde::{Deserialize, Serialize};
@@ -808,12 +807,7 @@ impl Session {
         for n in order {
             let class = out.classes.entry(keys[n].clone()).or_default();
             if class.name.is_empty() {
-                class.name = keys[n].splitn(4, ',').last().unwrap_or_default().to_owned();
-                if !keys[n].starts_with(',') {
-                    class.name = keys[n].splitn(4, ',').nth(3).unwrap_or_default().to_owned();
-                } else {
-                    class.name = keys[n][1..].to_owned();
-                }
+                class.name = class_name_of_key(&keys[n]).to_owned();
             }
             class.ids.push(g.node_id[n]);
             class.sizes.push(g.self_size[n]);
@@ -822,8 +816,6 @@ impl Session {
     }
 
     fn current_by_key(&self) -> HashMap<String, DiffClass> {
-        let empty = DiffBase::default();
-        let _ = &empty;
         let s = &self.snapshot;
         let g = &s.graph;
         let mut out: HashMap<String, DiffClass> = HashMap::new();
@@ -961,15 +953,15 @@ fn merge_ids(base: &DiffClass, current: &DiffClass) -> (Vec<usize>, Vec<usize>) 
     (added, deleted)
 }
 
+/// The class name inside an exported key (`,Name` or `script,line,column,Name`).
+fn class_name_of_key(key: &str) -> &str {
+    match key.strip_prefix(',') {
+        Some(name) => name,
+        None => key.splitn(4, ',').nth(3).unwrap_or(key),
+    }
+}
+
 /// Parses a request from JSON text (the CLI's and tests' entry point).
 pub fn parse_request(json: &str) -> Result<Request> {
     serde_json::from_str(json).map_err(|e| Error::new(format!("bad request: {e}")))
-}
-
-/// Ensures a limit is sane.
-pub fn check_limit(limit: usize) -> Result<()> {
-    if limit > 100_000 {
-        bail!("limit {limit} is too large: ask for pages of at most 100000 rows");
-    }
-    Ok(())
 }

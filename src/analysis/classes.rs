@@ -191,9 +191,9 @@ fn shorten_tag(name: &str) -> std::borrow::Cow<'_, str> {
         if let Some(sp) = name.find(' ') {
             return format!("{}>", &name[..sp]).into();
         }
-    } else if name.starts_with("Detached <") {
-        if let Some(sp) = name[10..].find(' ') {
-            return format!("{}>", &name[..10 + sp]).into();
+    } else if let Some(rest) = name.strip_prefix("Detached <") {
+        if let Some(sp) = rest.find(' ') {
+            return format!("{}>", &name[..name.len() - rest.len() + sp]).into();
         }
     }
     name.into()
@@ -284,7 +284,7 @@ pub fn infer_interfaces(g: &Graph) -> Vec<InterfaceDefinition> {
             }
         }
     }
-    candidates.sort_by(|a, b| b.count.cmp(&a.count));
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.count));
     let min =
         MIN_OBJECT_COUNT_PER_INTERFACE.max(total as f64 / MIN_OBJECT_PROPORTION_PER_INTERFACE);
     candidates.retain(|c| c.count as f64 >= min);

@@ -347,7 +347,7 @@ impl Columns {
     #[cold]
     fn edge_target_error(&self, v: u64) -> Error {
         let fields = self.node_fields;
-        let why = if v % fields != 0 {
+        let why = if !v.is_multiple_of(fields) {
             format!("not a multiple of the {fields} node fields")
         } else {
             format!(
@@ -418,7 +418,7 @@ impl Columns {
         self.check_string_indexes(strings.len())?;
         let mut locations = Vec::new();
         if let Some(layout) = m.locations {
-            if self.locations.len() % layout.fields != 0 {
+            if !self.locations.len().is_multiple_of(layout.fields) {
                 bail!(
                     "locations has {} values, not a multiple of its {} fields",
                     self.locations.len(),
@@ -594,7 +594,7 @@ impl Parser {
             State::Start => {
                 if b == b'{' {
                     self.state = State::ExpectKey;
-                } else if !is_space(b) && !(b == 0xEF || b == 0xBB || b == 0xBF) {
+                } else if !(is_space(b) || matches!(b, 0xEF | 0xBB | 0xBF)) {
                     return Err(self.err_at(
                         i,
                         format!(
