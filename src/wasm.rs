@@ -87,6 +87,34 @@ impl SnapshotLoader {
     }
 }
 
+/// Analyses a synthetic snapshot twice, so the browser has optimized the
+/// hot loops before the user's file arrives (V8 optimizes a wasm function
+/// only for its next call). Takes a fraction of a second.
+#[wasm_bindgen(js_name = warmUp)]
+pub fn warm_up() {
+    let text = crate::snapshot::synthetic::synthetic_snapshot(40_000);
+    for _ in 0..2 {
+        let mut parser = Parser::new();
+        for chunk in text.chunks(64 << 10) {
+            if parser.push(chunk).is_err() {
+                return;
+            }
+        }
+        if let Ok(graph) = parser.finish() {
+            let mut session = Session::new(HeapSnapshot::analyze(graph, &mut |_| {}));
+            let _ = session.leaks(Vec::new());
+            let _ = session.query(Request::Summary {
+                sort_by: Default::default(),
+                ascending: false,
+                class_filter: String::new(),
+                id_range: None,
+                offset: 0,
+                limit: 10,
+            });
+        }
+    }
+}
+
 /// An analysed snapshot answering queries.
 #[wasm_bindgen(js_name = HeapSnapshot)]
 pub struct WasmSnapshot {

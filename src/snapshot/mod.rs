@@ -5,6 +5,7 @@ pub mod graph;
 pub mod meta;
 pub mod parse;
 pub mod strings;
+pub mod synthetic;
 
 pub use graph::{Graph, Location, NodeId, NodeIndex};
 pub use meta::Meta;

@@ -141,9 +141,8 @@ struct Columns {
     rows: usize,
     /// Edge rows started.
     edge_rows: usize,
-    /// Node field count, and its reciprocal for `to_node` division.
+    /// Node field count (`to_node` is ordinal × this).
     node_fields: u64,
-    div_magic: u64,
     nodes_done: bool,
     edges_done: bool,
     node_type: Vec<u8>,
@@ -180,7 +179,6 @@ impl Columns {
             rows: 0,
             edge_rows: 0,
             node_fields: meta.node_field_count() as u64,
-            div_magic: (1u64 << 40) / meta.node_field_count() as u64 + 1,
             nodes_done: false,
             edges_done: false,
             node_type: Vec::new(),
@@ -322,12 +320,13 @@ impl Columns {
                 self.edge_name.push(v as u32);
             }
             EdgeField::ToNode => {
-                // Division by the node field count via a multiply: this runs
-                // once per edge, and a hardware divide is the slowest step.
-                let q = if v <= u32::MAX as u64 {
-                    ((v as u128 * self.div_magic as u128) >> 40) as u64
-                } else {
-                    u64::MAX
+                // V8 writes 6 or 7 node fields: dividing by a constant compiles
+                // to a multiply, which matters once per edge (also in wasm).
+                let q = match (u32::try_from(v), self.node_fields) {
+                    (Ok(v), 7) => (v / 7) as u64,
+                    (Ok(v), 6) => (v / 6) as u64,
+                    (Ok(v), f) => (v / f as u32) as u64,
+                    (Err(_), _) => u64::MAX,
                 };
                 if q >= self.meta.node_count as u64 || q * self.node_fields != v {
                     return Err(self.edge_target_error(v));
