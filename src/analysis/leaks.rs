@@ -3,15 +3,18 @@
 //! the last snapshot, grouped by class and by the path that retains them,
 //! ranked so that classes growing in every interval come first.
 
-use super::distances::NO_DISTANCE;
+use super::distances::{BASE_SYSTEM_DISTANCE, NO_DISTANCE};
 use super::HeapSnapshot;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// Members listed per group (the count covers all of them).
 const MAX_MEMBERS: usize = 1000;
-/// Path steps kept in a group's signature and path.
-const MAX_PATH: usize = 64;
+/// Hops walked from a member towards the root before giving up.
+const MAX_PATH: usize = 100_000;
+/// A node with more outgoing edges than this is a collection: the names of
+/// its edges are data (Map keys, registry ids), not structure.
+const COLLECTION_EDGES: usize = 64;
 
 /// What the report needs from every snapshot of the series, in capture order.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -55,6 +58,9 @@ pub struct PathStep {
     pub edge_type: String,
     /// Object id of the node.
     pub id: u32,
+    /// How many times this hop repeats in a row (a linked list), if more than once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<u32>,
 }
 
 /// A group of leaked objects: one class, one retaining path shape.
@@ -148,13 +154,20 @@ pub fn leak_report(
         _ => (0, 0),
     };
     let k = g.meta.node_kinds;
-    let internal = |node: usize| {
+    // V8 bookkeeping (internal types, `system / Context` and other `system /`
+    // objects, heap numbers) is never what a developer leaked: its bytes still
+    // count in the retained size of whatever holds it. Nor is what only V8's
+    // own roots reach (distance "−").
+    let not_reported = |node: usize| {
         let t = g.node_type[node];
+        let d = last.distances[node];
         t == k.hidden
             || t == k.code
             || t == k.synthetic
             || t == k.array
-            || g.type_name(node) == "object shape"
+            || matches!(g.type_name(node), "object shape" | "number")
+            || g.name(node).starts_with("system / ")
+            || !(0..BASE_SYSTEM_DISTANCE).contains(&d)
     };
     let mut candidate = vec![false; n];
     let mut any = false;
@@ -178,9 +191,11 @@ pub fn leak_report(
 
     // Group by (class key, path shape).
     let mut groups: Vec<LeakGroup> = Vec::new();
+    // Retained sizes summed without deduplication: only to break ties.
+    let mut overlapping: Vec<u64> = Vec::new();
     let mut index: HashMap<(u32, Vec<(String, u32)>), usize> = HashMap::new();
     for node in 0..n {
-        if !candidate[node] || internal(node) {
+        if !candidate[node] || not_reported(node) {
             continue;
         }
         let (signature, path) = path_of(last, &parent, node);
@@ -196,8 +211,10 @@ pub fn leak_report(
                 path,
                 members: Vec::new(),
             });
+            overlapping.push(0);
             groups.len() - 1
         });
+        overlapping[gi] += last.dominators.retained[node];
         let grp = &mut groups[gi];
         grp.count += 1;
         grp.self_size += g.self_size[node] as u64;
@@ -214,17 +231,30 @@ pub fn leak_report(
             .map(|f| f.class_counts.get(&grp.name).copied().unwrap_or(0))
             .collect();
         if facts.len() >= 4 {
-            grp.grows_every_interval = Some(grp.counts.windows(2).all(|w| w[1] > w[0]));
+            // The class grew in every interval, and this group is a real part
+            // of that growth (not one stray object of a busy class).
+            let smallest = grp
+                .counts
+                .windows(2)
+                .map(|w| w[1] as i64 - w[0] as i64)
+                .min();
+            grp.grows_every_interval =
+                Some(smallest.is_some_and(|d| d > 0 && grp.count as i64 * 2 >= d));
         }
     }
-    groups.sort_by(|a, b| {
-        let grows = |x: &LeakGroup| x.grows_every_interval == Some(true);
-        grows(b)
-            .cmp(&grows(a))
-            .then(b.retained_size.cmp(&a.retained_size))
-            .then(b.count.cmp(&a.count))
-            .then_with(|| a.name.cmp(&b.name))
+    let mut order: Vec<usize> = (0..groups.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&groups[a], &groups[b]);
+        let grows = |g: &LeakGroup| g.grows_every_interval == Some(true);
+        grows(y)
+            .cmp(&grows(x))
+            .then(y.retained_size.cmp(&x.retained_size))
+            .then(overlapping[b].cmp(&overlapping[a]))
+            .then(y.count.cmp(&x.count))
+            .then_with(|| x.name.cmp(&y.name))
     });
+    let mut slots: Vec<Option<LeakGroup>> = groups.into_iter().map(Some).collect();
+    let groups: Vec<LeakGroup> = order.into_iter().filter_map(|i| slots[i].take()).collect();
     LeakReport {
         groups,
         warnings,
@@ -304,12 +334,15 @@ fn best_parent_edges(s: &HeapSnapshot) -> Vec<u32> {
     parent
 }
 
-/// The path to `node` and its shape (edge names with indexes folded, and
-/// class keys), from the root side.
+/// The path to `node` and its shape, from the root side. In the shape, data
+/// is folded away (indexes, numbered slots, collection keys, and the name by
+/// which the member itself is held), and a hop repeated in a row (a linked
+/// list) counts once.
 fn path_of(s: &HeapSnapshot, parent: &[u32], node: usize) -> (Vec<(String, u32)>, Vec<PathStep>) {
     let g = &s.graph;
     let mut hops: Vec<(usize, Option<usize>)> = Vec::new();
     let mut cur = node;
+    // Parent edges lower the distance by one, so the walk ends at a root.
     while parent[cur] != u32::MAX && hops.len() < MAX_PATH && cur != g.root() {
         let e = parent[cur] as usize;
         hops.push((cur, Some(e)));
@@ -319,18 +352,35 @@ fn path_of(s: &HeapSnapshot, parent: &[u32], node: usize) -> (Vec<(String, u32)>
         hops.push((cur, None));
     }
     hops.reverse();
-    let signature = hops
-        .iter()
-        .map(|&(n, e)| {
-            let edge = match e {
-                Some(e) if g.edge_has_index(e) => "[]".to_owned(),
-                Some(e) => g.edge_name(e),
-                None => String::new(),
-            };
-            (edge, s.classes.key_of[n])
-        })
-        .collect();
-    let steps = hops.iter().map(|&(n, e)| step(s, n, e)).collect();
+    let last = hops.len() - 1;
+    let folded = |i: usize, e: Option<usize>| match e {
+        None => String::new(),
+        Some(e) => {
+            let name = g.edge_name(e);
+            let data = g.edge_has_index(e)
+                || i == last
+                || name.bytes().all(|b| b.is_ascii_digit())
+                || g.edges(g.edge_source(e)).len() > COLLECTION_EDGES;
+            if data {
+                "[]".to_owned()
+            } else {
+                name
+            }
+        }
+    };
+    let mut signature: Vec<(String, u32)> = Vec::new();
+    let mut steps: Vec<PathStep> = Vec::new();
+    for (i, &(n, e)) in hops.iter().enumerate() {
+        let key = (folded(i, e), s.classes.key_of[n]);
+        if i != last && signature.last() == Some(&key) {
+            if let Some(step) = steps.last_mut() {
+                step.repeat = Some(step.repeat.unwrap_or(1) + 1);
+            }
+            continue;
+        }
+        signature.push(key);
+        steps.push(step(s, n, e));
+    }
     (signature, steps)
 }
 
@@ -352,5 +402,6 @@ fn step(s: &HeapSnapshot, node: usize, edge: Option<usize>) -> PathStep {
             .map(|e| g.edge_type_name(e).to_owned())
             .unwrap_or_default(),
         id: g.node_id[node],
+        repeat: None,
     }
 }

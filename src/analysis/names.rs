@@ -6,6 +6,8 @@ use crate::snapshot::Graph;
 
 /// Cons-string text is rebuilt up to this many characters.
 const CONS_STRING_LIMIT: usize = 1024;
+/// Most parts visited while rebuilding one cons string.
+const CONS_STRING_MAX_PARTS: usize = 4096;
 /// Plain-object display names stop near this many UTF-16 units.
 const PLAIN_OBJECT_NAME_LIMIT: usize = 100;
 
@@ -26,12 +28,17 @@ fn cons_string_name(g: &Graph, n: usize) -> String {
     let internal = g.meta.edge_kinds.internal;
     let mut stack = vec![n];
     let mut name = String::new();
+    // A corrupt file can make a cons string contain itself; DevTools would
+    // loop forever, heaplens stops after a bounded number of parts.
+    let (mut parts, mut len) = (0, 0);
     while let Some(node) = stack.pop() {
-        if utf16_len(&name) >= CONS_STRING_LIMIT {
+        parts += 1;
+        if len >= CONS_STRING_LIMIT || parts > CONS_STRING_MAX_PARTS {
             break;
         }
         if g.node_type[node] != cons {
             name.push_str(g.name(node));
+            len += utf16_len(g.name(node));
             continue;
         }
         let (mut first, mut second) = (0, 0);

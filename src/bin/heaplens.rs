@@ -10,6 +10,16 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
+/// Prints a line to stdout; a closed pipe (`heaplens … | head`) ends the
+/// program quietly instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        if writeln!(std::io::stdout(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    };
+}
+
 const USAGE: &str = "\
 heaplens: analyse V8 .heapsnapshot files
 
@@ -71,7 +81,7 @@ fn options(args: &[String]) -> Result<Options> {
 
 fn run(args: &[String]) -> Result<()> {
     let Some(command) = args.first() else {
-        print!("{USAGE}");
+        out!("{USAGE}");
         return Ok(());
     };
     let o = options(&args[1..])?;
@@ -114,7 +124,7 @@ fn run(args: &[String]) -> Result<()> {
             bench(&o.files[0])
         }
         "help" | "--help" | "-h" => {
-            print!("{USAGE}");
+            out!("{USAGE}");
             Ok(())
         }
         _ => Err(Error::new(format!(
@@ -185,7 +195,9 @@ fn print_table(header: &[&str], rows: &[Vec<String>]) {
                 s.push_str(&c);
             }
         }
-        let _ = writeln!(out, "{}", s.trim_end());
+        if writeln!(out, "{}", s.trim_end()).is_err() {
+            std::process::exit(0);
+        }
     };
     line(header.iter().map(|h| h.to_string()).collect(), &mut out);
     for r in rows {
@@ -194,7 +206,7 @@ fn print_table(header: &[&str], rows: &[Vec<String>]) {
 }
 
 fn print_json(v: &serde_json::Value) {
-    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+    out!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
 }
 
 fn summary(o: &Options) -> Result<()> {
@@ -221,7 +233,7 @@ fn summary(o: &Options) -> Result<()> {
         }));
         return Ok(());
     }
-    println!(
+    out!(
         "{path}: {} nodes, {} edges, total {}",
         info.nodes,
         info.edges,
@@ -369,19 +381,19 @@ fn retainers(o: &Options) -> Result<()> {
         return Ok(());
     }
     let obj = s.node_row(n);
-    println!(
+    out!(
         "{} @{} ({}), retained {}",
         obj.name,
         obj.id,
         obj.class_name,
         size(obj.retained_size)
     );
-    println!("\nshortest path from a GC root:");
+    out!("\nshortest path from a GC root:");
     for (i, step) in path.iter().enumerate() {
         if i == 0 {
-            println!("  {} @{}", step.node.name, step.node.id);
+            out!("  {} @{}", step.node.name, step.node.id);
         } else {
-            println!(
+            out!(
                 "  {}--{} ({})--> {} @{}",
                 "  ".repeat(i.min(20)),
                 step.edge_name,
@@ -391,7 +403,7 @@ fn retainers(o: &Options) -> Result<()> {
             );
         }
     }
-    println!("\nretainers:");
+    out!("\nretainers:");
     let table: Vec<Vec<String>> = retainers
         .iter()
         .map(|(t, name, node)| {
@@ -437,7 +449,7 @@ fn leaks(o: &Options) -> Result<()> {
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }
-    println!(
+    out!(
         "objects allocated between the first two snapshots (ids {}..{}) and still alive in the last:",
         report.id_range.0 + 1,
         report.id_range.1
@@ -479,16 +491,16 @@ fn leaks(o: &Options) -> Result<()> {
         &table,
     );
     if let Some(g) = report.groups.first() {
-        println!(
+        out!(
             "
 retaining path of the first group ({}):",
             g.name
         );
         for (i, st) in g.path.iter().enumerate() {
             if i == 0 {
-                println!("  {} @{}", st.node, st.id);
+                out!("  {} @{}", st.node, st.id);
             } else {
-                println!(
+                out!(
                     "  {}--{}--> {} @{}",
                     "  ".repeat(i.min(20)),
                     st.edge,
@@ -533,28 +545,28 @@ fn bench(path: &str) -> Result<()> {
     times.push(("Summary aggregation", t.elapsed().as_secs_f64()));
     let total = start.elapsed().as_secs_f64();
     let peak = peak_memory();
-    println!("file           {path}");
-    println!("size           {:.1} MB", bytes as f64 / 1e6);
-    println!(
+    out!("file           {path}");
+    out!("size           {:.1} MB", bytes as f64 / 1e6);
+    out!(
         "graph          {} nodes, {} edges, {} classes",
         session.snapshot.graph.node_count(),
         session.snapshot.graph.edge_count(),
         rows.len()
     );
     for (stage, secs) in &times {
-        println!("  {stage:<28} {secs:>7.3} s");
+        out!("  {stage:<28} {secs:>7.3} s");
     }
-    println!("open total     {total:.3} s");
-    println!("throughput     {:.1} MB/s", bytes as f64 / 1e6 / total);
-    println!("parse only     {:.1} MB/s", bytes as f64 / 1e6 / parsed);
+    out!("open total     {total:.3} s");
+    out!("throughput     {:.1} MB/s", bytes as f64 / 1e6 / total);
+    out!("parse only     {:.1} MB/s", bytes as f64 / 1e6 / parsed);
     if let Some(p) = peak {
-        println!(
+        out!(
             "peak memory    {:.1} MB ({:.2} x file)",
             p as f64 / 1e6,
             p as f64 / bytes as f64
         );
     }
-    println!(
+    out!(
         "arrays held    {:.1} MB",
         session.snapshot.heap_bytes() as f64 / 1e6
     );

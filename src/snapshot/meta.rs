@@ -28,6 +28,21 @@ pub enum NodeField {
     Other,
 }
 
+impl NodeField {
+    /// The field's name in `meta.node_fields`.
+    pub fn name(self) -> &'static str {
+        match self {
+            NodeField::Type => "type",
+            NodeField::Name => "name",
+            NodeField::Id => "id",
+            NodeField::SelfSize => "self_size",
+            NodeField::EdgeCount => "edge_count",
+            NodeField::Detachedness => "detachedness",
+            NodeField::Other => "an unused field",
+        }
+    }
+}
+
 /// What one field of an edge row holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EdgeField {

@@ -273,7 +273,7 @@ impl Columns {
     #[cold]
     fn node_error(&self, role: NodeField, v: u64, at: u64) -> Error {
         let n = self.rows - 1;
-        let field = format!("{role:?}").to_lowercase();
+        let field = role.name();
         let what = match role {
             NodeField::Type => format!(
                 "a type index outside node_types (which has {} types)",
@@ -283,7 +283,7 @@ impl Columns {
                 "which brings the edges past edge_count ({}): the header and the data disagree",
                 self.meta.edge_count
             ),
-            _ => format!("too large for its field ({field})"),
+            _ => "too large for its field".to_owned(),
         };
         Error::new(format!("node {n} (nodes[{at}]) has {field} = {v}: {what}"))
     }
@@ -292,9 +292,8 @@ impl Columns {
     #[inline]
     fn edge_value(&mut self, v: u64) -> Result<()> {
         let k = self.row_len;
-        let e = self.edge_rows;
         if k == 0 {
-            if e == self.meta.edge_count as usize {
+            if self.edge_rows == self.meta.edge_count as usize {
                 bail!(
                     "edges has more values than edge_count ({}) × {} fields: the header and the data disagree",
                     self.meta.edge_count,
@@ -303,6 +302,7 @@ impl Columns {
             }
             self.edge_rows += 1;
         }
+        let e = self.edge_rows - 1;
         match self.edge_row[k] {
             EdgeField::Type => {
                 if v >= self.meta.edge_types.len() as u64 {
@@ -814,14 +814,15 @@ impl Parser {
                 if n.need_comma {
                     return Err(fail(i, "expected ',' between numbers".to_owned()));
                 }
-                n.acc = n.acc * 10 + d as u64;
-                n.digits += 1;
-                if n.digits > 19 {
+                // 19 digits always fit in u64; a 20th is too many for any field.
+                if n.digits == 19 {
                     return Err(fail(
                         i,
                         format!("value {} is a number too large for any field", n.values),
                     ));
                 }
+                n.acc = n.acc * 10 + d as u64;
+                n.digits += 1;
                 i += 1;
                 continue;
             }

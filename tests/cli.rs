@@ -1,0 +1,320 @@
+//! The `heaplens` command line: what it prints for a real leak, and how it
+//! fails on bad input (exit code 1, one message on stderr, never a panic).
+
+mod common;
+
+use common::{arg, cli, generate, oracle, with_session, TempDir};
+use heaplens::query::SortBy;
+use serde_json::Value;
+use std::path::PathBuf;
+
+/// The third snapshot of the classic leak: 3,000 `SimpleClass` held by
+/// `leakyData`.
+fn leak() -> PathBuf {
+    generate("classic-leak", 3)[2].clone()
+}
+
+fn json_of(stdout: &str) -> Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"))
+}
+
+fn keys(v: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = v
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {v}"))
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// Asserts the command failed the way a user should see it: exit code 1,
+/// `heaplens: ` and `message` on stderr, nothing on stdout, no panic.
+fn assert_fails_with(args: &[&str], message: &str) {
+    let (status, stdout, stderr) = cli(args);
+    assert_eq!(
+        status.code(),
+        Some(1),
+        "exit code of {args:?}; stderr: {stderr}"
+    );
+    assert!(
+        stderr.starts_with("heaplens: ") && stderr.contains(message),
+        "stderr of {args:?} should say {message:?}: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+    assert_eq!(stdout, "", "stdout of {args:?}");
+}
+
+#[test]
+fn summary_json_has_the_file_its_totals_and_classes_by_retained_size_descending() {
+    let file = leak();
+    let (status, stdout, stderr) = cli(&["summary", arg(&file), "--json"]);
+    assert!(status.success(), "{stderr}");
+    let v = json_of(&stdout);
+    assert_eq!(
+        keys(&v),
+        ["classes", "edges", "file", "nodes", "total_size"]
+    );
+    assert_eq!(v["file"], arg(&file));
+    let devtools = oracle(&["summary", arg(&file)]);
+    for total in ["nodes", "edges", "total_size"] {
+        assert_eq!(v[total], devtools[total], "{total}");
+    }
+    let classes = v["classes"].as_array().unwrap();
+    assert_eq!(classes.len(), devtools["classes"].as_array().unwrap().len());
+    for class in classes {
+        assert_eq!(
+            keys(class),
+            ["count", "distance", "name", "retained_size", "self_size"]
+        );
+    }
+    let retained: Vec<u64> = classes
+        .iter()
+        .map(|c| c["retained_size"].as_u64().unwrap())
+        .collect();
+    assert!(
+        retained.windows(2).all(|w| w[0] >= w[1]),
+        "retained sizes are not descending: {retained:?}"
+    );
+}
+
+#[test]
+fn summary_json_simple_class_row_is_the_one_devtools_shows() {
+    let file = leak();
+    let (status, stdout, stderr) = cli(&["summary", arg(&file), "--json"]);
+    assert!(status.success(), "{stderr}");
+    let find = |v: &Value| -> Value {
+        let row = v["classes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "SimpleClass")
+            .expect("a SimpleClass row")
+            .clone();
+        let pick = ["name", "count", "distance", "self_size", "retained_size"];
+        pick.iter()
+            .map(|k| (k.to_string(), row[k].clone()))
+            .collect()
+    };
+    let ours = find(&json_of(&stdout));
+    assert_eq!(ours, find(&oracle(&["summary", arg(&file)])));
+    assert_eq!(
+        ours,
+        serde_json::json!({"name": "SimpleClass", "count": 3000, "distance": 6,
+                           "self_size": 96000, "retained_size": 239200})
+    );
+}
+
+#[test]
+fn summary_top_5_prints_only_the_5_largest_classes() {
+    let file = leak();
+    let (_, all, _) = cli(&["summary", arg(&file), "--json"]);
+    let (status, top, stderr) = cli(&["summary", arg(&file), "--json", "--top", "5"]);
+    assert!(status.success(), "{stderr}");
+    let all = json_of(&all)["classes"].as_array().unwrap().clone();
+    let top = json_of(&top)["classes"].as_array().unwrap().clone();
+    assert_eq!(top.len(), 5);
+    assert_eq!(top[..], all[..5]);
+}
+
+#[test]
+fn summary_table_right_aligns_every_number_under_its_header() {
+    let file = leak();
+    let (status, stdout, stderr) = cli(&["summary", arg(&file), "--top", "12"]);
+    assert!(status.success(), "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    let devtools = oracle(&["summary", arg(&file)]);
+    let totals = format!(
+        "{}: {} nodes, {} edges, total ",
+        arg(&file),
+        devtools["nodes"],
+        devtools["edges"]
+    );
+    assert!(lines[0].starts_with(&totals), "first line: {}", lines[0]);
+    let header = lines[1];
+    assert!(header.starts_with("Constructor "), "header: {header}");
+    let rows = &lines[2..];
+    assert_eq!(rows.len(), 12, "{stdout}");
+    let chars = |s: &str| s.chars().collect::<Vec<char>>();
+    let h = chars(header);
+    // Each label after the first ends where its column's values end.
+    let mut ends = Vec::new();
+    for label in ["Count", "Distance", "Shallow", "Retained"] {
+        let at = header
+            .find(label)
+            .unwrap_or_else(|| panic!("no {label}: {header}"));
+        ends.push(header[..at].chars().count() + label.len());
+    }
+    assert_eq!(*ends.last().unwrap(), h.len(), "Retained ends the header");
+    for line in rows {
+        let r = chars(line);
+        assert_eq!(
+            r.len(),
+            h.len(),
+            "row width differs from the header:\n{header}\n{line}"
+        );
+        assert_ne!(r[0], ' ', "names start in the first column: {line}");
+        for &end in &ends {
+            assert_ne!(
+                r[end - 1],
+                ' ',
+                "a value ends at column {end}:\n{header}\n{line}"
+            );
+            if end < r.len() {
+                assert_eq!(r[end], ' ', "a gap follows column {end}:\n{header}\n{line}");
+            }
+        }
+    }
+    let largest = devtools["classes"][0]["name"].as_str().unwrap();
+    assert!(
+        rows[0].starts_with(&format!("{largest} ")),
+        "largest class ({largest}) first: {}",
+        rows[0]
+    );
+}
+
+#[test]
+fn stats_json_buckets_are_the_ones_devtools_shows() {
+    let file = leak();
+    let (status, stdout, stderr) = cli(&["stats", arg(&file), "--json"]);
+    assert!(status.success(), "{stderr}");
+    let ours = json_of(&stdout);
+    let devtools = oracle(&["stats", arg(&file)]);
+    for bucket in [
+        "/total",
+        "/native/total",
+        "/native/typedArrays",
+        "/v8heap/total",
+        "/v8heap/code",
+        "/v8heap/jsArrays",
+        "/v8heap/strings",
+        "/v8heap/system",
+    ] {
+        assert!(devtools.pointer(bucket).is_some(), "oracle lacks {bucket}");
+        assert_eq!(ours.pointer(bucket), devtools.pointer(bucket), "{bucket}");
+    }
+}
+
+#[test]
+fn retainers_json_path_of_a_leaked_simple_class_runs_through_leaky_data() {
+    let file = leak();
+    let (id, class_key) = with_session(&file, |s| {
+        let rows = s.summary(None, "SimpleClass", SortBy::RetainedSize, false);
+        let key = rows
+            .iter()
+            .find(|r| r.name == "SimpleClass")
+            .expect("a SimpleClass row")
+            .key
+            .clone();
+        let instances = s
+            .instances(&key, None, SortBy::RetainedSize, false)
+            .unwrap();
+        assert_eq!(instances.len(), 3000);
+        (s.node_row(instances[0]).id, key)
+    });
+    let (status, stdout, stderr) = cli(&["retainers", arg(&file), &format!("@{id}"), "--json"]);
+    assert!(status.success(), "{stderr}");
+    let v = json_of(&stdout);
+    assert_eq!(v["object"]["id"], id, "{class_key}");
+    assert_eq!(v["object"]["className"], "SimpleClass");
+    assert_eq!(v["object"]["distance"], 6);
+    let path = v["path"].as_array().expect("a path");
+    let step = |i: usize, key: &str| path[i][key].as_str().unwrap_or_default().to_owned();
+    let edges: Vec<String> = (0..path.len()).map(|i| step(i, "edgeName")).collect();
+    // global → leakyApp → runRound (closure) → its context → leakyData[i].
+    assert_eq!(
+        edges[..5],
+        ["", "leakyApp", "runRound", "context", "leakyData"],
+        "{edges:?}"
+    );
+    assert_eq!(path.len(), 6, "{edges:?}");
+    assert_eq!(step(0, "edgeType"), "");
+    assert_eq!(path[0]["node"]["name"], "global");
+    assert_eq!(step(4, "edgeType"), "context");
+    assert_eq!(step(5, "edgeType"), "element");
+    assert_eq!(path[5]["node"]["id"], id);
+    assert!(
+        v["retainers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["node"]["name"] == "Array" && r["edge_type"] == "element"),
+        "the leakyData array is among the retainers: {}",
+        v["retainers"]
+    );
+}
+
+#[test]
+fn retainers_of_an_id_not_in_the_file_exits_1() {
+    let file = leak();
+    assert_fails_with(&["retainers", arg(&file), "@2"], "there is no object @2 in");
+    assert_fails_with(
+        &["retainers", arg(&file), "@x"],
+        "is not an object id like @1234",
+    );
+}
+
+#[test]
+fn missing_file_exits_1_naming_the_file() {
+    let dir = TempDir::new("cli-missing");
+    let missing = dir.path().join("nope.heapsnapshot");
+    let message = format!("{}: ", arg(&missing));
+    assert_fails_with(&["summary", arg(&missing)], &message);
+    assert_fails_with(&["stats", arg(&missing), "--json"], &message);
+    assert_fails_with(&["retainers", arg(&missing), "@1"], &message);
+}
+
+#[test]
+fn malformed_files_exit_1_with_the_parser_message() {
+    let dir = TempDir::new("cli-malformed");
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let empty = write("empty.heapsnapshot", b"");
+    let hello = write("hello.heapsnapshot", b"hello");
+    let not_snapshot = write("object.heapsnapshot", br#"{"a":1}"#);
+    let real = std::fs::read(leak()).unwrap();
+    let half = real.len() / 2;
+    let truncated = write("truncated.heapsnapshot", &real[..half]);
+    let cases = [
+        (&empty, "the file is empty".to_owned()),
+        (
+            &hello,
+            "byte 0: expected '{' but found 'h': this is not JSON, or not a heap snapshot"
+                .to_owned(),
+        ),
+        (
+            &not_snapshot,
+            "the file has no \"snapshot\" header: it is not a V8 heap snapshot".to_owned(),
+        ),
+        (&truncated, format!("the file ends early (byte {half}, ")),
+    ];
+    for (file, message) in &cases {
+        let message = format!("{}: {message}", arg(file));
+        assert_fails_with(&["summary", arg(file), "--json"], &message);
+        assert_fails_with(&["stats", arg(file)], &message);
+        assert_fails_with(&["retainers", arg(file), "@1"], &message);
+        assert_fails_with(&["diff", arg(file), arg(&leak())], &message);
+        // The second file of a diff is read and checked too.
+        assert_fails_with(&["diff", arg(&leak()), arg(file)], &message);
+    }
+}
+
+#[test]
+fn wrong_usage_exits_1_with_the_usage_text() {
+    assert_fails_with(&["summary"], "summary takes 1 argument(s), got 0");
+    assert_fails_with(&["frobnicate"], "unknown command \"frobnicate\"");
+    assert_fails_with(&["summary", "x", "--color"], "unknown option --color");
+    assert_fails_with(
+        &["summary", "x", "--top", "many"],
+        "--top many: not a number",
+    );
+    let (_, _, stderr) = cli(&["diff", "only-one"]);
+    assert!(
+        stderr.contains("usage:\n  heaplens summary FILE"),
+        "{stderr}"
+    );
+}

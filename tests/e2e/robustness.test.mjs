@@ -1,0 +1,146 @@
+// Bad input and hostile content: a broken file fails alone, markup in the heap stays
+// text, gzip and the demo load through the same streaming path.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import {
+  repo, startServer, launchBrowser, makeTempDir, generateSnapshots, openPage, loadFiles, item, screenshot,
+} from './helpers.mjs';
+
+const T = { timeout: 180000 };
+const XSS = '<img src=x onerror=alert(1)>';
+let server; let browser; let tmp; let mixed; let truncated; let garbage; let gz;
+
+before(async () => {
+  tmp = makeTempDir();
+  const [file] = generateSnapshots('mixed-heap.cjs', join(tmp.dir, 'mixed'), 1);
+  mixed = join(tmp.dir, 'mixed.heapsnapshot');
+  copyFileSync(file, mixed);
+  const bytes = readFileSync(file);
+  truncated = join(tmp.dir, 'truncated.heapsnapshot');
+  writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+  garbage = join(tmp.dir, 'garbage.heapsnapshot');
+  writeFileSync(garbage, '<html>this is not a heap snapshot</html>\n'.repeat(1000));
+  gz = join(tmp.dir, 'mixed-copy.heapsnapshot.gz');
+  writeFileSync(gz, gzipSync(bytes));
+  server = await startServer();
+  browser = await launchBrowser();
+}, T);
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  tmp?.remove();
+});
+
+test('a truncated or foreign file shows an error while the other snapshot stays usable', T, async () => {
+  const { page, context, errors } = await openPage(browser, server.origin);
+  await loadFiles(page, [truncated, garbage, mixed]);
+  for (const name of ['truncated.heapsnapshot', 'garbage.heapsnapshot']) {
+    const bad = item(page, name);
+    assert.equal(await bad.getAttribute('data-status'), 'error');
+    const message = await bad.locator('[data-testid="snapshot-error"]').textContent();
+    assert.ok(message.trim().length > 10, `error message: ${message}`);
+  }
+  assert.equal(await item(page, 'mixed.heapsnapshot').getAttribute('data-status'), 'ready');
+  await item(page, 'mixed.heapsnapshot').click();
+  await page.locator('[data-testid="summary-table"] [data-testid="row"]').first().waitFor();
+  await page.fill('[data-testid="search-input"]', 'Point');
+  await page.press('[data-testid="search-input"]', 'Enter');
+  await page.locator('[data-testid="search-result"]').first().waitFor();
+  await screenshot(page, 'error');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('markup inside the heap renders as inert text', T, async () => {
+  const { page, context, dialogs, errors } = await openPage(browser, server.origin);
+  await page.evaluate(() => {
+    window.__imgs = 0;
+    new MutationObserver((records) => {
+      for (const r of records) for (const n of r.addedNodes) {
+        if (n.nodeType === 1 && (n.tagName === 'IMG' || n.querySelector?.('img'))) window.__imgs++;
+      }
+    }).observe(document, { childList: true, subtree: true });
+  });
+  await loadFiles(page, [mixed]);
+  await page.fill('[data-testid="search-input"]', 'onerror');
+  await page.press('[data-testid="search-input"]', 'Enter');
+  await page.locator('[data-testid="search-result"]').first().waitFor();
+  const texts = await page.locator('[data-testid="search-result"]').allTextContents();
+  assert.ok(texts.some((t) => t.includes(XSS)), `the payload is shown as text: ${JSON.stringify(texts)}`);
+  const result = page.locator('[data-testid="search-result"]', { hasText: XSS }).first();
+  await result.click();
+  await page.locator('[data-testid="retainers-pane"] [data-testid="row"]').first().waitFor();
+  // The Containment and Summary views also show strings and class names.
+  await page.click('[data-testid="tab-summary"]');
+  await page.fill('[data-testid="view-summary"] [data-testid="class-filter"]', 'string');
+  await page.locator('[data-testid="summary-table"] [data-testid="row"]').first().waitFor();
+  await page.waitForTimeout(500);
+  assert.equal(await page.evaluate(() => window.__imgs), 0);
+  assert.equal(await page.locator('img').count(), 0);
+  assert.deepEqual(dialogs, []);
+  assert.deepEqual(errors, []);
+  await screenshot(page, 'xss-search');
+  await context.close();
+});
+
+test('a .heapsnapshot.gz file loads like the plain file', T, async () => {
+  const { page, context } = await openPage(browser, server.origin);
+  await loadFiles(page, [mixed, gz]);
+  const nodes = async (name) => item(page, name).locator('[data-testid="snapshot-nodes"]').getAttribute('data-nodes');
+  assert.equal(await item(page, 'mixed-copy.heapsnapshot.gz').getAttribute('data-status'), 'ready');
+  assert.equal(await nodes('mixed-copy.heapsnapshot.gz'), await nodes('mixed.heapsnapshot'));
+  await context.close();
+});
+
+test('a snapshot can be removed and the others keep working', T, async () => {
+  const { page, context } = await openPage(browser, server.origin);
+  await loadFiles(page, [mixed, gz]);
+  await item(page, 'mixed.heapsnapshot').locator('[data-testid="remove-snapshot"]').click();
+  assert.equal(await page.locator('[data-testid="snapshot-item"]').count(), 1);
+  await item(page, 'mixed-copy.heapsnapshot.gz').click();
+  await page.click('[data-testid="tab-statistics"]');
+  await page.locator('[data-testid="stats-chart"]').waitFor();
+  await context.close();
+});
+
+test('a load can be cancelled without touching the other snapshots', { ...T, skip: !existsSync(join(repo, 'www', 'demo', 'index.json')) && 'run scripts/build.sh to generate www/demo' }, async () => {
+  const { page, context } = await openPage(browser, server.origin);
+  // Hold the second demo file back so it is still loading when Cancel is clicked.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/demo/2.heapsnapshot', async (route) => { await held; await route.continue().catch(() => {}); });
+  await page.click('[data-testid="demo-button"]');
+  const second = item(page, '2.heapsnapshot');
+  await second.locator('[data-testid="cancel-load"]').waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="snapshot-item"][data-status="ready"]').length >= 1, null, { timeout: 60000 });
+  await screenshot(page, 'loading');
+  await second.locator('[data-testid="cancel-load"]').click();
+  release();
+  assert.equal(await second.getAttribute('data-status'), 'error');
+  assert.equal((await second.locator('[data-testid="snapshot-error"]').textContent()).trim(), 'Cancelled');
+  await page.waitForFunction(() => {
+    const items = [...document.querySelectorAll('[data-testid="snapshot-item"]')];
+    return items.filter((i) => i.dataset.status === 'ready').length === 2;
+  }, null, { timeout: 120000 });
+  await context.close();
+});
+
+test('"Try the demo" streams the demo snapshots from the same origin', { ...T, skip: !existsSync(join(repo, 'www', 'demo', 'index.json')) && 'run scripts/build.sh to generate www/demo' }, async () => {
+  const { page, context, requests } = await openPage(browser, server.origin);
+  const index = JSON.parse(readFileSync(join(repo, 'www', 'demo', 'index.json'), 'utf8'));
+  await page.click('[data-testid="demo-button"]');
+  await page.waitForFunction((n) => {
+    const items = [...document.querySelectorAll('[data-testid="snapshot-item"]')];
+    return items.length === n && items.every((i) => i.dataset.status === 'ready');
+  }, index.snapshots.length, { timeout: 120000 });
+  await page.locator('[data-testid="summary-table"] [data-testid="row"]').first().waitFor();
+  assert.ok(requests.some((u) => u.endsWith('/demo/index.json')));
+  assert.ok(requests.every((u) => u.startsWith(`${server.origin}/`) || u.startsWith('blob:') || u.startsWith('data:')));
+  await screenshot(page, 'demo');
+  await context.close();
+});

@@ -1,0 +1,527 @@
+//! The 3-snapshot leak report (`heaplens leaks S1 S2 S3 [S4 ...] --json`) on
+//! real leaks: node programs that each leak one kind of object, a fixed number
+//! per round with a snapshot after every round, two programs that do not leak,
+//! and a page in headless Chromium that leaks detached DOM.
+//!
+//! For every leak the report must name the leaking class near the top, count
+//! exactly one round of it ("allocated between snapshots 1 and 2, alive in the
+//! last"), flag it as growing in every interval once there are 4 snapshots,
+//! and show the retaining path through the names a user would look for.
+
+mod common;
+
+use common::{arg, cli, generate, oracle, repo, TempDir};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// `SimpleClass` instances leaked per round by `classic-leak.cjs`.
+const CLASSIC_PER_ROUND: u64 = 1000;
+/// Objects leaked per round by each of the other leak programs.
+const PER_ROUND: u64 = 200;
+/// `<div>` trees leaked per round by `detached-dom.html`.
+const DIVS_PER_ROUND: u64 = 50;
+/// Entries an LRU of `bounded-cache.cjs` holds (full before snapshot 1).
+const CACHE_CAPACITY: u64 = 500;
+
+#[derive(Debug, Deserialize)]
+struct Report {
+    groups: Vec<Group>,
+    warnings: Vec<String>,
+    id_range: (u64, u64),
+    totals: Vec<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Group {
+    name: String,
+    count: u64,
+    retained_size: u64,
+    grows_every_interval: Option<bool>,
+    counts: Vec<u64>,
+    path: Vec<Step>,
+    members: Vec<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Step {
+    node: String,
+    edge: String,
+}
+
+/// Runs `heaplens leaks FILES… --json`.
+fn leaks(files: &[&Path]) -> Report {
+    let mut args = vec!["leaks"];
+    args.extend(files.iter().map(|f| arg(f)));
+    args.push("--json");
+    let (status, stdout, stderr) = cli(&args);
+    assert!(status.success(), "heaplens {args:?} failed: {stderr}");
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not a leak report ({e}):\n{stdout}"))
+}
+
+/// The report on all `count` snapshots of a fixture program, in capture order.
+fn report_of(program: &str, count: usize) -> Report {
+    let files = generate(program, count);
+    leaks(&files.iter().map(PathBuf::as_path).collect::<Vec<_>>())
+}
+
+/// The most suspicious group of `class` and its rank (0 = first).
+fn group<'r>(report: &'r Report, class: &str) -> (usize, &'r Group) {
+    report
+        .groups
+        .iter()
+        .enumerate()
+        .find(|(_, g)| g.name == class)
+        .unwrap_or_else(|| panic!("no group named {class:?} in {}", names(report)))
+}
+
+/// The first 12 groups, for failure messages.
+fn names(report: &Report) -> String {
+    let top: Vec<String> = report
+        .groups
+        .iter()
+        .take(12)
+        .map(|g| {
+            format!(
+                "{} ×{} (grows {:?})",
+                g.name, g.count, g.grows_every_interval
+            )
+        })
+        .collect();
+    format!(
+        "{} groups, first: [{}]",
+        report.groups.len(),
+        top.join(", ")
+    )
+}
+
+fn path_text(g: &Group) -> String {
+    g.path
+        .iter()
+        .map(|s| format!("--{}--> {}", s.edge, s.node))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Asserts that the group's path passes through `edges`, in that order (other
+/// steps may come between), and ends at an object of the group's class
+/// (closures, class `Function`, are shown by their own name, as `onTick()`).
+fn assert_path_passes_through(g: &Group, edges: &[&str]) {
+    let mut rest = g.path.iter().map(|s| s.edge.as_str());
+    for want in edges {
+        assert!(
+            rest.any(|edge| edge == *want),
+            "the path of {} should pass through {edges:?} in order; {want:?} is missing: {}",
+            g.name,
+            path_text(g)
+        );
+    }
+    let last = g.path.last().expect("a path");
+    assert!(
+        last.node == g.name || g.name == "Function",
+        "the path of {} ends at {:?}",
+        g.name,
+        last.node
+    );
+}
+
+/// One leak program with 4 snapshots: what it leaks and what must rank ahead.
+struct Leak {
+    program: &'static str,
+    class: &'static str,
+    /// Groups expected ahead of the class, in order: leaked objects of the same
+    /// rounds that hold the class's objects (and so own their retained size).
+    ahead: &'static [&'static str],
+}
+
+/// Asserts the class's group counts exactly one round, grows in every interval,
+/// and has exactly `ahead` ranked before it.
+fn assert_leak_reported(leak: &Leak) -> Report {
+    let report = report_of(leak.program, 4);
+    assert_eq!(report.warnings, Vec::<String>::new(), "{}", leak.program);
+    let (rank, g) = group(&report, leak.class);
+    assert_eq!(g.count, PER_ROUND, "{} count", leak.class);
+    assert_eq!(g.members.len() as u64, PER_ROUND, "{} members", leak.class);
+    assert_eq!(
+        g.counts,
+        [PER_ROUND, 2 * PER_ROUND, 3 * PER_ROUND, 4 * PER_ROUND],
+        "{} per snapshot",
+        leak.class
+    );
+    assert_eq!(g.grows_every_interval, Some(true), "{}", leak.class);
+    let before: Vec<&str> = report.groups[..rank]
+        .iter()
+        .map(|g| g.name.as_str())
+        .collect();
+    assert_eq!(
+        before,
+        leak.ahead,
+        "groups ranked before {}: {}",
+        leak.class,
+        names(&report)
+    );
+    report
+}
+
+#[test]
+fn classic_leak_reports_one_rounds_simple_class_first_held_by_leaky_data() {
+    let report = report_of("classic-leak", 3);
+    assert_eq!(report.warnings, Vec::<String>::new());
+    let first = &report.groups[0];
+    assert_eq!(first.name, "SimpleClass", "{}", names(&report));
+    assert_eq!(first.count, CLASSIC_PER_ROUND);
+    assert_eq!(first.counts, [1000, 2000, 3000]);
+    // Three snapshots give two intervals: too few to call a trend.
+    assert_eq!(first.grows_every_interval, None);
+    assert!(
+        first
+            .members
+            .iter()
+            .all(|&id| id > report.id_range.0 && id <= report.id_range.1),
+        "members outside the id range {:?}",
+        report.id_range
+    );
+    assert_path_passes_through(first, &["leakyApp", "runRound", "context", "leakyData"]);
+}
+
+#[test]
+fn classic_fixed_reports_no_simple_class() {
+    let report = report_of("classic-fixed", 3);
+    assert!(
+        report.groups.iter().all(|g| g.name != "SimpleClass"),
+        "{}",
+        names(&report)
+    );
+}
+
+#[test]
+fn map_cache_leak_reports_200_cached_responses_first() {
+    let report = assert_leak_reported(&Leak {
+        program: "map-cache-leak",
+        class: "CachedResponse",
+        ahead: &[],
+    });
+    // The keys ('req-N', one per entry) are one group too, not 200.
+    let strings = report.groups.iter().filter(|g| g.name == "(string)");
+    assert!(strings.clone().count() <= 2, "{}", names(&report));
+}
+
+#[test]
+fn map_cache_leak_path_goes_through_request_cache_and_its_table() {
+    let report = report_of("map-cache-leak", 4);
+    let (_, g) = group(&report, "CachedResponse");
+    // V8 holds Map entries in the Map's backing store, reached by the
+    // internal edge `table`.
+    assert_path_passes_through(g, &["server", "requestCache", "table"]);
+}
+
+#[test]
+fn listener_leak_reports_200_subscriptions_right_after_their_listeners() {
+    // Each listener closure is allocated with its Subscription and is its only
+    // holder (closure → context → subscription), so the dominator-deduplicated
+    // retained size of the leak belongs to the closures' group: `Function`
+    // (DevTools' class of closures) ranks first, Subscription second.
+    let report = assert_leak_reported(&Leak {
+        program: "listener-leak",
+        class: "Subscription",
+        ahead: &["Function"],
+    });
+    let listeners = &report.groups[0];
+    assert_eq!(listeners.count, PER_ROUND);
+    assert_eq!(listeners.grows_every_interval, Some(true));
+    assert_eq!(listeners.path.last().unwrap().node, "onTick()");
+    assert_path_passes_through(listeners, &["app", "bus", "_events", "tick"]);
+}
+
+#[test]
+fn listener_leak_path_goes_through_the_bus_listener_array_and_closure_context() {
+    let report = report_of("listener-leak", 4);
+    let (_, g) = group(&report, "Subscription");
+    assert_path_passes_through(
+        g,
+        &["app", "bus", "_events", "tick", "context", "subscription"],
+    );
+}
+
+#[test]
+fn closure_leak_reports_200_big_payloads_after_the_handlers_that_capture_them() {
+    // The handler closure holds the context that holds the payload, so
+    // `Function` owns the retained size. Each payload's own `data` Array ties
+    // with BigPayload at a deduplicated retained size of 0; the payload, whose
+    // own retained size includes the array, ranks first of the two.
+    let report = assert_leak_reported(&Leak {
+        program: "closure-leak",
+        class: "BigPayload",
+        ahead: &["Function"],
+    });
+    let handlers = &report.groups[0];
+    assert_eq!(handlers.count, PER_ROUND);
+    assert_eq!(handlers.path.last().unwrap().node, "handler()");
+    // 200 payloads of 2,048 numbers are more than 200 × 16 KiB.
+    assert!(
+        handlers.retained_size > PER_ROUND * 2048 * 8,
+        "{}",
+        handlers.retained_size
+    );
+}
+
+#[test]
+fn closure_leak_path_goes_through_handlers_and_the_shared_context() {
+    let report = report_of("closure-leak", 4);
+    let (_, g) = group(&report, "BigPayload");
+    assert_path_passes_through(g, &["handlers", "context", "payload"]);
+}
+
+#[test]
+fn timer_leak_reports_200_poll_states_after_their_timeouts_and_callbacks() {
+    // Node's Timeout holds the callback, whose context holds the PollState:
+    // Timeout owns the retained size and the `poll` closures come next (heap
+    // numbers and `system / Context` are V8 bookkeeping, never reported).
+    let report = assert_leak_reported(&Leak {
+        program: "timer-leak",
+        class: "PollState",
+        ahead: &["Timeout", "Function"],
+    });
+    let timeouts = &report.groups[0];
+    assert_eq!(timeouts.count, PER_ROUND);
+    assert_eq!(timeouts.counts, [200, 400, 600, 800]);
+}
+
+#[test]
+fn timer_leak_path_goes_from_nodes_timer_list_to_the_callback_state() {
+    let report = report_of("timer-leak", 4);
+    let (_, g) = group(&report, "PollState");
+    assert_path_passes_through(g, &["timerListMap", "_onTimeout", "context", "state"]);
+    assert!(
+        g.path.len() <= 16,
+        "a path a user can read: {} steps",
+        g.path.len()
+    );
+}
+
+#[test]
+fn registry_leak_reports_200_sessions_first() {
+    assert_leak_reported(&Leak {
+        program: "registry-leak",
+        class: "Session",
+        ahead: &[],
+    });
+}
+
+#[test]
+fn registry_leak_path_goes_through_registry_sessions() {
+    let report = report_of("registry-leak", 4);
+    let (_, g) = group(&report, "Session");
+    assert_path_passes_through(g, &["registry", "sessions"]);
+    assert!(
+        g.path.last().unwrap().edge.starts_with("sess-"),
+        "{}",
+        path_text(g)
+    );
+}
+
+#[test]
+fn bounded_cache_survivors_are_counted_but_not_flagged_as_growing() {
+    let report = report_of("bounded-cache", 4);
+    let cached: Vec<&Group> = report
+        .groups
+        .iter()
+        .filter(|g| g.name == "CacheEntry")
+        .collect();
+    // Round 2's entries still cached at snapshot 4: the last 100 of them
+    // (500 kept = rounds 4 and 3, then 100 of round 2).
+    let survivors: u64 = cached.iter().map(|g| g.count).sum();
+    assert_eq!(survivors, CACHE_CAPACITY - 2 * PER_ROUND);
+    for g in &cached {
+        assert_eq!(g.counts, [CACHE_CAPACITY; 4]);
+        assert_eq!(g.grows_every_interval, Some(false), "{}", path_text(g));
+    }
+    assert!(
+        report
+            .groups
+            .iter()
+            .all(|g| g.grows_every_interval != Some(true)),
+        "nothing grows in a bounded cache: {}",
+        names(&report)
+    );
+}
+
+#[test]
+fn steady_allocation_reports_no_temp_and_nothing_growing() {
+    let report = report_of("steady-allocation", 4);
+    assert!(
+        report.groups.iter().all(|g| g.name != "Temp"),
+        "{}",
+        names(&report)
+    );
+    assert!(
+        report
+            .groups
+            .iter()
+            .all(|g| g.grows_every_interval != Some(true)),
+        "{}",
+        names(&report)
+    );
+    // 10,000 Temp per round come and go: the heap stays within 32 KiB of
+    // snapshot 2 (V8's own compiled code and feedback wander by a few KiB;
+    // a Temp with its 3-number array is over 100 bytes, so one round kept
+    // would add over 1 MB).
+    let base = report.totals[1] as i64;
+    for (k, &total) in report.totals.iter().enumerate().skip(2) {
+        assert!(
+            (total as i64 - base).abs() < 32 * 1024,
+            "snapshot {} total {total} vs snapshot 2 {base}",
+            k + 1
+        );
+    }
+}
+
+#[test]
+fn snapshots_out_of_capture_order_are_reordered_with_a_warning() {
+    let files = generate("classic-leak", 3);
+    let (s1, s2, s3) = (&files[0], &files[1], &files[2]);
+    let shuffled = leaks(&[s3, s1, s2]);
+    let ordered = leaks(&[s1, s2, s3]);
+    assert_eq!(
+        shuffled.warnings,
+        [format!(
+            "the snapshots were not in capture order ({}, {}, {}); reordered by their newest \
+             object id: {}, {}, {}",
+            arg(s3),
+            arg(s1),
+            arg(s2),
+            arg(s1),
+            arg(s2),
+            arg(s3)
+        )]
+    );
+    assert_eq!(shuffled.id_range, ordered.id_range);
+    assert_eq!(shuffled.totals, ordered.totals);
+    let first = &shuffled.groups[0];
+    assert_eq!(first.name, "SimpleClass");
+    assert_eq!(first.count, CLASSIC_PER_ROUND);
+    assert_eq!(first.counts, [1000, 2000, 3000]);
+}
+
+#[test]
+fn two_snapshots_warn_that_the_technique_needs_three() {
+    let files = generate("classic-leak", 3);
+    let report = leaks(&[&files[0], &files[1]]);
+    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    assert!(
+        report.warnings[0].starts_with("only 2 snapshot(s)")
+            && report.warnings[0].contains("needs 3 or more"),
+        "{:?}",
+        report.warnings
+    );
+}
+
+/// Three snapshots of `detached-dom.html` in headless Chromium, taken once per
+/// test binary by `tests/fixtures/browser/take-snapshots.mjs`.
+fn browser_snapshots() -> &'static [PathBuf] {
+    static FILES: OnceLock<Vec<PathBuf>> = OnceLock::new();
+    FILES.get_or_init(|| {
+        let hint = "run scripts/setup.sh --test";
+        assert!(
+            Path::new("/usr/bin/chromium").exists(),
+            "/usr/bin/chromium is missing: {hint}"
+        );
+        assert!(
+            repo().join("tests/node_modules/playwright-core").is_dir(),
+            "tests/node_modules/playwright-core is missing: {hint}"
+        );
+        // Kept for the whole test binary; a later run sweeps it (see common).
+        let dir = Box::leak(Box::new(TempDir::new("detached-dom")));
+        let script = repo().join("tests/fixtures/browser/take-snapshots.mjs");
+        let out = Command::new("node")
+            .arg(&script)
+            .arg(dir.path())
+            .arg("3")
+            .current_dir(repo())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run node ({e}): {hint}"));
+        assert!(
+            out.status.success(),
+            "{} failed ({}):\n{}",
+            script.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (1..=3)
+            .map(|k| dir.path().join(format!("{k}.heapsnapshot")))
+            .collect()
+    })
+}
+
+#[test]
+fn detached_divs_of_a_page_are_reported_first_with_one_rounds_count() {
+    let files = browser_snapshots();
+    let report = leaks(&files.iter().map(PathBuf::as_path).collect::<Vec<_>>());
+    assert_eq!(report.warnings, Vec::<String>::new());
+    // Chromium names the element `<div class="card">`; DevTools' rule
+    // renames detached DOM to `Detached <div>`.
+    let divs = &report.groups[0];
+    assert_eq!(divs.name, "Detached <div>", "{}", names(&report));
+    assert_eq!(divs.count, DIVS_PER_ROUND);
+    assert_eq!(
+        divs.counts,
+        [DIVS_PER_ROUND, 2 * DIVS_PER_ROUND, 3 * DIVS_PER_ROUND]
+    );
+    assert_path_passes_through(divs, &["global_object", "detachedNodes"]);
+    // Each div's <span> child is detached with it, held through the div.
+    let (_, spans) = group(&report, "Detached <span>");
+    assert_eq!(spans.count, DIVS_PER_ROUND);
+    assert_path_passes_through(spans, &["detachedNodes"]);
+}
+
+/// A summary row compared field by field with DevTools'.
+type Row = (String, u64, u64, u64, Option<u64>);
+
+fn rows(summary: &serde_json::Value) -> Vec<Row> {
+    let mut rows: Vec<Row> = summary["classes"]
+        .as_array()
+        .expect("a classes array")
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_owned(),
+                c["count"].as_u64().unwrap(),
+                c["self_size"].as_u64().unwrap(),
+                c["retained_size"].as_u64().unwrap(),
+                c["distance"].as_u64(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn browser_snapshot_summary_equals_devtools_row_for_row() {
+    // Page snapshots carry what node's lack: detached DOM (renamed
+    // `Detached <div>`), Blink's native objects and page-owned flags.
+    let file = &browser_snapshots()[2];
+    let (status, stdout, stderr) = cli(&["summary", arg(file), "--json"]);
+    assert!(status.success(), "{stderr}");
+    let heaplens: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let devtools = oracle(&["summary", arg(file)]);
+    for total in ["nodes", "edges", "total_size"] {
+        assert_eq!(heaplens[total], devtools[total], "{total}");
+    }
+    let (ours, theirs) = (rows(&heaplens), rows(&devtools));
+    let differing: Vec<(Option<&Row>, Option<&Row>)> = (0..ours.len().max(theirs.len()))
+        .map(|i| (ours.get(i), theirs.get(i)))
+        .filter(|(a, b)| a != b)
+        .take(10)
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "rows differ (heaplens, devtools): {differing:#?}"
+    );
+    let detached = ours
+        .iter()
+        .find(|r| r.0 == "Detached <div>")
+        .expect("a Detached <div> row");
+    assert_eq!(detached.1, 3 * DIVS_PER_ROUND);
+}

@@ -1,0 +1,564 @@
+//! The streaming parser on bad input: every malformed, mutated or truncated
+//! file is an `Err` whose message says what is wrong (the same message
+//! however the bytes are chunked), and nothing panics. Also: a valid file
+//! parses to the same graph wherever the chunk borders fall, and a file that
+//! is well-formed but impossible for V8 neither hangs nor panics later.
+
+mod common;
+
+use common::{
+    arg, cli_within, generate, parse_chunked, parse_split, shrink_snapshot, TempDir, ODD_CHUNK,
+};
+use heaplens::analysis::HeapSnapshot;
+use heaplens::snapshot::Graph;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// A tiny valid snapshot in V8's layout: a root with two `Point`s, one
+/// string, element and property edges, a location, and strings with
+/// escapes, a surrogate pair and raw multi-byte UTF-8.
+const TINY: &str = r#"{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape"],"string","number","number","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"],"location_fields":["object_index","script_id","line","column"]},"node_count":4,"edge_count":5,"extra_native_bytes":0},
+"nodes":[9,0,1,0,2,0,0
+,3,3,3,16,2,0,0
+,2,2,5,24,0,0,0
+,3,3,7,16,1,0,0],
+"edges":[1,0,7
+,1,1,21
+,2,4,14
+,2,5,21
+,2,4,14],
+"trace_function_infos":[],
+"trace_tree":[],
+"samples":[],
+"locations":[7,1,2,3],
+"strings":["",
+"caf\u00e9 \ud83d\ude00 tab\t\"q\"\\",
+"héllo wörld ✓",
+"Point",
+"x",
+"y"]}"#;
+
+/// Parses `bytes` whole, one byte at a time and in 3-byte pieces, without
+/// letting a panic escape; all three must agree.
+fn parse_every_way(bytes: &[u8]) -> Result<Graph, String> {
+    let run = |chunk: usize| {
+        catch_unwind(AssertUnwindSafe(|| parse_chunked(bytes, chunk)))
+            .unwrap_or_else(|_| panic!("the parser panicked (chunks of {chunk} bytes)"))
+    };
+    let whole = run(bytes.len().max(1));
+    for chunk in [1, 3] {
+        let split = run(chunk);
+        match (&whole, &split) {
+            (Ok(a), Ok(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "chunks of {chunk}"),
+            (Err(a), Err(b)) => assert_eq!(a, b, "the message changed with chunks of {chunk}"),
+            _ => panic!("chunks of {chunk} gave {split:?} but the whole file gave {whole:?}"),
+        }
+    }
+    whole.map_err(|e| e.message().to_owned())
+}
+
+/// Asserts `bytes` is rejected with a message containing `fragment`.
+#[track_caller]
+fn assert_rejected(bytes: &[u8], fragment: &str) {
+    match parse_every_way(bytes) {
+        Ok(g) => panic!(
+            "accepted ({} nodes) but should fail with {fragment:?}:\n{}",
+            g.node_count(),
+            String::from_utf8_lossy(bytes)
+        ),
+        Err(message) => assert!(
+            message.contains(fragment),
+            "message {message:?} does not contain {fragment:?}"
+        ),
+    }
+}
+
+/// TINY with the first occurrence of `from` replaced by `to`.
+#[track_caller]
+fn tiny_with(from: &str, to: &str) -> Vec<u8> {
+    assert!(TINY.contains(from), "TINY has no {from:?}");
+    TINY.replacen(from, to, 1).into_bytes()
+}
+
+/// A small snapshot cut from a real one written by node (a few hundred
+/// nodes reachable from the root; see `common::shrink_snapshot`).
+fn small_real() -> &'static [u8] {
+    static SMALL: OnceLock<Vec<u8>> = OnceLock::new();
+    SMALL.get_or_init(|| {
+        let real = std::fs::read(&generate("mixed-heap", 1)[0]).unwrap();
+        shrink_snapshot(&real, 400)
+    })
+}
+
+#[test]
+fn tiny_snapshot_parses_to_its_nodes_edges_strings_and_location() {
+    let g = parse_every_way(TINY.as_bytes()).expect("TINY is valid");
+    assert_eq!((g.node_count(), g.edge_count(), g.strings.len()), (4, 5, 6));
+    assert_eq!(g.node_id, [1, 3, 5, 7]);
+    assert_eq!(g.self_size, [0, 16, 24, 16]);
+    assert_eq!(g.first_edge, [0, 2, 4, 4, 5]);
+    assert_eq!(g.edge_to, [1, 3, 2, 3, 2]);
+    assert_eq!(g.edge_name(1), "1");
+    assert_eq!(g.edge_name(3), "y");
+    assert_eq!(g.type_name(2), "string");
+    assert_eq!(g.name(2), "héllo wörld ✓");
+    assert_eq!(g.strings.get(1), "café 😀 tab\t\"q\"\\");
+    assert_eq!(g.detachedness, [0, 0, 0, 0]);
+    assert_eq!(g.locations.len(), 1);
+    let l = g.locations[0];
+    assert_eq!((l.node, l.script_id, l.line, l.column), (1, 1, 2, 3));
+}
+
+#[test]
+fn tiny_snapshot_parses_the_same_split_at_every_byte() {
+    let bytes = TINY.as_bytes();
+    let whole = format!("{:?}", parse_chunked(bytes, bytes.len()).unwrap());
+    for at in 0..=bytes.len() {
+        let g = parse_split(bytes, &[at]).unwrap_or_else(|e| panic!("split at {at}: {e}"));
+        assert_eq!(
+            (g.node_count(), g.edge_count(), g.strings.len()),
+            (4, 5, 6),
+            "split at {at}"
+        );
+        assert_eq!(format!("{g:?}"), whole, "split at {at}");
+    }
+}
+
+#[test]
+fn tiny_snapshot_parses_the_same_cut_into_three_near_each_other() {
+    // Two borders up to 8 bytes apart put a whole escape such as `\u00e9`,
+    // a multi-byte character or a number in a middle piece of its own.
+    let bytes = TINY.as_bytes();
+    let whole = format!("{:?}", parse_chunked(bytes, bytes.len()).unwrap());
+    for a in 0..bytes.len() {
+        for b in a + 1..(a + 9).min(bytes.len() + 1) {
+            let g = parse_split(bytes, &[a, b]).unwrap_or_else(|e| panic!("split at {a},{b}: {e}"));
+            assert_eq!(format!("{g:?}"), whole, "split at {a},{b}");
+        }
+    }
+}
+
+#[test]
+fn empty_input_is_an_empty_file() {
+    assert_rejected(b"", "the file is empty");
+    assert_rejected(b" \n\t", "the file is empty");
+}
+
+#[test]
+fn text_that_is_not_json_is_rejected_at_its_first_byte() {
+    assert_rejected(
+        b"hello",
+        "byte 0: expected '{' but found 'h': this is not JSON, or not a heap snapshot",
+    );
+    assert_rejected(b"\x00\x01", "byte 0: expected '{' but found byte 0x00");
+}
+
+#[test]
+fn json_that_is_not_a_heap_snapshot_is_rejected() {
+    let no_header = "the file has no \"snapshot\" header: it is not a V8 heap snapshot";
+    assert_rejected(br#"{"a":1}"#, no_header);
+    assert_rejected(b"{}", no_header);
+    assert_rejected(b"[1,2]", "byte 0: expected '{' but found '['");
+    assert_rejected(
+        br#"{"a":1} x"#,
+        "byte 8: unexpected 'x' after the end of the snapshot",
+    );
+    assert_rejected(
+        br#"{"nodes":[1]}"#,
+        "\"nodes\" comes before the \"snapshot\" header: this is not a V8 heap snapshot",
+    );
+    assert_rejected(
+        br#"{"snapshot":5}"#,
+        "the \"snapshot\" header is not what V8 writes",
+    );
+}
+
+#[test]
+fn meta_without_node_fields_is_rejected() {
+    let bytes = tiny_with(
+        r#""node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],"#,
+        "",
+    );
+    assert_rejected(
+        &bytes,
+        "the \"snapshot\" header is not what V8 writes: missing field `node_fields`",
+    );
+}
+
+#[test]
+fn node_fields_without_self_size_are_rejected() {
+    assert_rejected(
+        &tiny_with(r#""self_size","#, r#""shallow_size","#),
+        "snapshot.meta.node_fields has no \"self_size\" field: cannot read nodes",
+    );
+    assert_rejected(
+        &tiny_with(r#""to_node""#, r#""target""#),
+        "snapshot.meta.edge_fields has no \"to_node\" field: cannot read edges",
+    );
+    assert_rejected(
+        &tiny_with(r#""name","id""#, r#""name","name""#),
+        "snapshot.meta.node_fields lists \"name\" twice",
+    );
+}
+
+#[test]
+fn node_types_that_are_not_a_list_are_rejected() {
+    let start = TINY.find(r#""node_types":"#).unwrap() + r#""node_types":"#.len();
+    let end = TINY[start..].find(r#","edge_fields""#).unwrap() + start;
+    let with_types = |types: &str| format!("{}{types}{}", &TINY[..start], &TINY[end..]);
+    assert_rejected(
+        with_types(r#""object""#).as_bytes(),
+        "the \"snapshot\" header is not what V8 writes: invalid type: string \"object\", expected a sequence",
+    );
+    assert_rejected(
+        with_types(r#"[{"a":1},"string"]"#).as_bytes(),
+        "snapshot.meta.node_types does not start with the list of type names",
+    );
+    assert_rejected(
+        with_types(r#"[[],"string"]"#).as_bytes(),
+        "snapshot.meta.node_types has 0 type names; expected 1 to 254",
+    );
+    assert_rejected(
+        with_types(r#"[["object",7]]"#).as_bytes(),
+        "snapshot.meta.node_types has a type name that is not a string: 7",
+    );
+}
+
+#[test]
+fn header_counts_that_cannot_be_right_are_rejected() {
+    assert_rejected(
+        &tiny_with(r#""node_count":4"#, r#""node_count":0"#),
+        "snapshot.node_count is 0: a heap snapshot has at least its root node",
+    );
+    assert_rejected(
+        &tiny_with(r#""edge_count":5"#, r#""edge_count":5,"root_index":7"#),
+        "snapshot.root_index is 7: heaplens expects the root to be the first node",
+    );
+}
+
+#[test]
+fn nodes_not_matching_node_count_times_fields_are_rejected() {
+    assert_rejected(
+        &tiny_with(r#""node_count":4"#, r#""node_count":5"#),
+        "nodes holds 4 nodes but node_count says 5: the header and the data disagree",
+    );
+    assert_rejected(
+        &tiny_with(r#""node_count":4"#, r#""node_count":3"#),
+        "nodes has more values than node_count (3) × 7 fields: the header and the data disagree",
+    );
+    // 27 values: the last row is one short.
+    assert_rejected(
+        &tiny_with(",3,3,7,16,1,0,0]", ",3,3,7,16,1,0]"),
+        "in \"nodes\": 27 values do not make whole rows",
+    );
+    assert_rejected(
+        &tiny_with(r#""edge_count":5"#, r#""edge_count":6"#),
+        "edges holds 5 edges but edge_count says 6: the header and the data disagree",
+    );
+}
+
+#[test]
+fn edge_counts_not_adding_up_to_edge_count_are_rejected() {
+    // The root claims 1 edge instead of 2: 4 in all, and 5 edge rows.
+    assert_rejected(
+        &tiny_with("[9,0,1,0,2,0,0", "[9,0,1,0,1,0,0"),
+        "the nodes' edge counts add up to 4, but edge_count is 5: the header and the data disagree",
+    );
+    // The last node claims 2 edges instead of 1: 6 in all.
+    assert_rejected(
+        &tiny_with(",3,3,7,16,1,0,0]", ",3,3,7,16,2,0,0]"),
+        "node 3 (nodes[25]) has edge_count = 2: which brings the edges past edge_count (5): the header and the data disagree",
+    );
+}
+
+#[test]
+fn edge_to_a_node_past_the_last_is_rejected() {
+    assert_rejected(
+        &tiny_with(",2,4,14]", ",2,4,28]"),
+        "edge 4 points to node index 28, past the last node (node_count is 4): the file is truncated or corrupt",
+    );
+}
+
+#[test]
+fn edge_to_node_between_rows_is_rejected() {
+    assert_rejected(
+        &tiny_with(",1,1,21", ",1,1,22"),
+        "edge 1 points to node index 22, not a multiple of the 7 node fields",
+    );
+}
+
+#[test]
+fn string_index_past_the_string_table_is_rejected() {
+    assert_rejected(
+        &tiny_with(",3,3,3,16,2,0,0", ",3,9,3,16,2,0,0"),
+        "node 1 names string 9, but there are only 6 strings: the file is corrupt",
+    );
+    assert_rejected(
+        &tiny_with(",2,5,21", ",2,60,21"),
+        "edge 3 names string 60, but there are only 6 strings",
+    );
+}
+
+#[test]
+fn node_type_outside_node_types_is_rejected() {
+    assert_rejected(
+        &tiny_with(",2,2,5,24,0,0,0", ",15,2,5,24,0,0,0"),
+        "node 2 (nodes[14]) has type = 15: a type index outside node_types (which has 15 types)",
+    );
+    assert_rejected(
+        &tiny_with(",2,4,14\n,", ",7,4,14\n,"),
+        "edge 2 has type 7, outside edge_types (which has 7 types)",
+    );
+}
+
+#[test]
+fn numbers_too_large_for_their_field_are_rejected() {
+    assert_rejected(
+        &tiny_with(",2,2,5,24,0,0,0", ",2,2,5,99999999999,0,0,0"),
+        "node 2 (nodes[17]) has self_size = 99999999999: too large for its field",
+    );
+    assert_rejected(
+        &tiny_with(",2,2,5,24,0,0,0", ",2,2,5,24,0,0,3"),
+        "node 2 (nodes[20]) has detachedness = 3: too large for its field",
+    );
+    assert_rejected(
+        &tiny_with(",2,2,5,24,0,0,0", ",2,2,5,123456789012345678901,0,0,0"),
+        "in \"nodes\": value 17 is a number too large for any field",
+    );
+}
+
+#[test]
+fn twenty_digit_number_is_rejected_without_overflowing() {
+    // Found by fuzzing: the 20th digit multiplied the value past u64::MAX
+    // before the digit count was checked (a panic in debug builds).
+    assert_rejected(
+        &tiny_with(",2,2,5,24,", ",2,2,5,99999999999999999999,"),
+        "in \"nodes\": value 17 is a number too large for any field",
+    );
+    assert_rejected(
+        &tiny_with(",1,1,21", ",1,1,99999999999999999999"),
+        "in \"edges\": value 5 is a number too large for any field",
+    );
+}
+
+#[test]
+fn name_or_index_too_large_names_the_edge_it_is_in() {
+    assert_rejected(
+        &tiny_with(",2,4,14\n,", ",2,4294967296,14\n,"),
+        "edge 2 has name_or_index 4294967296: too large for its field",
+    );
+}
+
+#[test]
+fn node_field_errors_name_the_field_as_the_file_does() {
+    assert_rejected(
+        &tiny_with(",2,2,5,24,0,0,0", ",2,2,5,99999999999,0,0,0"),
+        "node 2 (nodes[17]) has self_size = 99999999999: too large for its field",
+    );
+    assert_rejected(
+        &tiny_with(",3,3,7,16,1,0,0]", ",3,3,7,16,2,0,0]"),
+        "node 3 (nodes[25]) has edge_count = 2",
+    );
+}
+
+#[test]
+fn numbers_that_are_negative_or_not_integers_are_rejected() {
+    assert_rejected(
+        &tiny_with(",2,2,5,24,", ",2,2,5,-24,"),
+        "in \"nodes\": value 17 is negative; fields are unsigned",
+    );
+    assert_rejected(
+        &tiny_with(",2,2,5,24,", ",2,2,5,24.5,"),
+        "in \"nodes\": value 17 is not an integer",
+    );
+    assert_rejected(
+        &tiny_with(",2,4,14]", ",2,4,14,]"),
+        "in \"edges\": a ',' right before ']'",
+    );
+    assert_rejected(
+        &tiny_with(",1,1,21", ",1,,1,21"),
+        "a ',' with no number before it",
+    );
+    assert_rejected(
+        &tiny_with(",1,1,21", ",1,1 21"),
+        "expected ',' between numbers",
+    );
+    assert_rejected(
+        &tiny_with(r#""nodes":["#, r#""nodes":{"#),
+        "\"nodes\" must be an array, found '{'",
+    );
+}
+
+#[test]
+fn invalid_utf8_inside_a_string_is_rejected() {
+    let mut bytes = tiny_with(r#""Point""#, r#""Po@@nt""#);
+    let at = bytes.windows(2).position(|w| w == b"@@").unwrap();
+    bytes[at] = 0xff;
+    bytes[at + 1] = 0xfe;
+    assert_rejected(&bytes, "in \"strings\": string 3 is not valid UTF-8");
+    // A multi-byte character cut short by the closing quote.
+    let mut bytes = tiny_with(r#""x""#, r#""x@""#);
+    let at = bytes.iter().position(|&b| b == b'@').unwrap();
+    bytes[at] = 0xc3;
+    assert_rejected(&bytes, "string 4 is not valid UTF-8");
+}
+
+#[test]
+fn invalid_escapes_inside_a_string_are_rejected() {
+    assert_rejected(
+        &tiny_with(r#""Point""#, r#""Po\xnt""#),
+        "in \"strings\": string 3 has an invalid escape: \\x",
+    );
+    assert_rejected(
+        &tiny_with(r#""Point""#, r#""Po\u12G4""#),
+        "string 3 has an invalid escape: \\u with non-hex digit 'G'",
+    );
+    assert_rejected(
+        &tiny_with(r#""Point""#, "\"Po\nint\""),
+        "string 3 has a raw control character (must be escaped)",
+    );
+    assert_rejected(
+        &tiny_with(r#""x","#, r#""x" "#),
+        "expected a string, ',' or ']' after string 5 but found '\"'",
+    );
+}
+
+#[test]
+fn missing_sections_are_named() {
+    assert_rejected(
+        &tiny_with("\"edges\":[", "\"edgez\":["),
+        "the snapshot has no \"edges\" section",
+    );
+    assert_rejected(
+        &tiny_with("\"strings\":[", "\"strongs\":["),
+        "the snapshot has no \"strings\" section",
+    );
+    assert_rejected(
+        &tiny_with("\"locations\":[7,", "\"locations\":[8,"),
+        "location 0 points to node index 8, which is not a node",
+    );
+}
+
+#[test]
+fn small_real_snapshot_parses_and_analyses() {
+    let bytes = small_real();
+    let g = parse_chunked(bytes, ODD_CHUNK).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(g.node_count(), 400);
+    assert!(g.edge_count() > 400, "{} edges", g.edge_count());
+    let s = HeapSnapshot::analyze(g, &mut |_| {});
+    assert!(s.total_size() > 0);
+}
+
+#[test]
+fn small_real_snapshot_truncated_anywhere_is_an_error_saying_where() {
+    let bytes = small_real();
+    assert_eq!(bytes.last(), Some(&b'}'));
+    let len = bytes.len();
+    let cuts = (0..len).step_by(97).chain(len.saturating_sub(300)..len);
+    let mut checked = 0;
+    for cut in cuts {
+        let message = match catch_unwind(|| parse_chunked(&bytes[..cut], ODD_CHUNK)) {
+            Err(_) => panic!("the parser panicked on the first {cut} of {len} bytes"),
+            Ok(Ok(_)) => panic!("the first {cut} of {len} bytes parsed as a whole snapshot"),
+            Ok(Err(e)) => e.message().to_owned(),
+        };
+        if cut == 0 {
+            assert_eq!(message, "the file is empty");
+        } else {
+            let expected = format!("the file ends early (byte {cut}, ");
+            assert!(
+                message.starts_with(&expected) && message.ends_with("): it is truncated"),
+                "cut at {cut}: {message}"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked > 300, "only {checked} cuts");
+}
+
+#[test]
+fn small_real_snapshot_with_corrupt_counts_or_indexes_is_rejected() {
+    let text = std::str::from_utf8(small_real()).unwrap();
+    let g = parse_chunked(text.as_bytes(), ODD_CHUNK).unwrap();
+    let (nodes, edges, strings) = (g.node_count(), g.edge_count(), g.strings.len());
+    let fields = g.meta.node_field_count();
+    let mutate = |from: &str, to: &str| -> Vec<u8> {
+        assert!(text.contains(from), "no {from:?}");
+        text.replacen(from, to, 1).into_bytes()
+    };
+    assert_rejected(
+        &mutate(
+            &format!("\"edge_count\":{edges}"),
+            &format!("\"edge_count\":{}", edges + 1),
+        ),
+        &format!(
+            "edges holds {edges} edges but edge_count says {}",
+            edges + 1
+        ),
+    );
+    assert_rejected(
+        &mutate(
+            &format!("\"node_count\":{nodes}"),
+            &format!("\"node_count\":{}", nodes - 1),
+        ),
+        &format!("nodes has more values than node_count ({})", nodes - 1),
+    );
+    // The last edge row ends the edges array: point it past the last node.
+    let edges_end = text.find("],\n\"trace_function_infos\"").unwrap();
+    let last_to = text[..edges_end].rsplit(',').next().unwrap();
+    let past = (nodes * fields).to_string();
+    let corrupt = format!(
+        "{}{past}{}",
+        &text[..edges_end - last_to.len()],
+        &text[edges_end..]
+    );
+    assert_rejected(
+        corrupt.as_bytes(),
+        &format!("points to node index {past}, past the last node (node_count is {nodes})"),
+    );
+    // Strings are kept in order of first use, so the last one is named.
+    let strings_at = text.find("\"strings\":[").unwrap();
+    let last_string = text.rfind(",\n\"").unwrap();
+    assert!(last_string > strings_at);
+    let short = format!("{}]}}", &text[..last_string]);
+    assert_rejected(
+        short.as_bytes(),
+        &format!(
+            "names string {}, but there are only {} strings",
+            strings - 1,
+            strings - 1
+        ),
+    );
+}
+
+/// Well-formed, but impossible for V8: a concatenated string whose `first`
+/// part is itself.
+const CYCLIC_CONS: &str = r#"{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string"]],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"]]},"node_count":3,"edge_count":3},
+"nodes":[9,0,1,0,1
+,10,1,3,32,2
+,2,2,5,16,0],
+"edges":[1,0,5
+,3,3,5
+,3,4,10],
+"strings":["","cons","ab","first","second"]}"#;
+
+#[test]
+fn cons_string_containing_itself_does_not_hang_its_display_name() {
+    // Found by fuzzing (as an out-of-memory): rebuilding the text of a cons
+    // string followed `first` forever, stacking parts without bound.
+    let g = parse_every_way(CYCLIC_CONS.as_bytes()).expect("structurally valid");
+    assert_eq!(g.type_name(1), "concatenated string");
+    let dir = TempDir::new("cyclic-cons");
+    let file = dir.path().join("cyclic-cons.heapsnapshot");
+    std::fs::write(&file, CYCLIC_CONS).unwrap();
+    let (status, stdout, stderr) = cli_within(
+        &["retainers", arg(&file), "@3", "--json"],
+        Duration::from_secs(5),
+    )
+    .expect("`heaplens retainers` on a self-containing cons string did not finish in 5 s");
+    assert!(status.success(), "{status}: {stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["object"]["id"], 3);
+    assert_eq!(v["object"]["type"], "concatenated string");
+}

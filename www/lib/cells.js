@@ -1,0 +1,52 @@
+//! Cell renderers shared by the grids: object labels ("name @id"), edge labels
+//! ("name :: Object @id"), sizes with percent and exact-byte tooltips, distances.
+
+import { el } from './dom.js';
+import { objectLabel, edgeLabel, isQuietEdge, formatKb, formatPercent, exactBytes, formatDistance } from './format.js';
+
+/** Appends `label @id` for a NodeRow. */
+export function appendObject(parent, node) {
+  const { text, style } = objectLabel(node);
+  parent.appendChild(el('span', { className: style, testid: 'object-name' }, text));
+  parent.appendChild(el('span', { className: 'obj-id' }, ` @${node.id}`));
+  if (node.detached) parent.appendChild(el('span', { className: 'badge detached', title: 'Detached from the DOM tree' }, 'detached'));
+  parent.title = `${text} @${node.id}`;
+}
+
+/** Appends `edgeName :: label @id` for an EdgeRow (Containment, instance children). */
+export function appendEdge(parent, edge) {
+  parent.appendChild(el('span', { className: `edge-name${isQuietEdge(edge.edgeType) ? ' quiet' : ''}`, testid: 'edge-name', title: edge.edgeType }, edgeLabel(edge)));
+  parent.appendChild(el('span', { className: 'edge-sep' }, ' :: '));
+  appendObject(parent, edge.node);
+  parent.title = `${edgeLabel(edge)} :: ${parent.title}`;
+}
+
+/** Appends `edgeName in Retainer @id` (Retainers pane wording). */
+export function appendRetainer(parent, edge) {
+  parent.appendChild(el('span', { className: `edge-name${isQuietEdge(edge.edgeType) ? ' quiet' : ''}`, testid: 'edge-name', title: edge.edgeType }, edgeLabel(edge)));
+  parent.appendChild(el('span', { className: 'edge-sep' }, ' in '));
+  appendObject(parent, edge.node);
+  parent.title = `${edgeLabel(edge)} in ${parent.title}`;
+}
+
+/** A size cell: "12.3 kB" plus the integer percent of `total`; exact bytes on hover. */
+export function fillSize(cell, bytes, total) {
+  cell.title = exactBytes(bytes);
+  cell.appendChild(el('span', { className: 'num' }, formatKb(bytes)));
+  if (total) cell.appendChild(el('span', { className: 'pct' }, formatPercent(bytes, total)));
+}
+
+export function fillDistance(cell, distance) {
+  cell.textContent = formatDistance(distance);
+  if (distance !== null && distance !== undefined && distance < 100000000) cell.title = String(distance);
+}
+
+/** Columns used by every grid whose rows are objects (Containment, Dominators, Retainers). */
+export function objectColumns(getNode, totalSize, firstTitle = 'Object', renderFirst) {
+  return [
+    { key: 'name', title: firstTitle, width: 'minmax(260px, 1fr)', render: renderFirst },
+    { key: 'distance', title: 'Distance', width: '80px', align: 'right', render: (cell, d) => fillDistance(cell, getNode(d).distance) },
+    { key: 'selfSize', title: 'Shallow Size', width: '150px', align: 'right', render: (cell, d) => fillSize(cell, getNode(d).selfSize, totalSize()) },
+    { key: 'retainedSize', title: 'Retained Size', width: '150px', align: 'right', render: (cell, d) => fillSize(cell, getNode(d).retainedSize, totalSize()) },
+  ];
+}

@@ -1,0 +1,304 @@
+//! A virtual-scrolling tree table. Rows come from a provider in pages (offset/limit);
+//! only the rows in view (plus a small margin) exist in the DOM, so a class with a
+//! million instances costs the page nothing until it is scrolled to.
+
+import { el, clear } from './dom.js';
+
+const PAGE = 100;
+const OVERSCAN = 10;
+
+/**
+ * @typedef Column
+ * @property {string} key        used for data-testid="cell-<key>" and for sorting
+ * @property {string} title
+ * @property {string} width      a CSS grid track, e.g. '110px' or 'minmax(240px, 1fr)'
+ * @property {string} [align]    'right' for numbers
+ * @property {boolean} [sortable]
+ * @property {(cell: HTMLElement, data: any, node: TreeNode) => void} render
+ *
+ * @typedef Provider
+ * @property {(parent: any|null, offset: number, limit: number) => Promise<{total:number, rows:any[]}>} load
+ *           parent is null for the top level, otherwise the parent row's data
+ * @property {(data: any, node: TreeNode) => boolean} canExpand
+ * @property {(data: any) => (string|number|null)} [key]  identity, used to find cycles
+ */
+
+export class TreeTable {
+  /**
+   * @param {{columns: Column[], provider: Provider, testid?: string, rowHeight?: number,
+   *          sort?: {key: string, ascending: boolean},
+   *          onSort?: (sort: {key: string, ascending: boolean}) => void,  called before the reload
+   *          ascendingFirst?: (key: string) => boolean,  direction of a column's first click
+   *          onSelect?: (data: any, node: TreeNode) => void,
+   *          onContextMenu?: (data: any, node: TreeNode, event: MouseEvent) => void,
+   *          emptyText?: string, autoLoadTop?: boolean}} options
+   */
+  constructor(options) {
+    this.columns = options.columns;
+    this.provider = options.provider;
+    this.rowHeight = options.rowHeight ?? 22;
+    this.sort = options.sort ?? null;
+    this.onSort = options.onSort;
+    this.ascendingFirst = options.ascendingFirst ?? ((key) => key === 'name');
+    this.onSelect = options.onSelect;
+    this.onContextMenu = options.onContextMenu;
+    this.emptyText = options.emptyText ?? 'Nothing to show';
+    this.autoLoadTop = options.autoLoadTop ?? true;
+    this.template = this.columns.map((c) => c.width).join(' ');
+    this.generation = 0;
+    this.flat = [];
+    this.selected = null;
+
+    this.header = el('div', { className: 'tt-header', role: 'row', style: { gridTemplateColumns: this.template } });
+    this.canvas = el('div', { className: 'tt-canvas', role: 'rowgroup' });
+    this.status = el('div', { className: 'tt-status', testid: 'table-status' });
+    this.scroller = el('div', { className: 'tt-scroller', tabIndex: 0 }, this.header, this.canvas, this.status);
+    this.element = el('div', { className: 'tt', role: 'treegrid', testid: options.testid ?? 'table' }, this.scroller);
+    this.scroller.addEventListener('scroll', () => this.schedule());
+    this.scroller.addEventListener('keydown', (e) => this.onKey(e));
+    new ResizeObserver(() => this.schedule()).observe(this.scroller);
+    this.renderHeader();
+    this.reload();
+  }
+
+  /** Drops every loaded row and fetches the first page again (after a sort or filter change). */
+  reload() {
+    this.generation += 1;
+    this.root = { data: null, depth: -1, parent: null, expanded: true, kids: null };
+    this.selected = null;
+    this.scroller.scrollTop = 0;
+    this.loaded = this.loadMore(this.root);
+    this.refresh();
+    return this.loaded;
+  }
+
+  /** A header click: the same column flips direction, another starts in its natural one. */
+  sortBy(key) {
+    const ascending = this.sort?.key === key ? !this.sort.ascending : this.ascendingFirst(key);
+    this.sort = { key, ascending };
+    this.renderHeader();
+    this.onSort(this.sort);
+    this.reload();
+  }
+
+  renderHeader() {
+    clear(this.header);
+    for (const col of this.columns) {
+      const active = this.sort && this.sort.key === col.key;
+      const cell = el('div', {
+        className: `tt-hcell${col.align === 'right' ? ' right' : ''}${col.sortable ? ' sortable' : ''}${active ? ' active' : ''}`,
+        testid: `header-${col.key}`,
+        role: 'columnheader',
+        title: col.tooltip ?? col.title,
+      }, col.title);
+      if (active) cell.appendChild(el('span', { className: 'tt-sort' }, this.sort.ascending ? ' \u25b2' : ' \u25bc'));
+      if (col.sortable && this.onSort) cell.addEventListener('click', () => this.sortBy(col.key));
+      this.header.appendChild(cell);
+    }
+  }
+
+  /** Fetches the next page of a node's children. */
+  async loadMore(node, limit = PAGE) {
+    const generation = this.generation;
+    if (!node.kids) node.kids = { total: null, items: [], loading: false, error: null };
+    const kids = node.kids;
+    if (kids.loading) return kids.loading;
+    const offset = kids.items.length;
+    kids.error = null;
+    this.busy(+1);
+    kids.loading = (async () => {
+      try {
+        const page = await this.provider.load(node.data, offset, limit, node);
+        if (generation !== this.generation) return;
+        kids.total = page.total;
+        for (const data of page.rows) {
+          kids.items.push({ data, depth: node.depth + 1, parent: node, expanded: false, kids: null });
+        }
+      } catch (error) {
+        if (generation !== this.generation) return;
+        kids.error = error.message ?? String(error);
+        if (kids.total === null) kids.total = 0;
+      } finally {
+        this.busy(-1);
+        kids.loading = false;
+        if (generation === this.generation) this.refresh();
+      }
+    })();
+    this.refresh();
+    return kids.loading;
+  }
+
+  /** Marks the table busy while pages are in flight (data-busy, for tests and styling). */
+  busy(delta) {
+    this.inFlight = (this.inFlight ?? 0) + delta;
+    if (this.inFlight > 0) this.element.dataset.busy = 'true';
+    // Cleared by paint(), once the rows that arrived are in the DOM.
+  }
+
+  canExpand(node) {
+    return !!node.data && this.provider.canExpand(node.data, node);
+  }
+
+  async expand(node) {
+    if (!this.canExpand(node)) return;
+    node.expanded = true;
+    if (!node.kids) await this.loadMore(node);
+    else this.refresh();
+  }
+
+  collapse(node) {
+    node.expanded = false;
+    this.refresh();
+  }
+
+  toggle(node) {
+    if (node.expanded) this.collapse(node);
+    else this.expand(node);
+  }
+
+  /** The ancestors' data of a node, nearest first (for cycle detection). */
+  ancestors(node) {
+    const out = [];
+    for (let p = node.parent; p && p.data; p = p.parent) out.push(p.data);
+    return out;
+  }
+
+  select(node, { scroll = false } = {}) {
+    this.selected = node;
+    if (scroll) {
+      const index = this.flat.findIndex((r) => r.node === node);
+      if (index >= 0) {
+        const top = index * this.rowHeight;
+        const view = this.scroller.clientHeight - this.header.offsetHeight;
+        if (top < this.scroller.scrollTop || top > this.scroller.scrollTop + view - this.rowHeight) {
+          this.scroller.scrollTop = Math.max(0, top - view / 2);
+        }
+      }
+    }
+    this.schedule();
+    if (this.onSelect && node.data) this.onSelect(node.data, node);
+  }
+
+  /** Rebuilds the flat list of visible rows from the tree and repaints. */
+  refresh() {
+    const flat = [];
+    const walk = (node) => {
+      const kids = node.kids;
+      if (!kids) {
+        if (node !== this.root) flat.push({ kind: 'loading', node, depth: node.depth + 1 });
+        return;
+      }
+      for (const child of kids.items) {
+        flat.push({ kind: 'row', node: child, depth: child.depth });
+        if (child.expanded) walk(child);
+      }
+      if (kids.error) flat.push({ kind: 'error', node, depth: node.depth + 1, text: kids.error });
+      else if (kids.loading) flat.push({ kind: 'loading', node, depth: node.depth + 1 });
+      else if (kids.total !== null && kids.items.length < kids.total) {
+        flat.push({ kind: 'more', node, depth: node.depth + 1, remaining: kids.total - kids.items.length });
+      }
+    };
+    walk(this.root);
+    this.flat = flat;
+    const kids = this.root.kids;
+    const empty = kids && !kids.loading && !kids.error && kids.total === 0;
+    this.status.textContent = empty ? this.emptyText : '';
+    this.canvas.style.height = `${flat.length * this.rowHeight}px`;
+    this.schedule();
+  }
+
+  schedule() {
+    if (this.pending) return;
+    this.pending = requestAnimationFrame(() => {
+      this.pending = 0;
+      this.paint();
+    });
+  }
+
+  paint() {
+    const h = this.rowHeight;
+    const top = Math.max(0, this.scroller.scrollTop - this.header.offsetHeight);
+    const height = this.scroller.clientHeight || 600;
+    const first = Math.max(0, Math.floor(top / h) - OVERSCAN);
+    const last = Math.min(this.flat.length, Math.ceil((top + height) / h) + OVERSCAN);
+    const rows = [];
+    for (let i = first; i < last; i++) rows.push(this.renderRow(this.flat[i], i));
+    this.canvas.replaceChildren(...rows);
+    if (!this.inFlight) delete this.element.dataset.busy;
+    // Infinite scroll at the top level: fetch the next page once its placeholder is in view.
+    if (this.autoLoadTop) {
+      for (let i = first; i < last; i++) {
+        const entry = this.flat[i];
+        if (entry.kind === 'more' && entry.node === this.root) this.loadMore(this.root);
+      }
+    }
+  }
+
+  renderRow(entry, index) {
+    const style = { top: `${index * this.rowHeight}px`, height: `${this.rowHeight}px`, gridTemplateColumns: this.template };
+    const indent = { paddingLeft: `${6 + entry.depth * 16}px` };
+    if (entry.kind !== 'row') {
+      const cell = el('div', { className: 'tt-cell tt-first', style: indent });
+      if (entry.kind === 'loading') cell.appendChild(el('span', { className: 'tt-note' }, 'Loading\u2026'));
+      else if (entry.kind === 'error') cell.appendChild(el('span', { className: 'tt-error', testid: 'row-error' }, entry.text));
+      else {
+        const shown = Math.min(PAGE, entry.remaining);
+        cell.appendChild(el('button', {
+          className: 'tt-more', testid: 'show-more', type: 'button',
+          onclick: (e) => { e.stopPropagation(); this.loadMore(entry.node); },
+        }, `Show ${shown} more (${entry.remaining.toLocaleString('en-US')} remaining)`));
+      }
+      return el('div', { className: `tt-row tt-${entry.kind}`, style }, cell, ...this.columns.slice(1).map(() => el('div', { className: 'tt-cell' })));
+    }
+    const node = entry.node;
+    const expandable = this.canExpand(node);
+    const row = el('div', {
+      className: `tt-row${node === this.selected ? ' selected' : ''}${index % 2 ? ' odd' : ''}`,
+      role: 'row',
+      testid: 'row',
+      style,
+      dataset: { depth: String(entry.depth) },
+      'aria-expanded': expandable ? String(node.expanded) : undefined,
+    });
+    if (node.data && node.data.id !== undefined && node.data.id !== null) row.dataset.id = String(node.data.id);
+    if (node.data && node.data.node && node.data.node.id !== undefined) row.dataset.id = String(node.data.node.id);
+    this.columns.forEach((col, i) => {
+      const cell = el('div', { className: `tt-cell${col.align === 'right' ? ' right' : ''}${i === 0 ? ' tt-first' : ''}`, testid: `cell-${col.key}`, role: 'gridcell' });
+      if (i === 0) {
+        cell.style.paddingLeft = indent.paddingLeft;
+        const arrow = el('span', { className: `tt-arrow${expandable ? '' : ' leaf'}`, testid: expandable ? 'expander' : undefined }, expandable ? (node.expanded ? '\u25be' : '\u25b8') : '');
+        if (expandable) arrow.addEventListener('click', (e) => { e.stopPropagation(); this.toggle(node); });
+        cell.appendChild(arrow);
+        const content = el('span', { className: 'tt-content' });
+        col.render(content, node.data, node);
+        cell.appendChild(content);
+      } else {
+        col.render(cell, node.data, node);
+      }
+      row.appendChild(cell);
+    });
+    row.addEventListener('click', () => this.select(node));
+    row.addEventListener('dblclick', () => this.toggle(node));
+    if (this.onContextMenu) {
+      row.addEventListener('contextmenu', (e) => {
+        e.preventDefault();
+        this.select(node);
+        this.onContextMenu(node.data, node, e);
+      });
+    }
+    return row;
+  }
+
+  onKey(e) {
+    const rows = this.flat.filter((r) => r.kind === 'row');
+    const at = rows.findIndex((r) => r.node === this.selected);
+    if (e.key === 'ArrowDown' && at < rows.length - 1) this.select(rows[at + 1].node, { scroll: true });
+    else if (e.key === 'ArrowUp' && at > 0) this.select(rows[at - 1].node, { scroll: true });
+    else if (e.key === 'ArrowRight' && this.selected) this.expand(this.selected);
+    else if (e.key === 'ArrowLeft' && this.selected) {
+      if (this.selected.expanded) this.collapse(this.selected);
+      else if (this.selected.parent && this.selected.parent.data) this.select(this.selected.parent, { scroll: true });
+    } else return;
+    e.preventDefault();
+  }
+}

@@ -1,0 +1,76 @@
+//! The page's handle on one snapshot's worker: starts the load, reports progress, and
+//! turns query messages into promises.
+
+let stashCounter = 0;
+
+export class SnapshotWorker {
+  /**
+   * @param {{kind:'file', file: File} | {kind:'stream', stream: ReadableStream}} source
+   * @param {{gzip: boolean, total: number}} options  total = bytes expected (for progress)
+   * @param {{onProgress, onStage, onReady, onError}} handlers
+   */
+  constructor(source, { gzip, total }, handlers) {
+    this.handlers = handlers;
+    this.pending = new Map();
+    this.nextId = 1;
+    this.dead = null;
+    this.worker = new Worker(new URL('../worker.js', import.meta.url), { type: 'module' });
+    this.worker.onmessage = ({ data }) => this.receive(data);
+    this.worker.onerror = (event) => {
+      event.preventDefault();
+      this.fail(event.message || 'The analysis worker failed to start');
+    };
+    const transfer = source.kind === 'stream' ? [source.stream] : [];
+    this.worker.postMessage({ type: 'load', source, gzip, total }, transfer);
+  }
+
+  receive(message) {
+    switch (message.type) {
+      case 'progress': this.handlers.onProgress?.(message.bytes, message.total); break;
+      case 'stage': this.handlers.onStage?.(message.stage); break;
+      case 'ready': this.handlers.onReady?.(message.info); break;
+      case 'error': this.fail(message.message, message.tooBig); break;
+      case 'result': {
+        const waiter = this.pending.get(message.id);
+        if (!waiter) return;
+        this.pending.delete(message.id);
+        if ('error' in message) waiter.reject(new Error(message.error));
+        else waiter.resolve(message.result);
+        break;
+      }
+      default: break;
+    }
+  }
+
+  fail(text, tooBig = false) {
+    if (this.dead) return;
+    this.dead = text;
+    for (const waiter of this.pending.values()) waiter.reject(new Error(text));
+    this.pending.clear();
+    this.handlers.onError?.(text, tooBig);
+  }
+
+  /** Sends one contract request; resolves with the response object. */
+  query(request) {
+    if (this.dead) return Promise.reject(new Error(this.dead));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ type: 'query', id, request });
+    });
+  }
+
+  /** Keeps a large value in the worker; use the returned token as a request field. */
+  stash(value) {
+    const name = `s${++stashCounter}`;
+    this.worker.postMessage({ type: 'stash', name, value });
+    return { $stash: name };
+  }
+
+  terminate() {
+    this.worker.terminate();
+    for (const waiter of this.pending.values()) waiter.reject(new Error('The snapshot was closed'));
+    this.pending.clear();
+    this.dead = this.dead ?? 'The snapshot was closed';
+  }
+}

@@ -1,0 +1,126 @@
+//! Comparison view: objects new and deleted since a base snapshot, by class (ids are
+//! matched across snapshots). The two snapshots live in two workers: the current one's
+//! interface definitions go to the base, the base's id lists come back to the current.
+
+import { el, filterInput } from '../lib/dom.js';
+import { TreeTable } from '../lib/treetable.js';
+import { appendObject, appendEdge } from '../lib/cells.js';
+import { formatCount, formatSigned, formatBytes, formatSignedBytes, exactBytes } from '../lib/format.js';
+
+// The diff base of (current, base) is computed once per pair and kept in the current worker.
+const baseCache = new WeakMap();
+
+function diffBase(current, base) {
+  let perBase = baseCache.get(current);
+  if (!perBase) baseCache.set(current, (perBase = new Map()));
+  if (!perBase.has(base)) {
+    perBase.set(base, (async () => {
+      const interfaces = await current.worker.query({ op: 'interfaceDefinitions' });
+      const value = await base.worker.query({ op: 'diffBase', interfaces });
+      return current.worker.stash(value);
+    })());
+    perBase.get(base).catch(() => perBase.delete(base));
+  }
+  return perBase.get(base);
+}
+
+export function comparisonView(ctx) {
+  const current = ctx.snapshot;
+  const others = ctx.snapshots().filter((s) => s !== current);
+  const element = el('section', { className: 'view', testid: 'view-comparison' });
+  if (others.length === 0) {
+    element.appendChild(el('p', { className: 'placeholder', testid: 'comparison-empty' }, 'Load a second snapshot to compare it with this one.'));
+    return { element };
+  }
+  const ordered = ctx.snapshots();
+  const at = ordered.indexOf(current);
+  // DevTools' default base: the snapshot taken just before this one.
+  let base = at > 0 ? ordered[at - 1] : others[0];
+  const state = { sortBy: 'addedSize', ascending: false, classFilter: '' };
+
+  const select = el('select', { testid: 'base-select', 'aria-label': 'Base snapshot' });
+  for (const s of others) select.appendChild(el('option', { value: String(s.uid), selected: s === base }, s.name));
+  select.addEventListener('change', () => {
+    base = others.find((s) => String(s.uid) === select.value);
+    table.reload();
+  });
+  const filter = filterInput({ className: 'filter', placeholder: 'Filter by class', testid: 'class-filter', 'aria-label': 'Filter by class' },
+    (value) => { state.classFilter = value; table.reload(); });
+
+  const provider = {
+    async load(parent, offset, limit) {
+      const baseToken = await diffBase(current, base);
+      if (parent === null) {
+        const res = await current.worker.query({ op: 'compare', base: baseToken, sortBy: state.sortBy, ascending: state.ascending, classFilter: state.classFilter, offset, limit });
+        return { total: res.total, rows: res.rows.map((row) => ({ kind: 'class', row })) };
+      }
+      if (parent.kind === 'class') {
+        const res = await current.worker.query({ op: 'compareInstances', base: baseToken, classKey: parent.row.key, offset, limit });
+        return { total: res.total, rows: res.rows.map((row) => ({ kind: 'instance', row })) };
+      }
+      const id = parent.kind === 'instance' ? parent.row.id : parent.edge.node.id;
+      const res = await current.worker.query({ op: 'edges', id, offset, limit });
+      return { total: res.total, rows: res.rows.map((edge) => ({ kind: 'edge', edge })) };
+    },
+    canExpand(d) {
+      if (d.kind === 'class') return true;
+      if (d.kind === 'instance') return d.row.status === 'new';
+      return d.edge.node.edgeCount > 0;
+    },
+  };
+
+  const classCell = (render) => (cell, d) => { if (d.kind === 'class') render(cell, d.row); };
+  // Class rows show their totals; a new object's size goes under Alloc. Size, a deleted one's under Freed Size.
+  const sizeCell = (field, status) => (cell, d) => {
+    let bytes = null;
+    if (d.kind === 'class') bytes = d.row[field];
+    else if (d.kind === 'instance' && d.row.status === status) bytes = d.row.selfSize;
+    if (bytes === null) return;
+    cell.textContent = formatBytes(bytes);
+    cell.title = exactBytes(bytes);
+  };
+  const columns = [
+    {
+      key: 'name', title: 'Constructor', width: 'minmax(260px, 1fr)', sortable: true,
+      render(cell, d) {
+        if (d.kind === 'class') {
+          cell.appendChild(el('span', { className: 'class-name', testid: 'class-name' }, d.row.name));
+          cell.title = d.row.name;
+        } else if (d.kind === 'instance') {
+          const row = d.row;
+          if (row.status === 'deleted') cell.appendChild(el('span', { className: 'deleted-mark', title: 'Deleted: only in the base snapshot' }, '\u2022 '));
+          appendObject(cell, { ...row, type: row.type ?? 'object' });
+        } else appendEdge(cell, d.edge);
+      },
+    },
+    { key: 'newCount', title: '# New', width: '80px', align: 'right', sortable: true, render: classCell((c, r) => { c.textContent = formatCount(r.newCount); }) },
+    { key: 'deletedCount', title: '# Deleted', width: '90px', align: 'right', sortable: true, render: classCell((c, r) => { c.textContent = formatCount(r.deletedCount); }) },
+    { key: 'deltaCount', title: '# Delta', width: '80px', align: 'right', sortable: true, render: classCell((c, r) => { c.textContent = formatSigned(r.deltaCount); }) },
+    { key: 'addedSize', title: 'Alloc. Size', width: '105px', align: 'right', sortable: true, render: sizeCell('addedSize', 'new') },
+    { key: 'freedSize', title: 'Freed Size', width: '105px', align: 'right', sortable: true, render: sizeCell('freedSize', 'deleted') },
+    {
+      key: 'sizeDelta', title: 'Size Delta', width: '105px', align: 'right', sortable: true,
+      render: classCell((c, r) => { c.textContent = formatSignedBytes(r.sizeDelta); c.title = exactBytes(r.sizeDelta); }),
+    },
+  ];
+
+  const table = new TreeTable({
+    columns,
+    provider,
+    testid: 'comparison-table',
+    sort: { key: state.sortBy, ascending: state.ascending },
+    emptyText: 'No objects were allocated or freed between these snapshots',
+    onSort(sort) { state.sortBy = sort.key; state.ascending = sort.ascending; },
+    onSelect(d) {
+      if (d.kind === 'instance' && d.row.status === 'new') ctx.selectObject(d.row.id);
+      else if (d.kind === 'edge') ctx.selectObject(d.edge.node.id);
+    },
+  });
+
+  element.append(
+    el('div', { className: 'toolbar' }, el('label', {}, 'Base snapshot ', select), filter),
+    table.element,
+  );
+  return { element, table };
+}
+

@@ -1,0 +1,25 @@
+//! Containment view: the graph from the root, one level of outgoing edges at a time,
+//! labelled `edge :: Object @id` as in DevTools.
+
+import { el } from '../lib/dom.js';
+import { TreeTable } from '../lib/treetable.js';
+import { appendEdge, objectColumns } from '../lib/cells.js';
+
+export function containmentView(ctx) {
+  const { worker, info } = ctx.snapshot;
+  const provider = {
+    async load(parent, offset, limit) {
+      const id = parent === null ? info.rootId : parent.node.id;
+      return worker.query({ op: 'edges', id, offset, limit });
+    },
+    canExpand: (edge) => edge.node.edgeCount > 0,
+  };
+  const table = new TreeTable({
+    columns: objectColumns((edge) => edge.node, () => info.totalSize, 'Object', (cell, edge) => appendEdge(cell, edge)),
+    provider,
+    testid: 'containment-table',
+    onSelect: (edge) => ctx.selectObject(edge.node.id),
+  });
+  const element = el('section', { className: 'view', testid: 'view-containment' }, table.element);
+  return { element, table };
+}

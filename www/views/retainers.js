@@ -1,0 +1,146 @@
+//! Retainers pane (under every grid): who keeps the selected object alive. Follows
+//! DevTools: the shortest retainer is expanded automatically (up to 20 levels), a node
+//! already among its own ancestors is a cycle (greyed, not expandable), and any
+//! retainer can be ignored to see the next path.
+
+import { el, clear } from '../lib/dom.js';
+import { TreeTable } from '../lib/treetable.js';
+import { appendRetainer, appendObject, fillSize, fillDistance } from '../lib/cells.js';
+
+const AUTO_EXPAND_LEVELS = 20;
+
+export function retainersPane() {
+  const title = el('span', { className: 'pane-title', testid: 'retainers-title' }, 'Retainers');
+  const restore = el('button', { type: 'button', testid: 'restore-ignored', hidden: true }, 'Restore ignored retainers');
+  const body = el('div', { className: 'pane-body' }, el('p', { className: 'placeholder' }, 'Select an object to see what keeps it alive.'));
+  const element = el('section', { className: 'retainers', testid: 'retainers-pane' },
+    el('div', { className: 'pane-head' }, title, restore), body);
+  let current = null; // { snapshot, id, table }
+  let menu = null;
+
+  const closeMenu = () => { menu?.remove(); menu = null; };
+  document.addEventListener('click', closeMenu);
+  document.addEventListener('keydown', (e) => { if (e.key === 'Escape') closeMenu(); });
+
+  restore.addEventListener('click', async () => {
+    if (!current) return;
+    const res = await current.snapshot.worker.query({ op: 'clearIgnored' });
+    restore.hidden = res.ignored.length === 0;
+    refresh();
+  });
+
+  function build() {
+    const { snapshot, id } = current;
+    // A retainer that is the selected object itself or one of its own ancestors closes a cycle.
+    const isCycle = (edge, node) => {
+      if (edge.node.id === id) return true;
+      for (let p = node.parent; p && p.data; p = p.parent) if (p.data.node.id === edge.node.id) return true;
+      return false;
+    };
+    const total = () => snapshot.info.totalSize;
+    const provider = {
+      load: (parent, offset, limit) => snapshot.worker.query({ op: 'retainers', id: parent === null ? id : parent.node.id, offset, limit }),
+      canExpand: (edge, node) => !isCycle(edge, node),
+    };
+    const columns = [
+      {
+        key: 'name', title: 'Object', width: 'minmax(260px, 1fr)',
+        render(cell, edge) {
+          appendRetainer(cell, edge);
+        },
+      },
+      {
+        key: 'distance', title: 'Distance', width: '80px', align: 'right',
+        render(cell, edge) {
+          if (edge.ignored) { cell.textContent = 'ignored'; cell.classList.add('muted'); } else fillDistance(cell, edge.node.distance);
+        },
+      },
+      { key: 'selfSize', title: 'Shallow Size', width: '150px', align: 'right', render: (cell, edge) => fillSize(cell, edge.node.selfSize, total()) },
+      { key: 'retainedSize', title: 'Retained Size', width: '150px', align: 'right', render: (cell, edge) => fillSize(cell, edge.node.retainedSize, total()) },
+    ];
+    const table = new TreeTable({
+      columns,
+      provider,
+      testid: 'retainers-table',
+      emptyText: 'No retainers: this object is a GC root or only held from the root.',
+      onContextMenu: (edge, node, event) => openMenu(edge, event),
+    });
+    // Row styling for cycles and unreachable retainers is added after paint.
+    const paint = table.renderRow.bind(table);
+    table.renderRow = (entry, index) => {
+      const row = paint(entry, index);
+      if (entry.kind === 'row') {
+        const edge = entry.node.data;
+        if (isCycle(edge, entry.node)) { row.classList.add('cycle'); row.dataset.cycle = 'true'; }
+        if (edge.ignored) row.dataset.ignored = 'true';
+        if (edge.node.distance === null || edge.node.distance >= 100000000) row.classList.add('unreachable');
+      }
+      return row;
+    };
+    return table;
+  }
+
+  /** DevTools: keep expanding the first retainer while it is reachable and not at the roots. */
+  async function autoExpand(table) {
+    await table.loaded;
+    let level = table.root;
+    for (let depth = 0; depth < AUTO_EXPAND_LEVELS; depth++) {
+      const first = level.kids?.items[0];
+      if (!first || table !== current?.table) return;
+      const distance = first.data.node.distance;
+      if (distance === null || distance <= 1 || distance >= 100000000 || !table.canExpand(first)) return;
+      await table.expand(first);
+      level = first;
+    }
+  }
+
+  async function openMenu(edge, event) {
+    closeMenu();
+    const ignored = !!edge.ignored;
+    const item = el('button', {
+      type: 'button', testid: ignored ? 'menu-unignore' : 'menu-ignore',
+      onclick: async (e) => {
+        e.stopPropagation();
+        closeMenu();
+        const res = await current.snapshot.worker.query({ op: ignored ? 'unignoreRetainer' : 'ignoreRetainer', id: edge.node.id });
+        restore.hidden = res.ignored.length === 0;
+        refresh();
+      },
+    }, ignored ? 'Stop ignoring this retainer' : 'Ignore this retainer');
+    menu = el('div', { className: 'menu', testid: 'context-menu', role: 'menu', style: { left: `${event.clientX}px`, top: `${event.clientY}px` } }, item);
+    document.body.appendChild(menu);
+  }
+
+  function refresh() {
+    if (!current) return;
+    current.table = build();
+    clear(body).appendChild(current.table.element);
+    autoExpand(current.table);
+  }
+
+  /** Shows the retainers of object `id` in `snapshot` (null clears the pane). */
+  async function show(snapshot, id) {
+    closeMenu();
+    if (!snapshot || id === null || id === undefined) {
+      current = null;
+      title.textContent = 'Retainers';
+      clear(body).appendChild(el('p', { className: 'placeholder' }, 'Select an object to see what keeps it alive.'));
+      return;
+    }
+    current = { snapshot, id, table: null };
+    title.replaceChildren('Retainers of ', el('span', { className: 'muted' }, `@${id}`));
+    title.dataset.id = String(id);
+    refresh();
+    try {
+      const node = await snapshot.worker.query({ op: 'node', id });
+      if (current?.id !== id) return;
+      const label = el('span', { testid: 'selected-object' });
+      appendObject(label, node);
+      title.replaceChildren('Retainers of ', label);
+    } catch (error) {
+      title.replaceChildren('Retainers of ', el('span', { className: 'error', testid: 'selected-error' }, `@${id}: ${error.message}`));
+    }
+  }
+
+  return { element, show, current: () => current };
+}

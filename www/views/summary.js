@@ -1,0 +1,96 @@
+//! Summary view: objects grouped by class (Constructor, Distance, Shallow and Retained
+//! Size); a class expands into its instances, an instance into its outgoing edges.
+
+import { el, filterInput } from '../lib/dom.js';
+import { TreeTable } from '../lib/treetable.js';
+import { appendObject, appendEdge, fillSize, fillDistance } from '../lib/cells.js';
+import { formatCount } from '../lib/format.js';
+
+export function summaryView(ctx) {
+  const { worker, info } = ctx.snapshot;
+  const state = { sortBy: 'retainedSize', ascending: false, classFilter: '', idRange: null };
+  const total = () => info.totalSize;
+
+  const filter = filterInput({ className: 'filter', placeholder: 'Filter by class', testid: 'class-filter', 'aria-label': 'Filter by class' },
+    (value) => { state.classFilter = value; table.reload(); });
+
+  const range = el('select', { className: 'range', testid: 'range-filter', 'aria-label': 'Objects to include' },
+    el('option', { value: '' }, 'All objects'));
+  // DevTools §3.11: "between X and Y" keeps ids in (maxJsId(X), maxJsId(Y)] of this snapshot.
+  // The options follow the snapshot list, which can change while this view is open.
+  const fillRanges = () => {
+    const keep = range.value;
+    range.replaceChildren(el('option', { value: '' }, 'All objects'));
+    const ordered = ctx.snapshots();
+    ordered.forEach((s, i) => {
+      const min = i === 0 ? 0 : ordered[i - 1].info.maxJsId;
+      const label = i === 0 ? `Objects allocated before ${s.name}` : `Objects allocated between ${ordered[i - 1].name} and ${s.name}`;
+      range.appendChild(el('option', { value: `${min},${s.info.maxJsId}` }, label));
+    });
+    range.value = [...range.options].some((o) => o.value === keep) ? keep : '';
+  };
+  fillRanges();
+  range.addEventListener('focus', fillRanges);
+  range.addEventListener('change', () => {
+    state.idRange = range.value ? range.value.split(',').map(Number) : null;
+    table.reload();
+  });
+
+  const provider = {
+    async load(parent, offset, limit) {
+      if (parent === null) {
+        const res = await worker.query({ op: 'summary', sortBy: state.sortBy, ascending: state.ascending, classFilter: state.classFilter, idRange: state.idRange, offset, limit });
+        return { total: res.total, rows: res.rows.map((row) => ({ kind: 'class', row })) };
+      }
+      if (parent.kind === 'class') {
+        const sortBy = state.sortBy === 'count' ? 'retainedSize' : state.sortBy;
+        const res = await worker.query({ op: 'instances', classKey: parent.row.key, idRange: state.idRange, sortBy, ascending: state.ascending, offset, limit });
+        return { total: res.total, rows: res.rows.map((node) => ({ kind: 'node', node })) };
+      }
+      const id = parent.kind === 'node' ? parent.node.id : parent.edge.node.id;
+      const res = await worker.query({ op: 'edges', id, offset, limit });
+      return { total: res.total, rows: res.rows.map((edge) => ({ kind: 'edge', edge })) };
+    },
+    canExpand(data) {
+      if (data.kind === 'class') return data.row.count > 0;
+      const node = data.kind === 'node' ? data.node : data.edge.node;
+      return node.edgeCount > 0;
+    },
+  };
+
+  const nodeOf = (d) => (d.kind === 'node' ? d.node : d.edge.node);
+  const columns = [
+    {
+      key: 'name', title: 'Constructor', width: 'minmax(280px, 1fr)', sortable: true,
+      render(cell, d) {
+        if (d.kind === 'class') {
+          cell.appendChild(el('span', { className: 'class-name', testid: 'class-name' }, d.row.name));
+          if (d.row.count > 1) cell.appendChild(el('span', { className: 'count', testid: 'class-count' }, ` \u00d7${formatCount(d.row.count)}`));
+          cell.title = d.row.name;
+        } else if (d.kind === 'node') appendObject(cell, d.node);
+        else appendEdge(cell, d.edge);
+      },
+    },
+    { key: 'distance', title: 'Distance', width: '80px', align: 'right', sortable: true, render: (cell, d) => fillDistance(cell, d.kind === 'class' ? d.row.distance : nodeOf(d).distance) },
+    { key: 'selfSize', title: 'Shallow Size', width: '150px', align: 'right', sortable: true, render: (cell, d) => fillSize(cell, d.kind === 'class' ? d.row.selfSize : nodeOf(d).selfSize, total()) },
+    { key: 'retainedSize', title: 'Retained Size', width: '150px', align: 'right', sortable: true, render: (cell, d) => fillSize(cell, d.kind === 'class' ? d.row.retainedSize : nodeOf(d).retainedSize, total()) },
+  ];
+
+  const table = new TreeTable({
+    columns,
+    provider,
+    testid: 'summary-table',
+    sort: { key: state.sortBy, ascending: state.ascending },
+    emptyText: 'No objects match',
+    ascendingFirst: (key) => key === 'name' || key === 'distance',
+    onSort(sort) { state.sortBy = sort.key; state.ascending = sort.ascending; },
+    onSelect(d) {
+      if (d.kind !== 'class') ctx.selectObject(nodeOf(d).id);
+    },
+  });
+
+  const element = el('section', { className: 'view', testid: 'view-summary' },
+    el('div', { className: 'toolbar' }, range, filter),
+    table.element);
+  return { element, table };
+}

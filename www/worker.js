@@ -1,0 +1,156 @@
+//! The analysis worker: one per snapshot, so a corrupt or oversized file can only take
+//! down its own worker. It streams the file into the wasm SnapshotLoader chunk by chunk
+//! (never one string or one ArrayBuffer), then answers queries (see /tmp/contract.md).
+
+let snapshot = null;
+let crashed = null;
+let wasmMemory = null;
+// Large opaque values (a diff base) are sent once and then referred to by name.
+const stashes = new Map();
+
+const post = (message) => self.postMessage(message);
+/** Files larger than this (bytes) are worth warming the compiler up for. */
+const WARM_UP_ABOVE = 20e6;
+
+self.onmessage = ({ data: message }) => {
+  if (message.type === 'load') load(message);
+  else if (message.type === 'stash') stashes.set(message.name, message.value);
+  else if (message.type === 'query') answer(message);
+};
+
+async function load({ source, gzip, total }) {
+  let loader = null;
+  try {
+    post({ type: 'stage', stage: 'Starting the analyzer' });
+    let wasm;
+    try {
+      wasm = await import('./pkg/heaplens.js');
+      wasmMemory = (await wasm.default())?.memory ?? null;
+    } catch (error) {
+      throw new Error(`Could not start the analyzer (www/pkg/heaplens.js): ${error.message ?? error}. Run scripts/build.sh first.`);
+    }
+    // V8 optimizes a wasm function only for its next call, and each analysis
+    // runs once: on a big file, run them all on a small synthetic snapshot
+    // first (a few hundred ms) so the real run gets optimized code.
+    if (total > WARM_UP_ABOVE) {
+      post({ type: 'stage', stage: 'Preparing the analyzer' });
+      wasm.warmUp();
+    }
+    loader = new wasm.SnapshotLoader();
+    let read = 0;
+    let lastPost = 0;
+    const counted = (source.kind === 'file' ? source.file.stream() : source.stream).pipeThrough(new TransformStream({
+      transform(chunk, controller) {
+        read += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    }));
+    const reader = (await maybeGunzip(counted, gzip)).getReader();
+    post({ type: 'stage', stage: 'Reading' });
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      loader.push(value instanceof Uint8Array ? value : new Uint8Array(value));
+      const now = performance.now();
+      if (now - lastPost > 80) {
+        lastPost = now;
+        post({ type: 'progress', bytes: read, total });
+      }
+    }
+    post({ type: 'progress', bytes: read, total });
+    post({ type: 'stage', stage: 'Analysing' });
+    snapshot = loader.finish((stage) => post({ type: 'stage', stage: String(stage) }));
+    const info = plain(snapshot.query({ op: 'info' }));
+    post({ type: 'ready', info });
+  } catch (error) {
+    post({ type: 'error', ...describe(error) });
+  } finally {
+    // finish() may consume the loader on the Rust side; freeing twice would throw.
+    try { loader?.free(); } catch { /* already consumed */ }
+  }
+}
+
+/** Decompresses when asked to, or when the first bytes are the gzip magic number. */
+async function maybeGunzip(stream, gzip) {
+  const reader = stream.getReader();
+  const first = await reader.read();
+  const rest = new ReadableStream({
+    start(controller) {
+      if (!first.done) controller.enqueue(first.value);
+      else controller.close();
+    },
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  const magic = !first.done && first.value.length >= 2 && first.value[0] === 0x1f && first.value[1] === 0x8b;
+  return gzip || magic ? rest.pipeThrough(new DecompressionStream('gzip')) : rest;
+}
+
+function answer({ id, request }) {
+  try {
+    if (crashed) throw new Error(crashed);
+    if (!snapshot) throw new Error('The snapshot is not loaded yet');
+    const result = plain(snapshot.query(resolveStashes(request)));
+    post({ type: 'result', id, result });
+  } catch (error) {
+    const described = describe(error);
+    if (error instanceof WebAssembly.RuntimeError || described.tooBig) crashed = described.message;
+    post({ type: 'result', id, error: described.message, tooBig: described.tooBig });
+  }
+}
+
+function resolveStashes(request) {
+  const out = { ...request };
+  for (const [key, value] of Object.entries(out)) {
+    if (value && typeof value === 'object' && typeof value.$stash === 'string') {
+      if (!stashes.has(value.$stash)) throw new Error(`internal: missing stash ${value.$stash}`);
+      out[key] = stashes.get(value.$stash);
+    }
+  }
+  return out;
+}
+
+const TOO_BIG = 'This snapshot is too big for this browser tab\u2019s memory (wasm32 has 4 GiB).';
+
+/** Turns whatever was thrown into a message a user can act on. */
+function describe(error) {
+  const message = error?.message ?? String(error);
+  const memory = error instanceof RangeError
+    || /out of memory|memory allocation|allocation failed|could not allocate|Memory\.grow|Array buffer allocation|WebAssembly\.Memory/i.test(message);
+  if (memory) return { message: `${TOO_BIG} (${message})`, tooBig: true };
+  // A Rust allocation failure aborts with a bare trap; a memory near the wasm32 limit says why.
+  const used = wasmMemory?.buffer.byteLength ?? 0;
+  if (error instanceof WebAssembly.RuntimeError && used >= 2 ** 31) {
+    return { message: `${TOO_BIG} (${message} with ${(used / 2 ** 30).toFixed(1)} GiB in use)`, tooBig: true };
+  }
+  if (error instanceof WebAssembly.RuntimeError) {
+    return {
+      message: `The analyzer crashed (${message}). If the file is very large it may have run out of memory (wasm32 has 4 GiB); otherwise this is a heaplens bug.`,
+      tooBig: false,
+    };
+  }
+  return { message, tooBig: false };
+}
+
+/** Query results may contain Maps (serde-wasm-bindgen's default) or BigInts: make them plain. */
+function plain(value) {
+  if (value instanceof Map) {
+    const out = {};
+    for (const [k, v] of value) out[k] = plain(v);
+    return out;
+  }
+  if (Array.isArray(value)) return value.map(plain);
+  if (typeof value === 'bigint') return Number(value);
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out = {};
+    for (const [k, v] of Object.entries(value)) out[k] = plain(v);
+    return out;
+  }
+  return value;
+}
