@@ -335,16 +335,7 @@ impl Session {
                 limit,
             } => {
                 let nodes = self.instances(&class_key, id_range, sort_by, ascending)?;
-                let p = page(nodes, offset, limit);
-                to_value(Page {
-                    total: p.total,
-                    rows: p
-                        .rows
-                        .into_iter()
-                        .map(|n| self.node_row(n))
-                        .collect::<Vec<_>>(),
-                    total_size: None,
-                })
+                to_value(self.node_page(nodes, offset, limit))
             }
             Request::Node { id } => {
                 let n = self.node(id)?;
@@ -383,16 +374,8 @@ impl Session {
                         .cmp(&dom.retained[a as usize])
                         .then(a.cmp(&b))
                 });
-                let p = page(children, offset, limit);
-                to_value(Page {
-                    total: p.total,
-                    rows: p
-                        .rows
-                        .iter()
-                        .map(|&c| self.node_row(c as usize))
-                        .collect::<Vec<_>>(),
-                    total_size: None,
-                })
+                let children = children.into_iter().map(|c| c as usize).collect();
+                to_value(self.node_page(children, offset, limit))
             }
             Request::DominatorChain { id } => {
                 let mut n = self.node(id)?;
@@ -412,16 +395,7 @@ impl Session {
                 limit,
             } => {
                 let found = self.search(&text, match_case);
-                let p = page(found, offset, limit);
-                to_value(Page {
-                    total: p.total,
-                    rows: p
-                        .rows
-                        .into_iter()
-                        .map(|n| self.node_row(n))
-                        .collect::<Vec<_>>(),
-                    total_size: None,
-                })
+                to_value(self.node_page(found, offset, limit))
             }
             Request::InterfaceDefinitions => to_value(&self.snapshot.classes.interfaces),
             Request::Facts { name } => to_value(self.facts(&name)),
@@ -491,6 +465,16 @@ impl Session {
         self.snapshot
             .node_by_id(NodeId(id))
             .ok_or_else(|| Error::new(format!("there is no object @{id} in this snapshot")))
+    }
+
+    /// A page of node rows.
+    fn node_page(&self, nodes: Vec<usize>, offset: usize, limit: usize) -> Page<NodeRow> {
+        let p = page(nodes, offset, limit);
+        Page {
+            total: p.total,
+            rows: p.rows.into_iter().map(|n| self.node_row(n)).collect(),
+            total_size: None,
+        }
     }
 
     /// The row of node `n`.

@@ -10,81 +10,74 @@ pub const ATTACHED: u8 = 1;
 /// Detached: reachable only from detached DOM.
 pub const DETACHED: u8 = 2;
 
+/// The work lists and renames of one propagation.
+struct Propagation {
+    visited: Vec<bool>,
+    attached: Vec<usize>,
+    detached: Vec<usize>,
+    /// Old name string → its `Detached ` name.
+    renamed: HashMap<u32, u32>,
+}
+
+impl Propagation {
+    /// Gives `node` its state (once); only native nodes take part.
+    fn process(&mut self, g: &mut Graph, node: usize, state: u8) {
+        if std::mem::replace(&mut self.visited[node], true) {
+            return;
+        }
+        if g.node_type[node] != g.meta.node_kinds.native {
+            return;
+        }
+        g.detachedness[node] = state;
+        if state == ATTACHED {
+            self.attached.push(node);
+        } else if state == DETACHED {
+            let old = g.node_name[node];
+            let new = *self.renamed.entry(old).or_insert_with(|| {
+                let name = format!("Detached {}", g.strings.get(old));
+                g.strings.push(&name)
+            });
+            g.node_name[node] = new;
+            self.detached.push(node);
+        }
+    }
+
+    /// Passes `state` to the children of `node` over non-hidden, non-weak edges.
+    fn spread(&mut self, g: &mut Graph, node: usize, state: u8) {
+        let kinds = g.meta.edge_kinds;
+        for e in g.edges(node) {
+            let t = g.edge_type[e];
+            if t != kinds.hidden && t != kinds.weak {
+                self.process(g, g.edge_to[e] as usize, state);
+            }
+        }
+    }
+}
+
 /// Propagates attached/detached state and renames detached native nodes.
 pub fn propagate_dom_state(g: &mut Graph) {
     if g.detachedness.is_empty() {
         return;
     }
-    let native = g.meta.node_kinds.native;
-    let kinds = g.meta.edge_kinds;
-    let n = g.node_count();
-    let mut visited = vec![false; n];
-    let mut attached = Vec::new();
-    let mut detached = Vec::new();
-    let mut renamed: HashMap<u32, u32> = HashMap::new();
-
-    let mut process = |g: &mut Graph,
-                       node: usize,
-                       state: u8,
-                       attached: &mut Vec<usize>,
-                       detached: &mut Vec<usize>| {
-        if visited[node] {
-            return;
-        }
-        visited[node] = true;
-        if g.node_type[node] != native {
-            return;
-        }
-        g.detachedness[node] = state;
-        if state == ATTACHED {
-            attached.push(node);
-        } else if state == DETACHED {
-            let old = g.node_name[node];
-            let new = *renamed.entry(old).or_insert_with(|| {
-                let name = format!("Detached {}", g.strings.get(old));
-                g.strings.push(&name)
-            });
-            g.node_name[node] = new;
-            detached.push(node);
-        }
+    let mut p = Propagation {
+        visited: vec![false; g.node_count()],
+        attached: Vec::new(),
+        detached: Vec::new(),
+        renamed: HashMap::new(),
     };
-    for node in 0..n {
+    for node in 0..g.node_count() {
         let state = g.detachedness[node];
         if state != 0 {
-            process(g, node, state, &mut attached, &mut detached);
+            p.process(g, node, state);
         }
     }
-    let followed = |g: &Graph, e: usize| {
-        let t = g.edge_type[e];
-        t != kinds.hidden && t != kinds.weak
-    };
-    while let Some(node) = attached.pop() {
-        for e in g.edges(node) {
-            if followed(g, e) {
-                process(
-                    g,
-                    g.edge_to[e] as usize,
-                    ATTACHED,
-                    &mut attached,
-                    &mut detached,
-                );
-            }
-        }
+    // Attached wins: everything reachable from an attached node is attached.
+    while let Some(node) = p.attached.pop() {
+        p.spread(g, node, ATTACHED);
     }
-    while let Some(node) = detached.pop() {
-        if g.detachedness[node] == ATTACHED {
-            continue;
-        }
-        for e in g.edges(node) {
-            if followed(g, e) {
-                process(
-                    g,
-                    g.edge_to[e] as usize,
-                    DETACHED,
-                    &mut attached,
-                    &mut detached,
-                );
-            }
+    while let Some(node) = p.detached.pop() {
+        if g.detachedness[node] != ATTACHED {
+            p.spread(g, node, DETACHED);
         }
     }
 }
