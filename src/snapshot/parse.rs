@@ -457,6 +457,29 @@ impl Columns {
     }
 }
 
+/// Bytes per node and per edge at the analysis' peak (graph columns plus
+/// the dominator pass), measured on real snapshots; strings come on top.
+const PEAK_BYTES_PER_NODE: u64 = 42;
+const PEAK_BYTES_PER_EDGE: u64 = 14;
+
+/// On a 32-bit target (wasm32: 4 GiB at most), refuses a snapshot whose
+/// analysis cannot fit, right after the header instead of failing halfway.
+fn check_fits_address_space(meta: &Meta) -> Result<()> {
+    let need =
+        meta.node_count as u64 * PEAK_BYTES_PER_NODE + meta.edge_count as u64 * PEAK_BYTES_PER_EDGE;
+    let space = usize::MAX as u64;
+    if need > space - space / 8 {
+        bail!(
+            "this snapshot has {} nodes and {} edges: analysing it needs about {:.1} GB, more \
+             than the 4 GiB a browser tab gives WebAssembly; open it with the heaplens command line instead",
+            meta.node_count,
+            meta.edge_count,
+            need as f64 / 1e9
+        );
+    }
+    Ok(())
+}
+
 /// Incremental `.heapsnapshot` reader.
 ///
 /// ```
@@ -786,6 +809,7 @@ impl Parser {
     fn value_done(&mut self) -> Result<()> {
         if self.state == State::RecordHeader {
             let meta = Meta::from_json(&self.header)?;
+            check_fits_address_space(&meta)?;
             self.header = Vec::new();
             self.columns = Some(Columns::new(meta)?);
         }
