@@ -217,11 +217,11 @@ fn retainers_json_path_of_a_leaked_simple_class_runs_through_leaky_data() {
     assert!(status.success(), "{stderr}");
     let v = json_of(&stdout);
     assert_eq!(v["object"]["id"], id, "{class_key}");
-    assert_eq!(v["object"]["className"], "SimpleClass");
+    assert_eq!(v["object"]["class_name"], "SimpleClass");
     assert_eq!(v["object"]["distance"], 6);
     let path = v["path"].as_array().expect("a path");
     let step = |i: usize, key: &str| path[i][key].as_str().unwrap_or_default().to_owned();
-    let edges: Vec<String> = (0..path.len()).map(|i| step(i, "edgeName")).collect();
+    let edges: Vec<String> = (0..path.len()).map(|i| step(i, "edge_name")).collect();
     // global → leakyApp → runRound (closure) → its context → leakyData[i].
     assert_eq!(
         edges[..5],
@@ -229,10 +229,10 @@ fn retainers_json_path_of_a_leaked_simple_class_runs_through_leaky_data() {
         "{edges:?}"
     );
     assert_eq!(path.len(), 6, "{edges:?}");
-    assert_eq!(step(0, "edgeType"), "");
+    assert_eq!(step(0, "edge_type"), "");
     assert_eq!(path[0]["node"]["name"], "global");
-    assert_eq!(step(4, "edgeType"), "context");
-    assert_eq!(step(5, "edgeType"), "element");
+    assert_eq!(step(4, "edge_type"), "context");
+    assert_eq!(step(5, "edge_type"), "element");
     assert_eq!(path[5]["node"]["id"], id);
     assert!(
         v["retainers"]

@@ -209,6 +209,32 @@ fn print_json(v: &serde_json::Value) {
     out!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
 }
 
+/// The page's rows are camelCase; the command line's own output is
+/// snake_case, so rows it embeds are converted.
+fn snake_keys(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let mut key = String::with_capacity(k.len() + 4);
+                    for c in k.chars() {
+                        if c.is_ascii_uppercase() {
+                            key.push('_');
+                            key.push(c.to_ascii_lowercase());
+                        } else {
+                            key.push(c);
+                        }
+                    }
+                    (key, snake_keys(v))
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(snake_keys).collect()),
+        other => other.clone(),
+    }
+}
+
 fn summary(o: &Options) -> Result<()> {
     let path = &o.files[0];
     let mut s = open(path)?;
@@ -373,11 +399,11 @@ fn retainers(o: &Options) -> Result<()> {
         .collect();
     let path = s.retaining_path(n);
     if o.json {
-        print_json(&json!({
+        print_json(&snake_keys(&json!({
             "object": s.node_row(n),
             "retainers": retainers.iter().map(|(t, name, node)| json!({"edge_type": t, "edge_name": name, "node": node})).collect::<Vec<_>>(),
             "path": path,
-        }));
+        })));
         return Ok(());
     }
     let obj = s.node_row(n);

@@ -280,7 +280,7 @@ impl Columns {
                 self.meta.node_types.len()
             ),
             NodeField::EdgeCount => format!(
-                "which brings the edges past edge_count ({}): the header and the data disagree",
+                "more edges than edge_count ({}) allows: the header and the data disagree",
                 self.meta.edge_count
             ),
             _ => "too large for its field".to_owned(),
@@ -581,7 +581,7 @@ impl Parser {
     fn truncation_message(&self) -> String {
         let at = self.offset;
         let what = match self.state {
-            State::Start => return "the file is empty".to_owned(),
+            State::Start => return "the file is empty (or only white space)".to_owned(),
             State::Numbers(s) | State::ArrayOpen(s) => {
                 let expected = self.columns.as_ref().map_or(0, |c| match s {
                     Section::Nodes => c.meta.node_count as u64 * c.meta.node_field_count() as u64,
@@ -636,7 +636,11 @@ impl Parser {
                 _ => return Err(self.err_at(i, format!("expected a key but found {}", show(b)))),
             },
             State::Key => {
-                if b == b'"' {
+                // Keys are compared raw; an escaped character only needs to
+                // not end the key.
+                let escaped = self.key.last() == Some(&b'\\')
+                    && self.key.iter().rev().take_while(|&&c| c == b'\\').count() % 2 == 1;
+                if b == b'"' && !escaped {
                     self.state = State::ExpectColon;
                 } else if self.key.len() < 256 {
                     self.key.push(b);
