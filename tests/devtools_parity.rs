@@ -352,7 +352,19 @@ fn simple_class_in_third_classic_leak_snapshot_has_devtools_numbers() {
     }));
     let ours = row(&ours, "SimpleClass");
     assert_eq!(numbers(ours), expected);
-    // Defined in the fixture program: keyed by its script id and position.
+    // Keyed by where it is defined: script id, then the 0-based line and
+    // column of its constructor's parameter list in the fixture program.
     assert_eq!(ours.5, theirs.5);
-    assert!(ours.5.ends_with(",25,13,SimpleClass"), "key {}", ours.5);
+    let source =
+        std::fs::read_to_string(common::repo().join("tests/fixtures/programs/classic-leak.cjs"))
+            .unwrap();
+    let (line, text) = source
+        .lines()
+        .enumerate()
+        .skip_while(|(_, l)| !l.starts_with("class SimpleClass "))
+        .find(|(_, l)| l.trim_start().starts_with("constructor("))
+        .expect("SimpleClass has a constructor");
+    let column = text.find('(').unwrap();
+    let position = format!(",{line},{column},SimpleClass");
+    assert!(ours.5.ends_with(&position), "key {} ≠ …{position}", ours.5);
 }
