@@ -441,6 +441,14 @@ fn missing_sections_are_named() {
 }
 
 #[test]
+fn skipped_sections_must_still_be_valid_json() {
+    assert_rejected(
+        &tiny_with("\"locations\":[", "\"samples\":[}],\"locations\":["),
+        "in \"samples\": a closing bracket does not match its opening one: this is not valid JSON",
+    );
+}
+
+#[test]
 fn small_real_snapshot_parses_and_analyses() {
     let bytes = small_real();
     let g = parse_chunked(bytes, ODD_CHUNK).unwrap_or_else(|e| panic!("{e}"));

@@ -54,9 +54,10 @@ enum State {
 }
 
 /// Tracks nesting while passing over (or recording) a JSON value.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 struct Skipper {
-    depth: u32,
+    /// The open brackets, innermost last (`true` for `{`).
+    open: Vec<bool>,
     in_string: bool,
     escape: bool,
     scalar: bool,
@@ -66,6 +67,8 @@ enum Skip {
     More,
     /// The value ended; `true` when the current byte belongs to it.
     Done(bool),
+    /// A closing bracket that does not match the open one.
+    Mismatch,
 }
 
 impl Skipper {
@@ -78,7 +81,7 @@ impl Skipper {
                 self.escape = true;
             } else if b == b'"' {
                 self.in_string = false;
-                if self.depth == 0 {
+                if self.open.is_empty() {
                     return Skip::Done(true);
                 }
             }
@@ -92,15 +95,17 @@ impl Skipper {
         }
         match b {
             b'"' => self.in_string = true,
-            b'{' | b'[' => self.depth += 1,
+            b'{' | b'[' => self.open.push(b == b'{'),
             b'}' | b']' => {
-                self.depth = self.depth.saturating_sub(1);
-                if self.depth == 0 {
+                if self.open.pop() != Some(b == b'}') {
+                    return Skip::Mismatch;
+                }
+                if self.open.is_empty() {
                     return Skip::Done(true);
                 }
             }
             b' ' | b'\n' | b'\r' | b'\t' | b',' | b':' => {}
-            _ if self.depth == 0 => self.scalar = true,
+            _ if self.open.is_empty() => self.scalar = true,
             _ => {}
         }
         Skip::More
@@ -495,6 +500,8 @@ pub struct Parser {
     /// Bytes consumed before the current chunk.
     offset: u64,
     key: Vec<u8>,
+    /// Key of the value being read (for messages).
+    section_key: Vec<u8>,
     header: Vec<u8>,
     skipper: Skipper,
     numbers: NumberState,
@@ -529,6 +536,7 @@ impl Parser {
             state: State::Start,
             offset: 0,
             key: Vec::new(),
+            section_key: Vec::new(),
             header: Vec::new(),
             skipper: Skipper::default(),
             numbers: NumberState::default(),
@@ -716,7 +724,8 @@ impl Parser {
     }
 
     fn begin_value(&mut self, b: u8, i: usize) -> Result<()> {
-        let key = std::mem::take(&mut self.key);
+        self.section_key = std::mem::take(&mut self.key);
+        let key = self.section_key.clone();
         let key = key.as_slice();
         let section = match key {
             b"nodes" => Some(Section::Nodes),
@@ -778,6 +787,7 @@ impl Parser {
         match self.skipper.feed(b) {
             Skip::More => Ok(()),
             Skip::Done(_) => self.value_done(),
+            Skip::Mismatch => bail!("{}", self.mismatch()),
         }
     }
 
@@ -787,6 +797,9 @@ impl Parser {
         while i < chunk.len() {
             match self.skipper.feed(chunk[i]) {
                 Skip::More => i += 1,
+                Skip::Mismatch => {
+                    return Err(self.err_at(i, self.mismatch()));
+                }
                 Skip::Done(consumed) => {
                     if consumed {
                         i += 1;
@@ -808,6 +821,11 @@ impl Parser {
             }
         }
         Ok(i)
+    }
+
+    fn mismatch(&self) -> String {
+        let section = String::from_utf8_lossy(&self.section_key).into_owned();
+        format!("in \"{section}\": a closing bracket does not match its opening one: this is not valid JSON")
     }
 
     fn value_done(&mut self) -> Result<()> {
