@@ -213,7 +213,7 @@ impl Columns {
         Ok(c)
     }
 
-    #[inline]
+    #[inline(always)]
     fn value(&mut self, section: Section, v: u64, at: u64) -> Result<()> {
         match section {
             Section::Nodes => self.node_value(v, at),
@@ -229,7 +229,7 @@ impl Columns {
     }
 
     /// Stores one value of the `nodes` array in its column.
-    #[inline]
+    #[inline(always)]
     fn node_value(&mut self, v: u64, at: u64) -> Result<()> {
         let k = self.row_len;
         if k == 0 {
@@ -294,7 +294,7 @@ impl Columns {
     }
 
     /// Stores one value of the `edges` array in its column.
-    #[inline]
+    #[inline(always)]
     fn edge_value(&mut self, v: u64) -> Result<()> {
         let k = self.row_len;
         if k == 0 {
