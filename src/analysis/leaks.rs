@@ -83,6 +83,9 @@ pub struct LeakGroup {
     pub path: Vec<PathStep>,
     /// Object ids of the members (the first 1000).
     pub members: Vec<u32>,
+    /// Every member is held by objects of other groups, whose retained
+    /// size already counts it (e.g. the strings of leaked objects).
+    pub held_by_other_groups: bool,
 }
 
 /// The whole report.
@@ -169,13 +172,14 @@ pub fn leak_report(
             || g.name(node).starts_with("system / ")
             || !(0..BASE_SYSTEM_DISTANCE).contains(&d)
     };
+    // Reported members: allocated in the range, alive, and not bookkeeping.
     let mut candidate = vec![false; n];
     let mut any = false;
     for (node, c) in candidate.iter_mut().enumerate() {
         let id = g.node_id[node];
         if id > id_range.0 && id <= id_range.1 && g.self_size[node] > 0 {
-            *c = true;
             any = true;
+            *c = !not_reported(node);
         }
     }
     if !any && facts.len() >= 2 {
@@ -195,7 +199,7 @@ pub fn leak_report(
     let mut overlapping: Vec<u64> = Vec::new();
     let mut index: HashMap<(u32, Vec<(String, u32)>), usize> = HashMap::new();
     for node in 0..n {
-        if !candidate[node] || not_reported(node) {
+        if !candidate[node] {
             continue;
         }
         let (signature, path) = path_of(last, &parent, node);
@@ -210,6 +214,7 @@ pub fn leak_report(
                 counts: Vec::new(),
                 path,
                 members: Vec::new(),
+                held_by_other_groups: true,
             });
             overlapping.push(0);
             groups.len() - 1
@@ -220,6 +225,7 @@ pub fn leak_report(
         grp.self_size += g.self_size[node] as u64;
         if counted[node] {
             grp.retained_size += last.dominators.retained[node];
+            grp.held_by_other_groups = false;
         }
         if grp.members.len() < MAX_MEMBERS {
             grp.members.push(g.node_id[node]);
@@ -243,11 +249,20 @@ pub fn leak_report(
         }
     }
     let mut order: Vec<usize> = (0..groups.len()).collect();
+    // Most suspicious first: classes that grew in every interval (4+
+    // snapshots), then classes still growing in the last interval (a lazily
+    // created singleton stops), then groups that own their memory.
     order.sort_by(|&a, &b| {
         let (x, y) = (&groups[a], &groups[b]);
         let grows = |g: &LeakGroup| g.grows_every_interval == Some(true);
+        let still = |g: &LeakGroup| {
+            let c = &g.counts;
+            c.len() >= 2 && c[c.len() - 1] > c[c.len() - 2]
+        };
         grows(y)
             .cmp(&grows(x))
+            .then(still(y).cmp(&still(x)))
+            .then(x.held_by_other_groups.cmp(&y.held_by_other_groups))
             .then(y.retained_size.cmp(&x.retained_size))
             .then(overlapping[b].cmp(&overlapping[a]))
             .then(y.count.cmp(&x.count))
