@@ -19,3 +19,4 @@ if [ -d tests/node_modules/heap-snapshot-toolkit ]; then
 else
   echo "[bench] tests/node_modules missing (run scripts/setup.sh --test) for the DevTools figures" >&2
 fi
+if [ -d tests/node_modules/playwright-core ] && [ -x /usr/bin/chromium ]; then echo "== heaplens in headless Chromium (page + worker; scripts/bench-browser.mjs)"; node scripts/bench-browser.mjs "$file"; fi

@@ -1,6 +1,7 @@
-//! The page: loads snapshots (picker, drag-and-drop, demo), keeps the snapshot list,
-//! and shows the selected snapshot's views. All analysis runs in one worker per
-//! snapshot (lib/worker-client.js); this thread only renders.
+//! The app: loads snapshots (picker, drag-and-drop, demo, URLs), keeps the snapshot
+//! list, and shows the selected snapshot's views. All analysis runs in one worker per
+//! snapshot (lib/worker-client.js); this thread only renders. createApp() runs it in a
+//! document (the page, main.js; the single file) or in a <heap-lens> shadow root.
 
 import { el, clear } from './lib/dom.js';
 import { SnapshotWorker } from './lib/worker-client.js';
@@ -10,266 +11,417 @@ import { comparisonView } from './views/comparison.js';
 import { containmentView } from './views/containment.js';
 import { statisticsView } from './views/statistics.js';
 import { dominatorsView } from './views/dominators.js';
+import { leaksView } from './views/leaks.js';
+import { growthView, isHeapUsageLog, importHeapUsageLog } from './views/growth.js';
 import { retainersPane } from './views/retainers.js';
 import { searchBox } from './views/search.js';
 
 const TABS = [
   { key: 'summary', title: 'Summary', make: summaryView },
-  { key: 'comparison', title: 'Comparison', make: comparisonView },
+  { key: 'comparison', title: 'Comparison', make: comparisonView, multi: true },
   { key: 'containment', title: 'Containment', make: containmentView },
   { key: 'statistics', title: 'Statistics', make: statisticsView },
   { key: 'dominators', title: 'Dominators', make: dominatorsView },
+  // multi: the view reads every ready snapshot, so it is redrawn when that set changes.
+  { key: 'leaks', title: 'Leaks', make: leaksView, multi: true },
+  { key: 'growth', title: 'Growth', make: growthView, multi: true },
 ];
 
-/** Everything the page knows; only the functions below change it. */
-const state = {
-  snapshots: [], // { uid, name, size, status: 'loading'|'ready'|'error', bytes, stage, info, error, worker }
-  selected: null,
-  tab: 'summary',
-  nextUid: 1,
-};
+/**
+ * Starts heaplens in `root`: a document (the page: main.js) or a <heap-lens> shadow root,
+ * holding index.html's containers (#snapshot-list, #main, #search, #file-input,
+ * #drop-overlay, and optionally #demo-button).
+ * @param {{ view?: string, deepLinks?: boolean, createWorker?: () => Worker,
+ *           onLoad?: (info) => void, onError?: (message: string) => void,
+ *           onSelect?: (id: number) => void }} [options]
+ *   view: the first tab; deepLinks: keep the state in the URL fragment (the page only);
+ *   createWorker: how each snapshot's worker starts (the single file uses a Blob URL);
+ *   onLoad, onError, onSelect: a snapshot finished or failed loading, an object was selected.
+ * @returns {{ addFiles, addUrl, setView, showNotice, clear }}
+ */
+export function createApp(root, options = {}) {
+  /** Everything the app knows; only the functions below change it. */
+  const state = {
+    snapshots: [], // { uid, name, size, status: 'loading'|'ready'|'error', bytes, stage, info, error, worker }
+    selected: null,
+    tab: TABS.some((t) => t.key === options.view) ? options.view : 'summary',
+    nextUid: 1,
+    // The rest of what a link records (see writeLink): the view's class filter and
+    // comparison base, and the object in the Retainers pane.
+    link: { class: '', base: null, object: null },
+  };
+  const showsAllSnapshots = () => TABS.find((t) => t.key === state.tab)?.multi;
+  // A link (URL fragment) waiting for the snapshot it names to be loaded.
+  let pendingLink = options.deepLinks ? readLink() : null;
 
-const listElement = document.getElementById('snapshot-list');
-const mainElement = document.getElementById('main');
-const retainers = retainersPane();
-const search = searchBox({
-  getSnapshot: () => (state.selected?.status === 'ready' ? state.selected : null),
-  onPick: (node) => retainers.show(state.selected, node.id),
-});
-document.getElementById('search').appendChild(search.element);
-
-/** Ready snapshots in capture order (their largest JS object id grows with time). */
-function readySnapshots() {
-  return state.snapshots.filter((s) => s.status === 'ready').sort((a, b) => a.info.maxJsId - b.info.maxJsId || a.uid - b.uid);
-}
-
-function listOrder() {
-  const rank = (s) => (s.status === 'ready' ? s.info.maxJsId : Number.MAX_SAFE_INTEGER);
-  return [...state.snapshots].sort((a, b) => rank(a) - rank(b) || a.uid - b.uid);
-}
-
-// ---------------------------------------------------------------- loading
-
-function addSnapshot(name, size, source, gzip) {
-  const entry = { uid: state.nextUid++, name, size, status: 'loading', bytes: 0, stage: 'Queued', info: null, error: null, tooBig: false, worker: null };
-  entry.worker = new SnapshotWorker(source, { gzip, total: size }, {
-    onProgress(bytes) { entry.bytes = bytes; updateProgress(entry); },
-    onStage(stage) { entry.stage = stage; updateProgress(entry); },
-    onReady(info) {
-      entry.status = 'ready';
-      entry.info = info;
-      renderList();
-      if (!state.selected || state.selected.status !== 'ready') select(entry);
-      else if (state.tab === 'comparison') renderMain();
-    },
-    onError(message, tooBig) {
-      entry.status = 'error';
-      entry.error = message;
-      entry.tooBig = tooBig;
-      entry.worker.terminate(); // free its memory; the other snapshots keep their workers
-      renderList();
-      if (state.selected === entry) renderMain();
-    },
+  const byId = (id) => (root.getElementById ? root.getElementById(id) : root.querySelector(`#${id}`));
+  const listElement = byId('snapshot-list');
+  const mainElement = byId('main');
+  const retainers = retainersPane();
+  const search = searchBox({
+    getSnapshot: () => (state.selected?.status === 'ready' ? state.selected : null),
+    onPick: (node) => showObject(state.selected, node.id),
   });
-  state.snapshots.push(entry);
-  renderList();
-  return entry;
-}
+  byId('search').appendChild(search.element);
 
-function isGzip(name) {
-  return /\.gz$/i.test(name);
-}
-
-function addFiles(files) {
-  for (const file of files) addSnapshot(file.name, file.size, { kind: 'file', file }, isGzip(file.name));
-}
-
-async function loadDemo(button) {
-  button.disabled = true;
-  try {
-    const response = await fetch('demo/index.json');
-    if (!response.ok) throw new Error(`demo/index.json: HTTP ${response.status} (run scripts/build.sh to generate the demo)`);
-    const index = await response.json();
-    for (const item of index.snapshots) {
-      const url = new URL(item.url ?? item.name, new URL('demo/', location.href));
-      if (url.origin !== location.origin) continue; // the demo must come from this server
-      // The list entry appears at once; the Response body is piped into the worker's
-      // stream as it arrives, exactly like a dropped file's stream.
-      const { readable, writable } = new TransformStream();
-      const abort = new AbortController();
-      const entry = addSnapshot(item.name, item.size ?? 0, { kind: 'stream', stream: readable }, isGzip(item.name));
-      entry.onCancel = () => abort.abort();
-      fetch(url, { signal: abort.signal })
-        .then((res) => {
-          if (!res.ok || !res.body) throw new Error(`could not fetch ${url.pathname}: HTTP ${res.status}`);
-          return res.body.pipeTo(writable);
-        })
-        .catch((error) => writable.abort(error).catch(() => {}));
-    }
-  } catch (error) {
-    showNotice(`Could not load the demo: ${error.message}`);
-  } finally {
-    button.disabled = false;
+  /** Ready snapshots in capture order (their largest JS object id grows with time). */
+  function readySnapshots() {
+    return state.snapshots.filter((s) => s.status === 'ready').sort((a, b) => a.info.maxJsId - b.info.maxJsId || a.uid - b.uid);
   }
-}
 
-function showNotice(text) {
-  const notice = el('div', { className: 'notice error', testid: 'notice', role: 'alert' }, text,
-    el('button', { type: 'button', className: 'link', onclick: () => notice.remove() }, 'Dismiss'));
-  listElement.before(notice);
-}
-
-function cancel(entry) {
-  entry.onCancel?.();
-  entry.worker.terminate();
-  entry.status = 'error';
-  entry.error = 'Cancelled';
-  renderList();
-}
-
-function remove(entry) {
-  entry.onCancel?.();
-  entry.worker.terminate();
-  state.snapshots = state.snapshots.filter((s) => s !== entry);
-  if (state.selected === entry) {
-    state.selected = null;
-    const next = readySnapshots()[0];
-    if (next) select(next);
-    else renderMain();
-  } else if (state.tab === 'comparison') renderMain();
-  renderList();
-}
-
-// ---------------------------------------------------------------- snapshot list
-
-function progressText(entry) {
-  if (entry.size && entry.bytes < entry.size) return `${formatBytes(entry.bytes)} of ${formatBytes(entry.size)}`;
-  return entry.stage;
-}
-
-function updateProgress(entry) {
-  const item = listElement.querySelector(`[data-uid="${entry.uid}"]`);
-  if (!item) return;
-  const bar = item.querySelector('progress');
-  const label = item.querySelector('.stage');
-  if (entry.size && entry.bytes < entry.size) {
-    bar.max = entry.size;
-    bar.value = entry.bytes;
-  } else {
-    bar.removeAttribute('value'); // indeterminate while the analyses run
+  function listOrder() {
+    const rank = (s) => (s.status === 'ready' ? s.info.maxJsId : Number.MAX_SAFE_INTEGER);
+    return [...state.snapshots].sort((a, b) => rank(a) - rank(b) || a.uid - b.uid);
   }
-  label.textContent = progressText(entry);
-}
 
-function renderList() {
-  clear(listElement);
-  for (const entry of listOrder()) {
-    const item = el('li', {
-      className: `snapshot is-${entry.status}${entry === state.selected ? ' selected' : ''}`,
-      testid: 'snapshot-item',
-      dataset: { uid: String(entry.uid), status: entry.status, name: entry.name },
-      tabIndex: entry.status === 'ready' ? 0 : -1,
-      'aria-current': entry === state.selected ? 'true' : undefined,
+  // ---------------------------------------------------------------- loading
+
+  function addSnapshot(name, size, source, gzip) {
+    const entry = { uid: state.nextUid++, name, size, status: 'loading', bytes: 0, stage: 'Queued', info: null, error: null, tooBig: false, worker: null };
+    entry.worker = new SnapshotWorker(source, { gzip, total: size, createWorker: options.createWorker }, {
+      onProgress(bytes) { entry.bytes = bytes; updateProgress(entry); },
+      onStage(stage) { entry.stage = stage; updateProgress(entry); },
+      onReady(info) {
+        entry.status = 'ready';
+        entry.info = info;
+        renderList();
+        if (!state.selected || state.selected.status !== 'ready') select(entry);
+        else if (showsAllSnapshots()) renderMain(keptViewState());
+        restoreLink();
+        options.onLoad?.({ name: entry.name, ...info });
+      },
+      onError(message, tooBig) {
+        entry.status = 'error';
+        entry.error = message;
+        entry.tooBig = tooBig;
+        entry.worker.terminate(); // free its memory; the other snapshots keep their workers
+        renderList();
+        if (state.selected === entry) renderMain();
+        restoreLink();
+        options.onError?.(`${entry.name}: ${message}`);
+      },
     });
-    const close = el('button', {
-      type: 'button', className: 'icon', testid: 'remove-snapshot', title: `Remove ${entry.name}`, 'aria-label': `Remove ${entry.name}`,
-      onclick: (e) => { e.stopPropagation(); remove(entry); },
-    }, '\u00d7');
-    item.appendChild(el('div', { className: 'snapshot-head' }, el('span', { className: 'snapshot-name', testid: 'snapshot-name', title: entry.name }, entry.name), close));
-    const meta = el('div', { className: 'snapshot-meta', testid: 'snapshot-meta' });
-    meta.appendChild(el('span', { title: exactBytes(entry.size) }, `file ${formatBytes(entry.size)}`));
-    if (entry.status === 'ready') {
-      meta.appendChild(el('span', { testid: 'snapshot-nodes', dataset: { nodes: String(entry.info.nodes) } }, `${formatCount(entry.info.nodes)} nodes`));
-      meta.appendChild(el('span', { testid: 'snapshot-total', title: exactBytes(entry.info.totalSize) }, `heap ${formatBytes(entry.info.totalSize)}`));
-    }
-    item.appendChild(meta);
-    if (entry.status === 'loading') {
-      const bar = el('progress', { testid: 'snapshot-progress' });
-      item.appendChild(el('div', { className: 'loading-row' }, bar,
-        el('button', { type: 'button', className: 'link', testid: 'cancel-load', onclick: (e) => { e.stopPropagation(); cancel(entry); } }, 'Cancel')));
-      item.appendChild(el('div', { className: 'stage', testid: 'snapshot-stage' }));
-    }
-    if (entry.status === 'error') {
-      item.appendChild(el('p', { className: `error${entry.tooBig ? ' too-big' : ''}`, testid: 'snapshot-error', role: 'alert' }, entry.error));
-    }
-    if (entry.status === 'ready') {
-      item.addEventListener('click', () => select(entry));
-      item.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') select(entry); });
-    }
-    listElement.appendChild(item);
-    if (entry.status === 'loading') updateProgress(entry);
+    state.snapshots.push(entry);
+    renderList();
+    return entry;
   }
-}
 
-// ---------------------------------------------------------------- views
+  function isGzip(name) {
+    return /\.gz$/i.test(name);
+  }
 
-function select(entry) {
-  state.selected = entry;
-  retainers.show(null);
+  function addFiles(files) {
+    for (const file of files) {
+      if (isHeapUsageLog(file.name)) showHeapUsageLog(file);
+      else addSnapshot(file.name, file.size, { kind: 'file', file }, isGzip(file.name));
+    }
+  }
+
+  /** Heap-usage logs go to the Growth view, shown on its own while no snapshot is ready. */
+  function showHeapUsageLog(file) {
+    importHeapUsageLog(file);
+    state.tab = 'growth';
+    if (state.selected?.status === 'ready') renderMain();
+    else mainElement.replaceChildren(growthView({ snapshot: null, snapshots: readySnapshots, selectObject: () => {} }).element);
+  }
+
+  async function loadDemo(button) {
+    button.disabled = true;
+    try {
+      const response = await fetch('demo/index.json');
+      if (!response.ok) throw new Error(`demo/index.json: HTTP ${response.status} (run scripts/build.sh to generate the demo)`);
+      const index = await response.json();
+      for (const item of index.snapshots) {
+        const url = new URL(item.url ?? item.name, new URL('demo/', location.href));
+        if (url.origin !== location.origin) continue; // the demo must come from this server
+        addUrl(url, { name: item.name, size: item.size ?? 0 });
+      }
+    } catch (error) {
+      showNotice(`Could not load the demo: ${error.message}`);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  /** Streams a snapshot from a URL into a new list entry (the demo, <heap-lens src>). */
+  function addUrl(url, { name = decodeURIComponent(url.pathname.split('/').pop()) || url.href, size = 0 } = {}) {
+    // The list entry appears at once; the Response body is piped into the worker's
+    // stream as it arrives, exactly like a dropped file's stream.
+    const { readable, writable } = new TransformStream();
+    const abort = new AbortController();
+    const entry = addSnapshot(name, size, { kind: 'stream', stream: readable }, isGzip(name));
+    entry.onCancel = () => abort.abort();
+    fetch(url, { signal: abort.signal })
+      .then((res) => {
+        if (!res.ok || !res.body) throw new Error(`could not fetch ${url.pathname}: HTTP ${res.status}`);
+        if (!entry.size) entry.size = Number(res.headers.get('content-length')) || 0; // for the progress bar
+        return res.body.pipeTo(writable);
+      })
+      .catch((error) => writable.abort(error).catch(() => {}));
+    return entry;
+  }
+
+  function showNotice(text) {
+    const notice = el('div', { className: 'notice error', testid: 'notice', role: 'alert' }, text,
+      el('button', { type: 'button', className: 'link', onclick: () => notice.remove() }, 'Dismiss'));
+    listElement.before(notice);
+  }
+
+  function cancel(entry) {
+    entry.onCancel?.();
+    entry.worker.terminate();
+    entry.status = 'error';
+    entry.error = 'Cancelled';
+    renderList();
+  }
+
+  function remove(entry) {
+    entry.onCancel?.();
+    entry.worker.terminate();
+    state.snapshots = state.snapshots.filter((s) => s !== entry);
+    if (state.selected === entry) {
+      state.selected = null;
+      const next = readySnapshots()[0];
+      if (next) select(next);
+      else renderMain();
+    } else if (showsAllSnapshots()) renderMain(keptViewState());
+    renderList();
+  }
+
+  /** Removes every snapshot (a <heap-lens> whose src changed). */
+  function removeAll() {
+    for (const entry of state.snapshots) {
+      entry.onCancel?.();
+      entry.worker.terminate();
+    }
+    state.snapshots = [];
+    select(null);
+  }
+
+  // ---------------------------------------------------------------- snapshot list
+
+  function progressText(entry) {
+    if (entry.size && entry.bytes < entry.size) return `${formatBytes(entry.bytes)} of ${formatBytes(entry.size)}`;
+    return entry.stage;
+  }
+
+  function updateProgress(entry) {
+    const item = listElement.querySelector(`[data-uid="${entry.uid}"]`);
+    if (!item) return;
+    const bar = item.querySelector('progress');
+    const label = item.querySelector('.stage');
+    if (entry.size && entry.bytes < entry.size) {
+      bar.max = entry.size;
+      bar.value = entry.bytes;
+    } else {
+      bar.removeAttribute('value'); // indeterminate while the analyses run
+    }
+    label.textContent = progressText(entry);
+  }
+
+  function renderList() {
+    clear(listElement);
+    for (const entry of listOrder()) {
+      const item = el('li', {
+        className: `snapshot is-${entry.status}${entry === state.selected ? ' selected' : ''}`,
+        testid: 'snapshot-item',
+        dataset: { uid: String(entry.uid), status: entry.status, name: entry.name },
+        tabIndex: entry.status === 'ready' ? 0 : -1,
+        'aria-current': entry === state.selected ? 'true' : undefined,
+      });
+      const close = el('button', {
+        type: 'button', className: 'icon', testid: 'remove-snapshot', title: `Remove ${entry.name}`, 'aria-label': `Remove ${entry.name}`,
+        onclick: (e) => { e.stopPropagation(); remove(entry); },
+      }, '\u00d7');
+      item.appendChild(el('div', { className: 'snapshot-head' }, el('span', { className: 'snapshot-name', testid: 'snapshot-name', title: entry.name }, entry.name), close));
+      const meta = el('div', { className: 'snapshot-meta', testid: 'snapshot-meta' });
+      meta.appendChild(el('span', { title: exactBytes(entry.size) }, `file ${formatBytes(entry.size)}`));
+      if (entry.status === 'ready') {
+        meta.appendChild(el('span', { testid: 'snapshot-nodes', dataset: { nodes: String(entry.info.nodes) } }, `${formatCount(entry.info.nodes)} nodes`));
+        meta.appendChild(el('span', { testid: 'snapshot-total', title: exactBytes(entry.info.totalSize) }, `heap ${formatBytes(entry.info.totalSize)}`));
+      }
+      item.appendChild(meta);
+      if (entry.status === 'loading') {
+        const bar = el('progress', { testid: 'snapshot-progress' });
+        item.appendChild(el('div', { className: 'loading-row' }, bar,
+          el('button', { type: 'button', className: 'link', testid: 'cancel-load', onclick: (e) => { e.stopPropagation(); cancel(entry); } }, 'Cancel')));
+        item.appendChild(el('div', { className: 'stage', testid: 'snapshot-stage' }));
+      }
+      if (entry.status === 'error') {
+        item.appendChild(el('p', { className: `error${entry.tooBig ? ' too-big' : ''}`, testid: 'snapshot-error', role: 'alert' }, entry.error));
+      }
+      if (entry.status === 'ready') {
+        item.addEventListener('click', () => { pendingLink = null; select(entry); });
+        item.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { pendingLink = null; select(entry); } });
+      }
+      listElement.appendChild(item);
+      if (entry.status === 'loading') updateProgress(entry);
+    }
+  }
+
+  // ---------------------------------------------------------------- views
+
+  function select(entry, initial) {
+    state.selected = entry;
+    state.link.object = null;
+    retainers.show(null);
+    renderList();
+    renderMain(initial);
+  }
+
+  /** The Retainers pane shows object `id` of `entry`; the <heap-lens> element hears of it. */
+  function showObject(entry, id, notify = true) {
+    state.link.object = id;
+    retainers.show(entry, id);
+    writeLink();
+    if (notify) options.onSelect?.(id);
+  }
+
+  /** What a redrawn view keeps when only the list of snapshots changed. */
+  function keptViewState() {
+    return { class: state.link.class, base: state.link.base };
+  }
+
+  /** Draws the selected snapshot's current view; `initial` holds the view state to start from. */
+  function renderMain(initial = {}) {
+    clear(mainElement);
+    state.link.class = '';
+    state.link.base = null;
+    const entry = state.selected;
+    if (!entry || entry.status !== 'ready') {
+      mainElement.appendChild(welcome());
+      writeLink();
+      return;
+    }
+    const tabs = el('nav', { className: 'tabs', role: 'tablist' });
+    for (const tab of TABS) {
+      tabs.appendChild(el('button', {
+        type: 'button', role: 'tab', className: `tab${tab.key === state.tab ? ' active' : ''}`,
+        testid: `tab-${tab.key}`, 'aria-selected': String(tab.key === state.tab),
+        onclick: () => { pendingLink = null; state.tab = tab.key; renderMain(); },
+      }, tab.title));
+    }
+    const current = el('span', { className: 'tab-info', testid: 'current-snapshot' }, entry.name);
+    tabs.appendChild(current);
+    const make = TABS.find((t) => t.key === state.tab).make;
+    let view;
+    try {
+      view = make({
+        snapshot: entry,
+        snapshots: readySnapshots,
+        initial,
+        remember: (patch) => { Object.assign(state.link, patch); writeLink(); },
+        // A view about another snapshot (Leaks: the newest) passes it; it becomes the selected one.
+        selectObject: (id, owner = entry) => {
+          if (owner !== state.selected) {
+            state.selected = owner;
+            current.textContent = owner.name;
+            renderList();
+          }
+          pendingLink = null;
+          showObject(owner, id);
+        },
+      });
+    } catch (error) {
+      view = { element: el('p', { className: 'error', testid: 'view-error' }, error.message) };
+    }
+    mainElement.append(tabs, el('div', { className: 'view-area' }, view.element), retainers.element);
+    writeLink();
+  }
+
+  /** Shows view `key` (a TABS key); false if there is no such view. */
+  function setView(key) {
+    if (!TABS.some((t) => t.key === key)) return false;
+    if (state.tab !== key) {
+      state.tab = key;
+      renderMain();
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- deep links
+
+  /** The fragment's link: #view=summary&snapshot=NAME&class=TEXT&object=ID&base=NAME (files never go in the URL). */
+  function readLink() {
+    const params = new URLSearchParams(location.hash.slice(1));
+    if (!params.get('snapshot')) return null;
+    const object = Number(params.get('object'));
+    return {
+      snapshot: params.get('snapshot'),
+      view: params.get('view'),
+      class: params.get('class') ?? '',
+      base: params.get('base'),
+      object: params.get('object') && Number.isInteger(object) ? object : null,
+    };
+  }
+
+  /** Records the state in the fragment, without adding history entries. */
+  function writeLink() {
+    if (!options.deepLinks || pendingLink) return; // a link still waiting for its snapshot stays as it is
+    const params = new URLSearchParams();
+    if (state.selected?.status === 'ready') {
+      params.set('view', state.tab);
+      params.set('snapshot', state.selected.name);
+      if (state.link.class) params.set('class', state.link.class);
+      if (state.link.base) params.set('base', state.link.base);
+      if (state.link.object !== null) params.set('object', String(state.link.object));
+    }
+    const hash = params.toString();
+    if (hash !== location.hash.slice(1)) history.replaceState(history.state, '', hash ? `#${hash}` : `${location.pathname}${location.search}`);
+  }
+
+  /** Applies a waiting link once its snapshot, and the comparison base it names, are loaded. */
+  function restoreLink() {
+    const link = pendingLink;
+    if (!link) return;
+    const entry = state.snapshots.find((s) => s.name === link.snapshot && s.status === 'ready');
+    const baseLoading = link.base && state.snapshots.some((s) => s.name === link.base && s.status === 'loading');
+    if (!entry || baseLoading) return;
+    pendingLink = null;
+    if (TABS.some((t) => t.key === link.view)) state.tab = link.view;
+    select(entry, { class: link.class, base: link.base, object: link.object, expand: link.object !== null });
+    if (link.object !== null) showObject(entry, link.object, false);
+  }
+
+  function welcome() {
+    return el('div', { className: 'welcome', testid: 'welcome' },
+      el('h2', {}, 'Find out what keeps your memory alive'),
+      el('p', {}, 'Open or drop one or more V8 heap snapshots (.heapsnapshot, or gzipped .heapsnapshot.gz) taken with Chrome DevTools, Node\u2019s --heapsnapshot-signal or v8.writeHeapSnapshot().'),
+      el('p', {}, 'Everything is analysed here, in this browser tab, by a WebAssembly engine: nothing is uploaded. Each snapshot gets its own worker, so one broken or huge file cannot affect the others.'),
+      el('p', {}, 'Load three snapshots taken while your program repeats an action, then use Comparison (or Summary \u2192 \u201cObjects allocated between\u201d) to see what keeps growing, and the Retainers pane to see why it stays alive.'));
+  }
+
+  // ---------------------------------------------------------------- input
+
+  const fileInput = byId('file-input');
+  fileInput.addEventListener('change', () => {
+    addFiles([...fileInput.files]);
+    fileInput.value = '';
+  });
+  const demoButton = byId('demo-button'); // none in the single file and the element
+  demoButton?.addEventListener('click', () => loadDemo(demoButton));
+
+  // Files dropped anywhere on the page (or on the element).
+  const overlay = byId('drop-overlay');
+  let dragDepth = 0;
+  const hasFiles = (e) => [...(e.dataTransfer?.types ?? [])].includes('Files');
+  root.addEventListener('dragenter', (e) => { if (hasFiles(e)) { dragDepth++; overlay.classList.add('visible'); } });
+  root.addEventListener('dragleave', () => { if (--dragDepth <= 0) { dragDepth = 0; overlay.classList.remove('visible'); } });
+  root.addEventListener('dragover', (e) => { if (hasFiles(e)) e.preventDefault(); });
+  root.addEventListener('drop', (e) => {
+    e.preventDefault();
+    dragDepth = 0;
+    overlay.classList.remove('visible');
+    if (e.dataTransfer?.files?.length) addFiles([...e.dataTransfer.files]);
+  });
+  if (options.deepLinks) {
+    window.addEventListener('hashchange', () => {
+      pendingLink = readLink();
+      restoreLink();
+    });
+  }
+
   renderList();
   renderMain();
+  return { addFiles, addUrl, setView, showNotice, clear: removeAll };
 }
-
-function renderMain() {
-  clear(mainElement);
-  const entry = state.selected;
-  if (!entry || entry.status !== 'ready') {
-    mainElement.appendChild(welcome());
-    return;
-  }
-  const tabs = el('nav', { className: 'tabs', role: 'tablist' });
-  for (const tab of TABS) {
-    tabs.appendChild(el('button', {
-      type: 'button', role: 'tab', className: `tab${tab.key === state.tab ? ' active' : ''}`,
-      testid: `tab-${tab.key}`, 'aria-selected': String(tab.key === state.tab),
-      onclick: () => { state.tab = tab.key; renderMain(); },
-    }, tab.title));
-  }
-  tabs.appendChild(el('span', { className: 'tab-info', testid: 'current-snapshot' }, entry.name));
-  const make = TABS.find((t) => t.key === state.tab).make;
-  let view;
-  try {
-    view = make({
-      snapshot: entry,
-      snapshots: readySnapshots,
-      selectObject: (id) => retainers.show(entry, id),
-    });
-  } catch (error) {
-    view = { element: el('p', { className: 'error', testid: 'view-error' }, error.message) };
-  }
-  mainElement.append(tabs, el('div', { className: 'view-area' }, view.element), retainers.element);
-}
-
-function welcome() {
-  return el('div', { className: 'welcome', testid: 'welcome' },
-    el('h2', {}, 'Find out what keeps your memory alive'),
-    el('p', {}, 'Open or drop one or more V8 heap snapshots (.heapsnapshot, or gzipped .heapsnapshot.gz) taken with Chrome DevTools, Node\u2019s --heapsnapshot-signal or v8.writeHeapSnapshot().'),
-    el('p', {}, 'Everything is analysed here, in this browser tab, by a WebAssembly engine: nothing is uploaded. Each snapshot gets its own worker, so one broken or huge file cannot affect the others.'),
-    el('p', {}, 'Load three snapshots taken while your program repeats an action, then use Comparison (or Summary \u2192 \u201cObjects allocated between\u201d) to see what keeps growing, and the Retainers pane to see why it stays alive.'));
-}
-
-// ---------------------------------------------------------------- input
-
-const fileInput = document.getElementById('file-input');
-fileInput.addEventListener('change', () => {
-  addFiles([...fileInput.files]);
-  fileInput.value = '';
-});
-const demoButton = document.getElementById('demo-button');
-demoButton.addEventListener('click', () => loadDemo(demoButton));
-
-const overlay = document.getElementById('drop-overlay');
-let dragDepth = 0;
-const hasFiles = (e) => [...(e.dataTransfer?.types ?? [])].includes('Files');
-document.addEventListener('dragenter', (e) => { if (hasFiles(e)) { dragDepth++; overlay.classList.add('visible'); } });
-document.addEventListener('dragleave', () => { if (--dragDepth <= 0) { dragDepth = 0; overlay.classList.remove('visible'); } });
-document.addEventListener('dragover', (e) => { if (hasFiles(e)) e.preventDefault(); });
-document.addEventListener('drop', (e) => {
-  e.preventDefault();
-  dragDepth = 0;
-  overlay.classList.remove('visible');
-  if (e.dataTransfer?.files?.length) addFiles([...e.dataTransfer.files]);
-});
-
-renderList();
-renderMain();

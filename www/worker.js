@@ -24,8 +24,7 @@ async function load({ source, gzip, total }) {
     post({ type: 'stage', stage: 'Starting the analyzer' });
     let wasm;
     try {
-      wasm = await import('./pkg/heaplens.js');
-      wasmMemory = (await wasm.default())?.memory ?? null;
+      ({ wasm, memory: wasmMemory } = await startAnalyzer());
     } catch (error) {
       throw new Error(`Could not start the analyzer (www/pkg/heaplens.js): ${error.message ?? error}. Run scripts/build.sh first.`);
     }
@@ -68,6 +67,18 @@ async function load({ source, gzip, total }) {
     // finish() may consume the loader on the Rust side; freeing twice would throw.
     try { loader?.free(); } catch { /* already consumed */ }
   }
+}
+
+/**
+ * The wasm-bindgen module and its memory. Normally ./pkg next to this file; the
+ * single-file build (scripts/build-single-file.mjs) runs this worker from a Blob URL,
+ * where nothing is "next to" it, and defines self.heaplensInlineAnalyzer ahead of this
+ * code: the same module with the wasm bytes inlined.
+ */
+async function startAnalyzer() {
+  if (typeof self.heaplensInlineAnalyzer === 'function') return self.heaplensInlineAnalyzer();
+  const wasm = await import('./pkg/heaplens.js');
+  return { wasm, memory: (await wasm.default())?.memory ?? null };
 }
 
 /** Decompresses when asked to, or when the first bytes are the gzip magic number. */

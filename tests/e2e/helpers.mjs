@@ -28,10 +28,10 @@ function freePort() {
   });
 }
 
-/** Serves www/ on a free 127.0.0.1 port; resolves to { origin, stop }. */
-export async function startServer() {
+/** Serves `directory` (default www/) on a free 127.0.0.1 port; resolves to { origin, stop }. */
+export async function startServer(directory = join(repo, 'www')) {
   const port = await freePort();
-  const child = spawn('python3', ['-m', 'http.server', '--bind', '127.0.0.1', '--directory', join(repo, 'www'), String(port)], {
+  const child = spawn('python3', ['-m', 'http.server', '--bind', '127.0.0.1', '--directory', directory, String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
@@ -41,7 +41,7 @@ export async function startServer() {
   const origin = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
-      const res = await fetch(`${origin}/index.html`);
+      const res = await fetch(`${origin}/`);
       if (res.ok) {
         await res.arrayBuffer();
         return {

@@ -163,7 +163,8 @@ export class TreeTable {
     return out;
   }
 
-  select(node, { scroll = false } = {}) {
+  /** Selects a row; `notify: false` only highlights it (no onSelect), e.g. when restoring a link. */
+  select(node, { scroll = false, notify = true } = {}) {
     this.selected = node;
     if (scroll) {
       const index = this.flat.findIndex((r) => r.node === node);
@@ -176,7 +177,7 @@ export class TreeTable {
       }
     }
     this.schedule();
-    if (this.onSelect && node.data) this.onSelect(node.data, node);
+    if (notify && this.onSelect && node.data) this.onSelect(node.data, node);
   }
 
   /** Rebuilds the flat list of visible rows from the tree and repaints. */

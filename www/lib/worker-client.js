@@ -3,18 +3,24 @@
 
 let stashCounter = 0;
 
+/** The worker next to this module (www/worker.js, a module worker). */
+const defaultWorker = () => new Worker(new URL('../worker.js', import.meta.url), { type: 'module' });
+
 export class SnapshotWorker {
   /**
    * @param {{kind:'file', file: File} | {kind:'stream', stream: ReadableStream}} source
-   * @param {{gzip: boolean, total: number}} options  total = bytes expected (for progress)
+   * @param {{gzip: boolean, total: number, createWorker?: () => Worker}} options
+   *        total = bytes expected (for progress); createWorker starts the worker
+   *        (the single-file build passes one that uses a Blob URL)
    * @param {{onProgress, onStage, onReady, onError}} handlers
    */
-  constructor(source, { gzip, total }, handlers) {
+  constructor(source, { gzip, total, createWorker = defaultWorker }, handlers) {
     this.handlers = handlers;
     this.pending = new Map();
     this.nextId = 1;
     this.dead = null;
-    this.worker = new Worker(new URL('../worker.js', import.meta.url), { type: 'module' });
+    this.diffBases = new Map();
+    this.worker = createWorker();
     this.worker.onmessage = ({ data }) => this.receive(data);
     this.worker.onerror = (event) => {
       event.preventDefault();
@@ -65,6 +71,25 @@ export class SnapshotWorker {
     const name = `s${++stashCounter}`;
     this.worker.postMessage({ type: 'stash', name, value });
     return { $stash: name };
+  }
+
+  /**
+   * The diff base of `base` (another SnapshotWorker) for comparing this snapshot with it:
+   * this snapshot's interface definitions go to the base, the base's id lists come back
+   * and stay in this worker. Computed once per pair; resolves to a stash token for the
+   * `compare` and `compareInstances` requests.
+   */
+  diffBase(base) {
+    if (!this.diffBases.has(base)) {
+      const token = (async () => {
+        const interfaces = await this.query({ op: 'interfaceDefinitions' });
+        const value = await base.query({ op: 'diffBase', interfaces });
+        return this.stash(value);
+      })();
+      this.diffBases.set(base, token);
+      token.catch(() => this.diffBases.delete(base));
+    }
+    return this.diffBases.get(base);
   }
 
   terminate() {

@@ -1,28 +1,12 @@
 //! Comparison view: objects new and deleted since a base snapshot, by class (ids are
 //! matched across snapshots). The two snapshots live in two workers: the current one's
-//! interface definitions go to the base, the base's id lists come back to the current.
+//! interface definitions go to the base, the base's id lists come back to the current
+//! (SnapshotWorker.diffBase, shared with the ES-module API).
 
 import { el, filterInput } from '../lib/dom.js';
 import { TreeTable } from '../lib/treetable.js';
 import { appendObject, appendEdge } from '../lib/cells.js';
 import { formatCount, formatSigned, formatBytes, formatSignedBytes, exactBytes } from '../lib/format.js';
-
-// The diff base of (current, base) is computed once per pair and kept in the current worker.
-const baseCache = new WeakMap();
-
-function diffBase(current, base) {
-  let perBase = baseCache.get(current);
-  if (!perBase) baseCache.set(current, (perBase = new Map()));
-  if (!perBase.has(base)) {
-    perBase.set(base, (async () => {
-      const interfaces = await current.worker.query({ op: 'interfaceDefinitions' });
-      const value = await base.worker.query({ op: 'diffBase', interfaces });
-      return current.worker.stash(value);
-    })());
-    perBase.get(base).catch(() => perBase.delete(base));
-  }
-  return perBase.get(base);
-}
 
 export function comparisonView(ctx) {
   const current = ctx.snapshot;
@@ -34,22 +18,24 @@ export function comparisonView(ctx) {
   }
   const ordered = ctx.snapshots();
   const at = ordered.indexOf(current);
-  // DevTools' default base: the snapshot taken just before this one.
-  let base = at > 0 ? ordered[at - 1] : others[0];
-  const state = { sortBy: 'addedSize', ascending: false, classFilter: '' };
+  // DevTools' default base: the snapshot taken just before this one (unless a link names one).
+  let base = others.find((s) => s.name === ctx.initial?.base) ?? (at > 0 ? ordered[at - 1] : others[0]);
+  const state = { sortBy: 'addedSize', ascending: false, classFilter: ctx.initial?.class ?? '' };
+  ctx.remember?.({ base: base.name, class: state.classFilter });
 
   const select = el('select', { testid: 'base-select', 'aria-label': 'Base snapshot' });
   for (const s of others) select.appendChild(el('option', { value: String(s.uid), selected: s === base }, s.name));
   select.addEventListener('change', () => {
     base = others.find((s) => String(s.uid) === select.value);
+    ctx.remember?.({ base: base.name });
     table.reload();
   });
-  const filter = filterInput({ className: 'filter', placeholder: 'Filter by class', testid: 'class-filter', 'aria-label': 'Filter by class' },
-    (value) => { state.classFilter = value; table.reload(); });
+  const filter = filterInput({ className: 'filter', placeholder: 'Filter by class', testid: 'class-filter', 'aria-label': 'Filter by class', value: state.classFilter },
+    (value) => { state.classFilter = value; ctx.remember?.({ class: value }); table.reload(); });
 
   const provider = {
     async load(parent, offset, limit) {
-      const baseToken = await diffBase(current, base);
+      const baseToken = await current.worker.diffBase(base.worker);
       if (parent === null) {
         const res = await current.worker.query({ op: 'compare', base: baseToken, sortBy: state.sortBy, ascending: state.ascending, classFilter: state.classFilter, offset, limit });
         return { total: res.total, rows: res.rows.map((row) => ({ kind: 'class', row })) };

@@ -108,7 +108,9 @@ export function retainersPane() {
       },
     }, ignored ? 'Stop ignoring this retainer' : 'Ignore this retainer');
     menu = el('div', { className: 'menu', testid: 'context-menu', role: 'menu', style: { left: `${event.clientX}px`, top: `${event.clientY}px` } }, item);
-    document.body.appendChild(menu);
+    // Inside the pane, not document.body: in a <heap-lens> shadow root, the body is the
+    // host page's, where the menu would lose heaplens' styles. It is position: fixed anyway.
+    element.appendChild(menu);
   }
 
   function refresh() {

@@ -18,7 +18,8 @@ export function searchBox({ getSnapshot, onPick }) {
   let generation = 0;
 
   const close = () => { results.hidden = true; };
-  document.addEventListener('click', (e) => { if (!element.contains(e.target)) close(); });
+  // composedPath: inside a <heap-lens> shadow root, the document sees the host element as target.
+  document.addEventListener('click', (e) => { if (!e.composedPath().includes(element)) close(); });
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Enter') run();
     else if (e.key === 'Escape') close();

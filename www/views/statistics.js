@@ -40,7 +40,7 @@ function donut(parts, total) {
       const end = angle + sweep;
       const large = sweep > Math.PI ? 1 : 0;
       const d = `M ${point(r, angle)} A ${r} ${r} 0 ${large} 1 ${point(r, end)} L ${point(inner, end)} A ${inner} ${inner} 0 ${large} 0 ${point(inner, angle)} Z`;
-      shape = svg('path', { d, fill: part.color, stroke: '#fff', 'stroke-width': 1 });
+      shape = svg('path', { d, fill: part.color, class: 'donut-slice' }); // outlined in the background colour (style.css)
     }
     shape.appendChild(svg('title', {}, `${part.name}: ${exactBytes(part.bytes)}`));
     chart.appendChild(shape);

@@ -8,11 +8,12 @@ import { formatCount } from '../lib/format.js';
 
 export function summaryView(ctx) {
   const { worker, info } = ctx.snapshot;
-  const state = { sortBy: 'retainedSize', ascending: false, classFilter: '', idRange: null };
+  const state = { sortBy: 'retainedSize', ascending: false, classFilter: ctx.initial?.class ?? '', idRange: null };
   const total = () => info.totalSize;
+  ctx.remember?.({ class: state.classFilter });
 
-  const filter = filterInput({ className: 'filter', placeholder: 'Filter by class', testid: 'class-filter', 'aria-label': 'Filter by class' },
-    (value) => { state.classFilter = value; table.reload(); });
+  const filter = filterInput({ className: 'filter', placeholder: 'Filter by class', testid: 'class-filter', 'aria-label': 'Filter by class', value: state.classFilter },
+    (value) => { state.classFilter = value; ctx.remember?.({ class: value }); table.reload(); });
 
   const range = el('select', { className: 'range', testid: 'range-filter', 'aria-label': 'Objects to include' },
     el('option', { value: '' }, 'All objects'));
@@ -88,6 +89,17 @@ export function summaryView(ctx) {
       if (d.kind !== 'class') ctx.selectObject(nodeOf(d).id);
     },
   });
+
+  // A link that names a class and an object: open that class and highlight the object.
+  if (ctx.initial?.expand && state.classFilter) reveal(state.classFilter, ctx.initial.object);
+  async function reveal(className, objectId) {
+    await table.loaded;
+    const row = table.root.kids?.items.find((n) => n.data.kind === 'class' && n.data.row.name === className);
+    if (!row) return;
+    await table.expand(row);
+    const instance = row.kids?.items.find((n) => n.data.node?.id === objectId);
+    if (instance) table.select(instance, { scroll: true, notify: false });
+  }
 
   const element = el('section', { className: 'view', testid: 'view-summary' },
     el('div', { className: 'toolbar' }, range, filter),

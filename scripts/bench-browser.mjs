@@ -1,0 +1,404 @@
+// Benchmark of the page itself: opens one snapshot in headless Chromium through the
+// real file input (served from www/ by python's http.server on a free 127.0.0.1
+// port) and prints wall time, MB/s and the tab's peak memory in the same shape as
+// `heaplens bench`.
+//
+//   node scripts/bench-browser.mjs [FILE] [--runs N]
+//
+// FILE defaults to target/bench/big250.heapsnapshot (generated with
+// scripts/make-big-snapshot.cjs when missing). Each run uses a fresh browser so the
+// renderer's high-water mark belongs to that run only.
+//
+// Time: from setInputFiles() to the snapshot's list item getting data-status="ready"
+// (the worker's wasm start-up and warm-up for files > 20 MB included); stage times come
+// from the worker's 'stage' messages, seen by a listener added to each Worker. "summary shown" is when the Summary table's first
+// row is on screen.
+// Memory: every 50 ms, /proc/<pid>/status (VmHWM, VmRSS) of every descendant of this
+// process (Chromium's browser, zygotes, renderers, utilities). The page and its
+// dedicated workers (so the wasm memory) live in the renderer process (command line
+// has --type=renderer): "peak memory" is the largest renderer VmHWM. "all processes"
+// is the largest sampled sum of VmRSS over all Chromium processes.
+// Needs tests/node_modules (playwright-core) and a built page (scripts/build.sh).
+
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve, basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const TIMEOUT_MS = 60 * 60 * 1000;
+const SAMPLE_MS = 50;
+const now = () => performance.timeOrigin + performance.now();
+
+// ------------------------------------------------------------------ arguments
+
+function usage(message) {
+  if (message) process.stderr.write(`bench-browser: ${message}\n`);
+  process.stderr.write('usage: node scripts/bench-browser.mjs [FILE] [--runs N]\n');
+  process.exit(2);
+}
+
+let file = null;
+let runs = 1;
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i++) {
+  const arg = argv[i];
+  if (arg === '--runs') {
+    runs = Number(argv[++i]);
+    if (!Number.isInteger(runs) || runs < 1) usage('--runs needs a positive integer');
+  } else if (arg.startsWith('--runs=')) {
+    runs = Number(arg.slice(7));
+    if (!Number.isInteger(runs) || runs < 1) usage('--runs needs a positive integer');
+  } else if (arg === '-h' || arg === '--help') usage();
+  else if (arg.startsWith('-')) usage(`unknown option ${arg}`);
+  else if (file === null) file = arg;
+  else usage('only one FILE');
+}
+if (file === null) {
+  file = join(repo, 'target', 'bench', 'big250.heapsnapshot');
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    process.stderr.write(`[bench-browser] generating ${file} with node (about 20 s)\n`);
+    execFileSync(process.execPath, [join(repo, 'scripts', 'make-big-snapshot.cjs'), '250', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+}
+file = resolve(file);
+if (!existsSync(file)) usage(`${file}: no such file`);
+const bytes = statSync(file).size;
+
+if (!existsSync(join(repo, 'www', 'pkg', 'heaplens_bg.wasm'))) {
+  process.stderr.write('bench-browser: www/pkg is missing: run scripts/build.sh first\n');
+  process.exit(1);
+}
+let chromium;
+try {
+  ({ chromium } = createRequire(join(repo, 'tests', 'package.json'))('playwright-core'));
+} catch {
+  process.stderr.write('bench-browser: tests/node_modules/playwright-core is missing: run scripts/setup.sh --test\n');
+  process.exit(1);
+}
+
+// ------------------------------------------------------------------ server
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const probe = createServer();
+    probe.once('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => ok(port));
+    });
+  });
+}
+
+async function startServer() {
+  const port = await freePort();
+  const child = spawn('python3', ['-m', 'http.server', '--bind', '127.0.0.1', '--directory', join(repo, 'www'), String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  child.stderr.on('data', (d) => { log = (log + d).slice(-4000); });
+  process.once('exit', () => child.kill('SIGTERM'));
+  const origin = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      const res = await fetch(`${origin}/index.html`);
+      if (res.ok) {
+        await res.arrayBuffer();
+        return { origin, pid: child.pid, stop: () => child.kill('SIGTERM') };
+      }
+    } catch { /* not up yet */ }
+    if (child.exitCode !== null) throw new Error(`http.server exited: ${log}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGTERM');
+  throw new Error(`http.server did not start on ${origin}: ${log}`);
+}
+
+// ------------------------------------------------------------------ /proc sampling
+
+function loadAverage() {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
+/** pid → ppid for every process we can see. */
+function processTable() {
+  const table = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // comm may contain spaces and parentheses: the fields after the last ')' are fixed.
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      table.set(Number(name), Number(rest[1]));
+    } catch { /* exited meanwhile */ }
+  }
+  return table;
+}
+
+function descendantsOf(root, skip) {
+  const table = processTable();
+  const children = new Map();
+  for (const [pid, ppid] of table) {
+    if (!children.has(ppid)) children.set(ppid, []);
+    children.get(ppid).push(pid);
+  }
+  const out = [];
+  const queue = [...(children.get(root) ?? [])];
+  while (queue.length) {
+    const pid = queue.shift();
+    if (skip.has(pid)) continue;
+    out.push(pid);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
+
+function statusKb(text, key) {
+  const m = text.match(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+/** Samples every Chromium process under this one; keeps per-process peaks. */
+class MemorySampler {
+  constructor(skip) {
+    this.skip = skip;
+    this.procs = new Map(); // pid → { type, hwm, rss }
+    this.peakTotalRss = 0;
+    this.timer = null;
+  }
+
+  sample() {
+    let total = 0;
+    for (const pid of descendantsOf(process.pid, this.skip)) {
+      let status;
+      try {
+        status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      } catch { continue; }
+      let proc = this.procs.get(pid);
+      if (!proc) {
+        let cmdline = '';
+        try { cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { /* gone */ }
+        const type = cmdline.match(/--type=([\w-]+)/)?.[1] ?? (/chrom/i.test(cmdline) ? 'browser' : 'other');
+        proc = { type, hwm: 0, rss: 0 };
+        this.procs.set(pid, proc);
+      }
+      const hwm = statusKb(status, 'VmHWM');
+      const rss = statusKb(status, 'VmRSS');
+      proc.hwm = Math.max(proc.hwm, hwm);
+      proc.rss = Math.max(proc.rss, rss);
+      if (proc.type !== 'other') total += rss;
+    }
+    this.peakTotalRss = Math.max(this.peakTotalRss, total);
+  }
+
+  start() {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), SAMPLE_MS);
+  }
+
+  stop() {
+    clearInterval(this.timer);
+    this.sample();
+  }
+
+  renderers() {
+    return [...this.procs.values()].filter((p) => p.type === 'renderer');
+  }
+}
+
+// ------------------------------------------------------------------ one run
+
+async function runOnce(server, tmp) {
+  const loadBefore = loadAverage();
+  const sampler = new MemorySampler(new Set([server.pid]));
+  sampler.start();
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    env: { ...process.env, TMPDIR: tmp },
+  });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    const pageErrors = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const events = [];
+    let settle;
+    const settled = new Promise((ok) => { settle = ok; });
+    // Events carry the page's own epoch-ms timestamp (node's clock is the same one).
+    await page.exposeFunction('__benchEvent', (kind, text, at) => {
+      events.push({ kind, text, t: at ?? now() });
+      if (kind === 'summary' || kind === 'error') settle();
+    });
+    // Stage times straight from the worker's messages (the list item's label shows byte
+    // counts until reading is done): observe them without changing the page.
+    await page.addInitScript(() => {
+      const Base = window.Worker;
+      window.Worker = class extends Base {
+        constructor(...args) {
+          super(...args);
+          this.addEventListener('message', ({ data }) => {
+            if (data?.type === 'stage') window.__benchEvent('stage', String(data.stage), performance.timeOrigin + performance.now());
+          });
+        }
+      };
+    });
+    await page.goto(`${server.origin}/index.html`);
+    await page.locator('[data-testid="file-input"]').waitFor({ state: 'attached' });
+    // Report the item's final status and the first Summary row.
+    await page.evaluate(() => {
+      let status = '';
+      let summary = false;
+      const observer = new MutationObserver(() => {
+        const at = performance.timeOrigin + performance.now();
+        const item = document.querySelector('[data-testid="snapshot-item"]');
+        if (!item) return;
+        const s = item.dataset.status;
+        if (s !== status) {
+          status = s;
+          if (s === 'ready') {
+            const nodes = item.querySelector('[data-testid="snapshot-nodes"]')?.dataset.nodes ?? '';
+            window.__benchEvent('ready', nodes, at);
+          } else if (s === 'error') {
+            window.__benchEvent('error', item.querySelector('[data-testid="snapshot-error"]')?.textContent ?? '(no message)', at);
+          }
+        }
+        if (!summary && status === 'ready' && document.querySelector('[data-testid="class-name"]')) {
+          summary = true;
+          window.__benchEvent('summary', String(document.querySelectorAll('[data-testid="class-name"]').length), at);
+        }
+      });
+      observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['data-status'] });
+    });
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+
+    sampler.sample();
+    const baseline = new Map([...sampler.procs].map(([pid, p]) => [pid, p.rss]));
+    const start = now();
+    await page.locator('[data-testid="file-input"]').setInputFiles(file);
+    let timedOut = false;
+    await Promise.race([
+      settled,
+      new Promise((ok) => setTimeout(() => { timedOut = true; ok(); }, TIMEOUT_MS)),
+      new Promise((ok) => page.once('crash', () => { events.push({ kind: 'error', text: 'the renderer crashed (page "crash" event)', t: now() }); ok(); })),
+    ]);
+    let jsHeap = null;
+    try {
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
+      jsHeap = { used: m.JSHeapUsedSize, total: m.JSHeapTotalSize };
+    } catch { /* crashed */ }
+    sampler.stop();
+    const loadAfter = loadAverage();
+
+    const ready = events.find((e) => e.kind === 'ready');
+    const error = events.find((e) => e.kind === 'error');
+    const summary = events.find((e) => e.kind === 'summary');
+    const stages = [];
+    const stageEvents = events.filter((e) => e.kind === 'stage');
+    const end = ready ?? error;
+    for (let i = 0; i < stageEvents.length; i++) {
+      const next = stageEvents[i + 1]?.t ?? end?.t ?? now();
+      stages.push({ name: stageEvents[i].text, secs: (next - stageEvents[i].t) / 1000 });
+    }
+    const renderers = sampler.renderers();
+    const page_ = renderers.reduce((a, b) => (b.hwm > (a?.hwm ?? -1) ? b : a), null);
+    const pagePid = [...sampler.procs].find(([, p]) => p === page_)?.[0];
+    const types = {};
+    for (const p of sampler.procs.values()) types[p.type] = (types[p.type] ?? 0) + 1;
+    const procs = [...sampler.procs.values()].filter((p) => p.type !== 'other');
+    return {
+      ok: Boolean(ready),
+      error: error?.text ?? (timedOut ? `timed out after ${TIMEOUT_MS / 1000} s` : ready ? null : 'no result'),
+      pageErrors,
+      nodes: ready?.text ? Number(ready.text) : null,
+      firstStage: stageEvents[0] ? (stageEvents[0].t - start) / 1000 : null,
+      stages,
+      total: end ? (end.t - start) / 1000 : null,
+      summary: summary ? (summary.t - start) / 1000 : null,
+      rendererHwm: page_?.hwm ?? 0,
+      rendererBaseline: baseline.get(pagePid) ?? 0,
+      types,
+      rendererRss: Math.max(0, ...renderers.map((p) => p.rss)),
+      rendererCount: renderers.length,
+      rendererHwms: renderers.map((p) => p.hwm).sort((a, b) => b - a),
+      processCount: procs.length,
+      totalRss: sampler.peakTotalRss,
+      jsHeap,
+      loadBefore,
+      loadAfter,
+    };
+  } finally {
+    sampler.stop();
+    await browser.close().catch(() => {});
+    // Let the last run's processes exit so they are not sampled with the next run's.
+    for (let i = 0; i < 100 && descendantsOf(process.pid, new Set([server.pid])).length; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+// ------------------------------------------------------------------ output
+
+const mb = (n) => (n / 1e6).toFixed(1);
+
+function report(r, label) {
+  console.log(`file           ${file}${label ? `  (${label})` : ''}`);
+  console.log(`size           ${mb(bytes)} MB`);
+  if (r.nodes !== null) console.log(`graph          ${r.nodes} nodes`);
+  if (r.firstStage !== null) console.log(`  ${'(input → worker message)'.padEnd(28)} ${r.firstStage.toFixed(3).padStart(7)} s`);
+  for (const s of r.stages) console.log(`  ${s.name.padEnd(28)} ${s.secs.toFixed(3).padStart(7)} s`);
+  if (!r.ok) console.log(`FAILED         ${r.error}`);
+  for (const e of r.pageErrors) console.log(`page error     ${e}`);
+  if (r.total !== null) console.log(`${r.ok ? 'open total' : 'failed after'}     ${r.total.toFixed(3)} s`);
+  if (r.ok) console.log(`throughput     ${(bytes / 1e6 / r.total).toFixed(1)} MB/s`);
+  if (r.summary !== null) console.log(`summary shown  ${r.summary.toFixed(3)} s`);
+  console.log(`peak memory    ${mb(r.rendererHwm)} MB (${(r.rendererHwm / bytes).toFixed(2)} x file)  renderer VmHWM (renderers: ${r.rendererHwms.map(mb).join(', ')} MB)`);
+  console.log(`renderer RSS   ${mb(r.rendererRss)} MB  largest sampled VmRSS; ${mb(r.rendererBaseline)} MB before setInputFiles`);
+  console.log(`all processes  ${mb(r.totalRss)} MB  largest sampled sum of VmRSS over ${r.processCount} Chromium processes (${Object.entries(r.types).map(([k, v]) => `${v} ${k}`).join(', ')}; shared pages counted twice)`);
+  if (r.jsHeap) console.log(`page JS heap   ${mb(r.jsHeap.used)} MB used of ${mb(r.jsHeap.total)} MB  (main thread, after load)`);
+  console.log(`load average   ${r.loadBefore} before, ${r.loadAfter} after`);
+}
+
+function median(values) {
+  const v = values.filter((x) => x !== null).sort((a, b) => a - b);
+  if (!v.length) return null;
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+}
+
+const server = await startServer();
+const tmp = mkdtempSync(join(tmpdir(), 'heaplens-bench-browser-'));
+const results = [];
+let exitCode = 0;
+try {
+  for (let i = 0; i < runs; i++) {
+    const r = await runOnce(server, tmp);
+    results.push(r);
+    if (i > 0) console.log('');
+    report(r, runs > 1 ? `run ${i + 1} of ${runs}` : '');
+    if (!r.ok) exitCode = 1;
+  }
+  if (runs > 1) {
+    const good = results.filter((r) => r.ok);
+    console.log('');
+    console.log(`median of ${good.length} successful run${good.length === 1 ? '' : 's'} (of ${runs}) — ${basename(file)}`);
+    if (good.length) {
+      const total = median(good.map((r) => r.total));
+      const hwm = median(good.map((r) => r.rendererHwm));
+      console.log(`open total     ${total.toFixed(3)} s   (runs: ${good.map((r) => r.total.toFixed(2)).join(', ')})`);
+      console.log(`throughput     ${(bytes / 1e6 / total).toFixed(1)} MB/s`);
+      console.log(`peak memory    ${mb(hwm)} MB (${(hwm / bytes).toFixed(2)} x file)   (runs: ${good.map((r) => mb(r.rendererHwm)).join(', ')})`);
+    }
+  }
+} finally {
+  server.stop();
+  rmSync(tmp, { recursive: true, force: true });
+}
+process.exit(exitCode);

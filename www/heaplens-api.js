@@ -1,0 +1,119 @@
+//! heaplens as an ES module for other pages and tools: open a snapshot (File, Blob,
+//! stream, Response or bytes) and ask for the same numbers the page shows. Each opened
+//! snapshot gets its own worker (www/worker.js through lib/worker-client.js, exactly as
+//! the page does); every method sends one request from src/query.rs's Request enum.
+//!
+//!   import { open } from './heaplens-api.js';
+//!   const snapshot = await open(file, { onProgress: (bytes, total) => … });
+//!   const { rows } = await snapshot.summary({ limit: 10 });
+//!   snapshot.close();
+
+import { SnapshotWorker } from './lib/worker-client.js';
+
+/** A snapshot being analysed in its own worker. Get one from open(). */
+export class Snapshot {
+  #worker;
+
+  constructor(worker, name, info) {
+    this.#worker = worker;
+    /** The file name (or the `name` option). */
+    this.name = name;
+    /** { nodes, edges, totalSize, rootId, maxJsId, extraNativeBytes, title } */
+    this.info = info;
+  }
+
+  /** Any request of src/query.rs (`{ op: 'instances', classKey, … }`), answered as a plain object. */
+  query(request) {
+    return this.#worker.query(request);
+  }
+
+  /** Classes by retained size: { total, rows: [{ key, name, count, distance, selfSize, retainedSize }] }. */
+  summary({ sortBy = 'retainedSize', ascending = false, classFilter = '', idRange = null, offset = 0, limit = 100 } = {}) {
+    return this.query({ op: 'summary', sortBy, ascending, classFilter, idRange, offset, limit });
+  }
+
+  /** Heap composition, the Statistics view's numbers. */
+  stats() {
+    return this.query({ op: 'stats' });
+  }
+
+  /** What keeps object `id` alive: { total, rows: [edge rows, each with its retaining node] }. */
+  retainers(id, { offset = 0, limit = 100 } = {}) {
+    return this.query({ op: 'retainers', id, offset, limit });
+  }
+
+  /** Objects new and deleted since `base` (another Snapshot), by class — the Comparison view's rows. */
+  async diff(base, { sortBy = 'addedSize', ascending = false, classFilter = '', offset = 0, limit = 100 } = {}) {
+    if (!(base instanceof Snapshot)) throw new TypeError('diff(base): base must be a snapshot returned by open()');
+    const token = await this.#worker.diffBase(base.#worker);
+    return this.query({ op: 'compare', base: token, sortBy, ascending, classFilter, offset, limit });
+  }
+
+  /** The leak report over this snapshot and `others` (see leaks()). */
+  leaks(others = []) {
+    return leaks([this, ...others]);
+  }
+
+  /** Stops the worker and frees its memory; later calls reject. */
+  close() {
+    this.#worker.terminate();
+  }
+}
+
+/**
+ * Opens a heap snapshot: a File or Blob, a ReadableStream of bytes, a fetch Response,
+ * or an ArrayBuffer / typed array. Gzipped input is recognised by its first bytes.
+ * @param {{ name?: string, gzip?: boolean, size?: number,
+ *           onProgress?: (bytesRead: number, total: number) => void,
+ *           onStage?: (stage: string) => void }} [options]
+ * @returns {Promise<Snapshot>} once the snapshot is parsed and analysed; rejects with
+ *          the parser's message when the input is not a usable snapshot.
+ */
+export function open(input, options = {}) {
+  const { source, name, size } = toSource(input, options);
+  const gzip = options.gzip ?? /\.gz$/i.test(name);
+  return new Promise((resolve, reject) => {
+    const worker = new SnapshotWorker(source, { gzip, total: size }, {
+      onProgress: (bytes) => options.onProgress?.(bytes, size),
+      onStage: (stage) => options.onStage?.(stage),
+      onReady: (info) => resolve(new Snapshot(worker, name, info)),
+      onError: (message) => {
+        worker.terminate();
+        reject(new Error(`${name}: ${message}`));
+      },
+    });
+  });
+}
+
+/**
+ * The 3-snapshot leak report: facts from each snapshot, the report computed on the newest
+ * (largest maxJsId). Snapshots of one process, three or more; fewer give a warning.
+ */
+export async function leaks(snapshots) {
+  const series = [...new Set(snapshots)];
+  if (series.length === 0) throw new TypeError('leaks(snapshots): give at least one snapshot');
+  const facts = await Promise.all(series.map((s) => s.query({ op: 'facts', name: s.name })));
+  const newest = series.reduce((a, b) => (b.info.maxJsId > a.info.maxJsId ? b : a));
+  return newest.query({ op: 'leaks', facts });
+}
+
+/** The worker's `load` source for whatever was given. */
+function toSource(input, options) {
+  if (input instanceof Blob) {
+    return { source: { kind: 'file', file: input }, name: options.name ?? input.name ?? 'snapshot', size: options.size ?? input.size };
+  }
+  if (input instanceof ArrayBuffer || ArrayBuffer.isView(input)) {
+    const blob = new Blob([input]);
+    return { source: { kind: 'file', file: blob }, name: options.name ?? 'snapshot', size: blob.size };
+  }
+  if (typeof Response === 'function' && input instanceof Response) {
+    if (!input.ok || !input.body) throw new Error(`open(response): HTTP ${input.status} ${input.statusText}`);
+    const length = Number(input.headers.get('content-length')) || 0;
+    const name = options.name ?? (decodeURIComponent(new URL(input.url || 'x:/snapshot').pathname.split('/').pop()) || 'snapshot');
+    return { source: { kind: 'stream', stream: input.body }, name, size: options.size ?? length };
+  }
+  if (input instanceof ReadableStream) {
+    return { source: { kind: 'stream', stream: input }, name: options.name ?? 'snapshot', size: options.size ?? 0 };
+  }
+  throw new TypeError('open(input): give a File, Blob, ReadableStream, Response or ArrayBuffer');
+}

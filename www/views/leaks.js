@@ -1,0 +1,306 @@
+//! Leaks view: the 3-snapshot leak report (src/analysis/leaks.rs), computed by the newest
+//! snapshot's worker from every ready snapshot's facts. Each group (one class, one
+//! retaining path) expands into its path from a GC root and its members; clicking either
+//! shows that object's retainers in the newest snapshot.
+
+import { el } from '../lib/dom.js';
+import { appendObject, fillSize } from '../lib/cells.js';
+import { formatCount, formatBytes, exactBytes, edgeLabel, isQuietEdge } from '../lib/format.js';
+
+/** Groups shown before "Show more". */
+const GROUP_PAGE = 200;
+/** Members whose name and size are fetched at a time. */
+const MEMBER_PAGE = 100;
+/** Paths longer than this show their two ends until expanded. */
+const LONG_PATH = 24;
+
+const factsBySnapshot = new WeakMap();
+
+/** A snapshot's `facts` (class counts, newest id, total size), asked for once. */
+export function snapshotFacts(snapshot) {
+  let facts = factsBySnapshot.get(snapshot);
+  if (!facts) {
+    facts = snapshot.worker.query({ op: 'facts', name: snapshot.name });
+    factsBySnapshot.set(snapshot, facts);
+    facts.catch(() => factsBySnapshot.delete(snapshot));
+  }
+  return facts;
+}
+
+// Report per series of snapshots, kept on the newest one (the worker that built it).
+const reportsByNewest = new WeakMap();
+
+function leakReport(series) {
+  const newest = series[series.length - 1];
+  const key = series.map((s) => s.uid).join(',');
+  let reports = reportsByNewest.get(newest);
+  if (!reports) reportsByNewest.set(newest, (reports = new Map()));
+  if (!reports.has(key)) {
+    const report = Promise.all(series.map(snapshotFacts)).then((facts) => newest.worker.query({ op: 'leaks', facts }));
+    reports.set(key, report);
+    report.catch(() => reports.delete(key));
+  }
+  return reports.get(key);
+}
+
+function explain() {
+  return el('div', { className: 'leaks-intro', testid: 'leaks-empty' },
+    el('h3', {}, 'Find leaks with three snapshots'),
+    el('ol', {},
+      el('li', {}, 'Take a heap snapshot.'),
+      el('li', {}, 'Repeat the action you suspect leaks (open and close a dialog, send a request, \u2026).'),
+      el('li', {}, 'Take a second snapshot, repeat the action again, and take a third.')),
+    el('p', {}, 'Load all three here. Objects allocated between the first and the second snapshot that are still alive in the third are leak suspects: this view groups them by constructor and by the path that keeps them alive. With four or more snapshots it also marks the classes that grew in every interval.'));
+}
+
+/** Edges as a reader names them: "[3]" for elements, the name otherwise. */
+function edgeText(step) {
+  return edgeLabel({ edgeName: step.edge, edgeType: step.edge_type });
+}
+
+/** The whole path as text, root side first: "global › leakyApp › runRound › context › leakyData › [1000]". */
+function pathText(path) {
+  return path.map((step, i) => {
+    if (i === 0) return step.node;
+    const repeat = step.repeat ? ` \u00d7${formatCount(step.repeat)}` : '';
+    return `${edgeText(step)}${repeat}`;
+  }).join(' \u203a ');
+}
+
+/**
+ * The last few program edges that hold the group ("… runRound › leakyData › […]"): V8's
+ * internal edges (a closure's context, a map's descriptors) are left out, and the
+ * member's own index becomes […] since each member sits at a different one.
+ */
+function shortPath(group) {
+  const edges = [];
+  group.path.forEach((step, i) => {
+    if (i === 0 || step.edge_type === 'internal' || step.edge_type === 'hidden') return;
+    const last = i === group.path.length - 1;
+    let text = last && step.edge_type === 'element' && group.count > 1 ? '[\u2026]' : edgeText(step);
+    if (step.repeat) text += ` \u00d7${formatCount(step.repeat)}`;
+    edges.push(text);
+  });
+  if (edges.length === 0) return group.path[0]?.node ?? '';
+  const shown = edges.slice(-3).join(' \u203a ');
+  return edges.length > 3 ? `\u2026 ${shown}` : shown;
+}
+
+function growsCell(group, names) {
+  const counts = group.counts.map((c, i) => `${names[i]}: ${formatCount(c)}`).join('\n');
+  if (group.grows_every_interval === true) return { text: '\u2713', title: `Grew in every interval\n${counts}`, className: 'grows-yes' };
+  if (group.grows_every_interval === false) return { text: 'no', title: `Did not grow in every interval\n${counts}`, className: 'grows-no' };
+  return { text: '\u2013', title: `Needs 4 or more snapshots to tell\n${counts}`, className: 'grows-unknown' };
+}
+
+export function leaksView(ctx) {
+  const element = el('section', { className: 'view leaks', testid: 'view-leaks' });
+  const series = ctx.snapshots();
+  if (series.length < 2) {
+    element.appendChild(el('div', { className: 'leaks-body' }, explain()));
+    return { element };
+  }
+  const newest = series[series.length - 1];
+  const status = el('p', { className: 'placeholder', testid: 'leaks-status' }, `Collecting class counts from ${series.length} snapshots and building the report on ${newest.name}\u2026`);
+  const body = el('div', { className: 'leaks-body' }, status);
+  element.appendChild(body);
+  // The path step or member last clicked (highlighted; the Retainers pane shows it).
+  let picked = null;
+  const pick = (button, id) => {
+    picked?.classList.remove('picked');
+    picked = button;
+    button.classList.add('picked');
+    ctx.selectObject(id, newest);
+  };
+
+  leakReport(series).then((report) => {
+    body.replaceChildren(...renderReport(report));
+  }).catch((error) => {
+    body.replaceChildren(el('p', { className: 'error', testid: 'view-error' }, `Could not build the leak report: ${error.message}`));
+  });
+
+  function renderReport(report) {
+    const names = series.map((s) => s.name);
+    const [low, high] = report.id_range;
+    const out = [];
+    const summary = el('p', { className: 'hint leaks-summary', testid: 'leaks-summary' },
+      'Objects allocated between ', el('b', {}, names[0]), ' and ', el('b', {}, names[1]),
+      ' that are still alive in ', el('b', {}, newest.name), ' (newest): ',
+      el('span', { className: 'num', testid: 'leak-id-range', dataset: { min: String(low), max: String(high) }, title: 'DevTools\u2019 \u201callocated between\u201d filter: object ids in (maxJsId of the first, maxJsId of the second]' },
+        `ids @${low} < id \u2264 @${high}`),
+      `, in ${formatCount(report.groups.length)} group${report.groups.length === 1 ? '' : 's'} by constructor and retaining path, most suspicious first.`,
+      series.length < 4 ? ' Load a fourth snapshot to see which classes grew in every interval.' : '');
+    out.push(summary);
+    if (report.warnings.length) {
+      out.push(el('div', { className: 'notice warning leaks-warnings', testid: 'leak-warnings', role: 'status' },
+        ...report.warnings.map((w) => el('p', { testid: 'leak-warning' }, w))));
+    }
+    if (report.groups.length === 0) {
+      out.push(el('p', { className: 'placeholder', testid: 'leaks-none' }, `Nothing allocated between ${names[0]} and ${names[1]} is still alive in ${newest.name}.`));
+      return out;
+    }
+    out.push(groupTable(report.groups, names));
+    return out;
+  }
+
+  function groupTable(groups, names) {
+    const total = newest.info.totalSize;
+    const tbody = el('tbody');
+    const table = el('table', { className: 'leak-table', testid: 'leak-table' },
+      el('colgroup', {},
+        el('col', { className: 'c-name' }), el('col', { className: 'c-count' }), el('col', { className: 'c-size' }),
+        el('col', { className: 'c-size' }), el('col', { className: 'c-grows' }), el('col', { className: 'c-held' })),
+      el('thead', {}, el('tr', {},
+        el('th', {}, 'Constructor'),
+        el('th', { className: 'right', title: 'Objects in the group (allocated between the first two snapshots, alive in the newest)' }, 'Count'),
+        el('th', { className: 'right' }, 'Shallow Size'),
+        el('th', { className: 'right', title: 'Memory freed if the whole group went (no byte counted twice)' }, 'Retained Size'),
+        el('th', { className: 'center', title: 'Did the class grow in every interval? (needs 4 or more snapshots)' }, 'Grows'),
+        el('th', {}, 'Held by'))),
+      tbody);
+    let shown = 0;
+    const more = el('button', { type: 'button', className: 'button small', testid: 'leaks-more' });
+    const moreRow = el('tr', { className: 'leak-more' }, el('td', { colSpan: 6 }, more));
+    const showMore = () => {
+      moreRow.remove();
+      for (const group of groups.slice(shown, shown + GROUP_PAGE)) tbody.append(...groupRows(group, names, total));
+      shown = Math.min(groups.length, shown + GROUP_PAGE);
+      if (shown < groups.length) {
+        more.textContent = `Show ${formatCount(Math.min(GROUP_PAGE, groups.length - shown))} more (${formatCount(groups.length - shown)} remaining)`;
+        tbody.appendChild(moreRow);
+      }
+    };
+    more.addEventListener('click', showMore);
+    showMore();
+    return el('div', { className: 'leak-table-wrap' }, table);
+  }
+
+  function groupRows(group, names, total) {
+    const arrow = el('span', { className: 'tt-arrow', 'aria-hidden': 'true' }, '\u25b8');
+    const toggle = el('button', { type: 'button', className: 'leak-toggle', testid: 'leak-toggle', 'aria-expanded': 'false' },
+      arrow, el('span', { className: 'class-name', testid: 'leak-name' }, group.name));
+    const grows = growsCell(group, names);
+    const self = el('td', { className: 'right', testid: 'leak-self-size' });
+    fillSize(self, group.self_size, total);
+    const retained = el('td', { className: 'right', testid: 'leak-retained-size' });
+    fillSize(retained, group.retained_size, total);
+    const row = el('tr', {
+      className: 'leak-row', testid: 'leak-row',
+      dataset: { name: group.name, count: String(group.count), selfSize: String(group.self_size), retainedSize: String(group.retained_size) },
+    },
+    el('td', { className: 'leak-name-cell', title: group.name }, toggle),
+    el('td', { className: 'right num', testid: 'leak-count' }, formatCount(group.count)),
+    self,
+    retained,
+    el('td', { className: `center ${grows.className}`, testid: 'leak-grows', title: grows.title }, grows.text),
+    el('td', { className: 'leak-held', testid: 'leak-held', title: pathText(group.path) }, shortPath(group)));
+    const detailCell = el('td', { colSpan: 6 });
+    const detail = el('tr', { className: 'leak-detail', testid: 'leak-detail', hidden: true }, detailCell);
+    const flip = () => {
+      const open = detail.hidden;
+      detail.hidden = !open;
+      row.classList.toggle('open', open);
+      toggle.setAttribute('aria-expanded', String(open));
+      arrow.textContent = open ? '\u25be' : '\u25b8';
+      if (open && !detailCell.firstChild) detailCell.appendChild(groupDetail(group, names));
+    };
+    row.addEventListener('click', flip);
+    return [row, detail];
+  }
+
+  function groupDetail(group, names) {
+    return el('div', { className: 'leak-detail-body' },
+      el('div', { className: 'leak-path-col' },
+        el('h4', {}, 'Retaining path', el('span', { className: 'muted' }, ` from a GC root to one of the ${formatCount(group.count)}`)),
+        pathChain(group.path)),
+      el('div', { className: 'leak-members-col' },
+        el('h4', {}, `Objects (${formatCount(group.count)})`,
+          el('span', { className: 'muted', testid: 'leak-counts' }, ` \u00b7 ${group.name} per snapshot: ${group.counts.map(formatCount).join(' \u2192 ')}`)),
+        memberList(group)));
+  }
+
+  function pathChain(path) {
+    const list = el('ol', { className: 'leak-path', testid: 'leak-path' });
+    const items = [];
+    path.forEach((step, i) => {
+      if (i > 0) {
+        const quiet = isQuietEdge(step.edge_type);
+        items.push(el('li', { className: 'leak-edge', testid: 'leak-edge', dataset: { edge: step.edge } },
+          el('span', { className: `edge-name${quiet ? ' quiet' : ''}`, testid: 'edge-name', title: step.edge_type }, edgeText(step)),
+          el('span', { className: 'leak-edge-type' }, step.edge_type),
+          step.repeat ? el('span', { className: 'leak-repeat', title: `This hop repeats ${formatCount(step.repeat)} times in a row (a linked list)` }, `\u00d7${formatCount(step.repeat)}`) : null));
+      }
+      const last = i === path.length - 1;
+      const box = el('button', {
+        type: 'button', className: `leak-node${last ? ' target' : ''}${i === 0 ? ' root' : ''}`, testid: 'leak-step',
+        dataset: { id: String(step.id) }, title: `Show the retainers of @${step.id}`,
+      },
+      el('span', { className: 'leak-node-name' }, step.node),
+      el('span', { className: 'obj-id' }, `@${step.id}`),
+      last ? el('span', { className: 'leak-node-tag' }, 'leaked') : null);
+      box.addEventListener('click', () => pick(box, step.id));
+      items.push(el('li', { className: 'leak-step' }, box));
+    });
+    // A long chain shows both ends; the middle opens on demand.
+    if (items.length > LONG_PATH * 2) {
+      const head = items.slice(0, 12);
+      const middle = items.slice(12, -24);
+      const tail = items.slice(-24);
+      const open = el('button', { type: 'button', className: 'link', onclick: () => gap.replaceWith(...middle) }, `Show ${formatCount(Math.ceil(middle.length / 2))} more steps`);
+      const gap = el('li', { className: 'leak-gap' }, open);
+      list.append(...head, gap, ...tail);
+    } else list.append(...items);
+    return list;
+  }
+
+  function memberList(group) {
+    const tbody = el('tbody');
+    const table = el('table', { className: 'leak-members', testid: 'leak-members' },
+      el('thead', {}, el('tr', {}, el('th', {}, 'Object'), el('th', { className: 'right' }, 'Shallow'), el('th', { className: 'right' }, 'Retained'))),
+      tbody);
+    const more = el('button', { type: 'button', className: 'button small', testid: 'members-more' });
+    const foot = el('div', { className: 'leak-members-foot' });
+    let shown = 0;
+    const load = async () => {
+      const ids = group.members.slice(shown, shown + MEMBER_PAGE);
+      shown += ids.length;
+      more.remove();
+      const rows = ids.map((id) => {
+        const button = el('button', { type: 'button', className: 'leak-member', testid: 'leak-member', dataset: { id: String(id) } }, el('span', { className: 'obj-id' }, `@${id}`));
+        button.addEventListener('click', () => pick(button, id));
+        const selfCell = el('td', { className: 'right' });
+        const retainedCell = el('td', { className: 'right' });
+        tbody.appendChild(el('tr', {}, el('td', {}, button), selfCell, retainedCell));
+        return { id, button, selfCell, retainedCell };
+      });
+      await Promise.all(rows.map(async ({ id, button, selfCell, retainedCell }) => {
+        try {
+          const node = await newest.worker.query({ op: 'node', id });
+          button.replaceChildren();
+          appendObject(button, node);
+          // One object is bytes, not kB: "32 B" says more than "0.0 kB".
+          for (const [cell, bytes] of [[selfCell, node.selfSize], [retainedCell, node.retainedSize]]) {
+            cell.textContent = formatBytes(bytes);
+            cell.title = exactBytes(bytes);
+          }
+        } catch (error) {
+          selfCell.appendChild(el('span', { className: 'error' }, error.message));
+        }
+      }));
+      const listed = group.members.length;
+      const notes = [];
+      if (shown < listed) {
+        more.textContent = `Show ${formatCount(Math.min(MEMBER_PAGE, listed - shown))} more`;
+        notes.push(more);
+      }
+      notes.push(el('span', { className: 'muted' }, ` ${formatCount(shown)} of ${formatCount(group.count)} shown`
+        + (listed < group.count ? ` (the report lists the first ${formatCount(listed)})` : '')));
+      foot.replaceChildren(...notes);
+    };
+    more.addEventListener('click', load);
+    load();
+    return el('div', {}, el('div', { className: 'leak-members-scroll' }, table), foot);
+  }
+
+  return { element };
+}
