@@ -78,11 +78,12 @@ export class HeapLensElement extends HTMLElement {
       onError: (message) => this.#emit('error', message),
       onSelect: (id) => this.#emit('select', id),
     });
+    this.#setView();
   }
 
   #setView() {
     const view = this.getAttribute('view');
-    if (view && !this.#app.setView(view)) this.#emit('error', `heap-lens: unknown view "${view}"`);
+    if (view && !this.#app.setView(view)) this.#refuse(`heap-lens: unknown view "${view}"`);
   }
 
   #loadSources() {
@@ -107,9 +108,11 @@ export class HeapLensElement extends HTMLElement {
     }
   }
 
+  /** Shows the problem in the element and reports it a task later, as native elements do:
+   *  the element may be upgraded before the page's own scripts have added listeners. */
   #refuse(message) {
     this.#app.showNotice(message);
-    this.#emit('error', message);
+    setTimeout(() => this.#emit('error', message), 0);
   }
 
   #emit(type, detail) {

@@ -28,14 +28,8 @@ async function load({ source, gzip, total }) {
     } catch (error) {
       throw new Error(`Could not start the analyzer (www/pkg/heaplens.js): ${error.message ?? error}. Run scripts/build.sh first.`);
     }
-    // V8 optimizes a wasm function only for its next call, and each analysis
-    // runs once: on a big file, run them all on a small synthetic snapshot
-    // first (a few hundred ms) so the real run gets optimized code.
-    if (total > WARM_UP_ABOVE) {
-      post({ type: 'stage', stage: 'Preparing the analyzer' });
-      wasm.warmUp();
-    }
     loader = new wasm.SnapshotLoader();
+    let warmedUp = false;
     let read = 0;
     let lastPost = 0;
     const counted = (source.kind === 'file' ? source.file.stream() : source.stream).pipeThrough(new TransformStream({
@@ -50,6 +44,15 @@ async function load({ source, gzip, total }) {
       const { done, value } = await reader.read();
       if (done) break;
       loader.push(value instanceof Uint8Array ? value : new Uint8Array(value));
+      // V8 optimizes a wasm function only for its next call, and each analysis
+      // runs once: once a file proves big (its size may be unknown up front),
+      // run them all on a small synthetic snapshot (a few hundred ms) so they
+      // are optimized, in the background, while the rest of the file is read.
+      if (!warmedUp && read > WARM_UP_ABOVE) {
+        warmedUp = true;
+        post({ type: 'stage', stage: 'Preparing the analyzer' });
+        wasm.warmUp();
+      }
       const now = performance.now();
       if (now - lastPost > 80) {
         lastPost = now;
