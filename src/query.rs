@@ -561,9 +561,7 @@ impl Session {
                 SortBy::SelfSize => a.self_size.cmp(&b.self_size),
                 _ => a.retained_size.cmp(&b.retained_size),
             };
-            let o = if ascending { o } else { o.reverse() };
-            o.then_with(|| js_cmp(&a.name, &b.name))
-                .then_with(|| a.key.cmp(&b.key))
+            directed(o, ascending, (&a.name, &a.key), (&b.name, &b.key))
         });
         rows
     }
@@ -872,9 +870,7 @@ impl Session {
                 SortBy::SizeDelta => a.size_delta.cmp(&b.size_delta),
                 _ => a.added_size.cmp(&b.added_size),
             };
-            let o = if ascending { o } else { o.reverse() };
-            o.then_with(|| js_cmp(&a.name, &b.name))
-                .then_with(|| a.key.cmp(&b.key))
+            directed(o, ascending, (&a.name, &a.key), (&b.name, &b.key))
         });
         rows
     }
@@ -909,6 +905,13 @@ impl Session {
         }
         out
     }
+}
+
+/// Applies the sort direction, then breaks ties by name and key, so pages
+/// of equal rows come out in a stable order.
+fn directed(o: Ordering, ascending: bool, a: (&str, &str), b: (&str, &str)) -> Ordering {
+    let o = if ascending { o } else { o.reverse() };
+    o.then_with(|| js_cmp(a.0, b.0)).then_with(|| a.1.cmp(b.1))
 }
 
 /// Merge-walks two id-sorted lists: positions only in `current` (new) and
