@@ -11,7 +11,9 @@
 //
 // Time: from setInputFiles() to the snapshot's list item getting data-status="ready"
 // (the worker's wasm start-up and warm-up for files > 20 MB included); stage times come
-// from the worker's 'stage' messages, seen by a listener added to each Worker. "summary shown" is when the Summary table's first
+// from the worker's 'stage' messages, seen by a listener added to each Worker (as the
+// worker names them: its warm-up may overlap the reading); "all bytes read" is its
+// last progress message. "summary shown" is when the Summary table's first
 // row is on screen.
 // Memory: every 50 ms, /proc/<pid>/status (VmHWM, VmRSS) of every descendant of this
 // process (Chromium's browser, zygotes, renderers, utilities). The page and its
@@ -182,16 +184,21 @@ class MemorySampler {
       } catch { continue; }
       let proc = this.procs.get(pid);
       if (!proc) {
+        proc = { type: 'other', hwm: 0, rss: 0 };
+        this.procs.set(pid, proc);
+      }
+      // A zygote's fork shows the zygote's command line until it renames itself
+      // (--type=renderer), so look again until it says renderer.
+      if (proc.type !== 'renderer') {
         let cmdline = '';
         try { cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { /* gone */ }
-        const type = cmdline.match(/--type=([\w-]+)/)?.[1] ?? (/chrom/i.test(cmdline) ? 'browser' : 'other');
-        proc = { type, hwm: 0, rss: 0 };
-        this.procs.set(pid, proc);
+        proc.type = cmdline.match(/--type=([\w-]+)/)?.[1] ?? (/chrom/i.test(cmdline) ? 'browser' : 'other');
       }
       const hwm = statusKb(status, 'VmHWM');
       const rss = statusKb(status, 'VmRSS');
       proc.hwm = Math.max(proc.hwm, hwm);
-      proc.rss = Math.max(proc.rss, rss);
+      if (rss > proc.rss) { proc.rss = rss; proc.rssAt = now(); }
+      proc.last = rss;
       if (proc.type !== 'other') total += rss;
     }
     this.peakTotalRss = Math.max(this.peakTotalRss, total);
@@ -244,7 +251,12 @@ async function runOnce(server, tmp) {
         constructor(...args) {
           super(...args);
           this.addEventListener('message', ({ data }) => {
-            if (data?.type === 'stage') window.__benchEvent('stage', String(data.stage), performance.timeOrigin + performance.now());
+            const at = performance.timeOrigin + performance.now();
+            if (data?.type === 'stage') window.__benchEvent('stage', String(data.stage), at);
+            else if (data?.type === 'progress' && data.total && data.bytes >= data.total && !this.benchRead) {
+              this.benchRead = true;
+              window.__benchEvent('read', '', at);
+            }
           });
         }
       };
@@ -289,6 +301,8 @@ async function runOnce(server, tmp) {
       new Promise((ok) => setTimeout(() => { timedOut = true; ok(); }, TIMEOUT_MS)),
       new Promise((ok) => page.once('crash', () => { events.push({ kind: 'error', text: 'the renderer crashed (page "crash" event)', t: now() }); ok(); })),
     ]);
+    sampler.sample();
+    const atEnd = new Map([...sampler.procs].map(([pid, p]) => [pid, p.last]));
     let jsHeap = null;
     try {
       const { metrics } = await cdp.send('Performance.getMetrics');
@@ -301,6 +315,7 @@ async function runOnce(server, tmp) {
     const ready = events.find((e) => e.kind === 'ready');
     const error = events.find((e) => e.kind === 'error');
     const summary = events.find((e) => e.kind === 'summary');
+    const read = events.find((e) => e.kind === 'read');
     const stages = [];
     const stageEvents = events.filter((e) => e.kind === 'stage');
     const end = ready ?? error;
@@ -323,8 +338,11 @@ async function runOnce(server, tmp) {
       stages,
       total: end ? (end.t - start) / 1000 : null,
       summary: summary ? (summary.t - start) / 1000 : null,
+      read: read ? (read.t - start) / 1000 : null,
       rendererHwm: page_?.hwm ?? 0,
       rendererBaseline: baseline.get(pagePid) ?? 0,
+      rendererAtEnd: atEnd.get(pagePid) ?? 0,
+      rendererPeakStage: stageAt(stageEvents, page_?.rssAt, end?.t),
       types,
       rendererRss: Math.max(0, ...renderers.map((p) => p.rss)),
       rendererCount: renderers.length,
@@ -345,6 +363,15 @@ async function runOnce(server, tmp) {
   }
 }
 
+/** The stage running at time t (epoch ms). */
+function stageAt(stageEvents, t, endT) {
+  if (t === undefined) return '?';
+  if (endT !== undefined && t >= endT) return 'after load';
+  let name = 'before the worker started';
+  for (const e of stageEvents) if (e.t <= t) name = e.text;
+  return name;
+}
+
 // ------------------------------------------------------------------ output
 
 const mb = (n) => (n / 1e6).toFixed(1);
@@ -355,13 +382,14 @@ function report(r, label) {
   if (r.nodes !== null) console.log(`graph          ${r.nodes} nodes`);
   if (r.firstStage !== null) console.log(`  ${'(input → worker message)'.padEnd(28)} ${r.firstStage.toFixed(3).padStart(7)} s`);
   for (const s of r.stages) console.log(`  ${s.name.padEnd(28)} ${s.secs.toFixed(3).padStart(7)} s`);
+  if (r.read !== null) console.log(`all bytes read ${r.read.toFixed(3)} s  (${(bytes / 1e6 / r.read).toFixed(1)} MB/s; stages overlap it)`);
   if (!r.ok) console.log(`FAILED         ${r.error}`);
   for (const e of r.pageErrors) console.log(`page error     ${e}`);
-  if (r.total !== null) console.log(`${r.ok ? 'open total' : 'failed after'}     ${r.total.toFixed(3)} s`);
+  if (r.total !== null) console.log(`${r.ok ? 'open total    ' : 'failed after  '} ${r.total.toFixed(3)} s`);
   if (r.ok) console.log(`throughput     ${(bytes / 1e6 / r.total).toFixed(1)} MB/s`);
   if (r.summary !== null) console.log(`summary shown  ${r.summary.toFixed(3)} s`);
   console.log(`peak memory    ${mb(r.rendererHwm)} MB (${(r.rendererHwm / bytes).toFixed(2)} x file)  renderer VmHWM (renderers: ${r.rendererHwms.map(mb).join(', ')} MB)`);
-  console.log(`renderer RSS   ${mb(r.rendererRss)} MB  largest sampled VmRSS; ${mb(r.rendererBaseline)} MB before setInputFiles`);
+  console.log(`renderer RSS   ${mb(r.rendererRss)} MB  largest sampled VmRSS; ${mb(r.rendererBaseline)} MB before setInputFiles, ${mb(r.rendererAtEnd)} MB when ${r.ok ? 'ready' : 'failed'}; peak sampled during "${r.rendererPeakStage}"`);
   console.log(`all processes  ${mb(r.totalRss)} MB  largest sampled sum of VmRSS over ${r.processCount} Chromium processes (${Object.entries(r.types).map(([k, v]) => `${v} ${k}`).join(', ')}; shared pages counted twice)`);
   if (r.jsHeap) console.log(`page JS heap   ${mb(r.jsHeap.used)} MB used of ${mb(r.jsHeap.total)} MB  (main thread, after load)`);
   console.log(`load average   ${r.loadBefore} before, ${r.loadAfter} after`);
