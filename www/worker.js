@@ -32,18 +32,9 @@ async function load({ source, gzip, total }) {
     let warmedUp = false;
     let read = 0;
     let lastPost = 0;
-    const counted = (source.kind === 'file' ? source.file.stream() : source.stream).pipeThrough(new TransformStream({
-      transform(chunk, controller) {
-        read += chunk.byteLength;
-        controller.enqueue(chunk);
-      },
-    }));
-    const reader = (await maybeGunzip(counted, gzip)).getReader();
     post({ type: 'stage', stage: 'Reading' });
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      loader.push(value instanceof Uint8Array ? value : new Uint8Array(value));
+    for await (const chunk of chunksOf(source, gzip, (n) => { read += n; })) {
+      loader.push(chunk);
       // V8 optimizes a wasm function only for its next call, and each analysis
       // runs once: once a file proves big (its size may be unknown up front),
       // run them all on a small synthetic snapshot (a few hundred ms) so they
@@ -52,6 +43,7 @@ async function load({ source, gzip, total }) {
         warmedUp = true;
         post({ type: 'stage', stage: 'Preparing the analyzer' });
         wasm.warmUp();
+        post({ type: 'stage', stage: 'Reading' });
       }
       const now = performance.now();
       if (now - lastPost > 80) {
@@ -82,6 +74,55 @@ async function startAnalyzer() {
   if (typeof self.heaplensInlineAnalyzer === 'function') return self.heaplensInlineAnalyzer();
   const wasm = await import('./pkg/heaplens.js');
   return { wasm, memory: (await wasm.default())?.memory ?? null };
+}
+
+/** Bytes per read of a plain file: one buffer, reused for the whole file. */
+const READ_CHUNK = 4 << 20;
+
+/**
+ * The bytes of a file or stream, chunk by chunk; `counted(n)` hears of every
+ * n bytes read from the source. A plain file is read into one reused buffer
+ * (a BYOB reader), so reading a 1 GB file leaves no garbage behind for the
+ * collector; gzip and fetched streams go through the stream's own chunks.
+ * Each chunk is only valid until the next one is asked for.
+ */
+async function* chunksOf(source, gzip, counted) {
+  if (source.kind === 'file' && !gzip && !(await isGzip(source.file))) {
+    let reader = null;
+    try {
+      reader = source.file.stream().getReader({ mode: 'byob' });
+    } catch {
+      reader = null; // a browser without byte streams for files
+    }
+    if (reader) {
+      let buffer = new ArrayBuffer(READ_CHUNK);
+      for (;;) {
+        const { done, value } = await reader.read(new Uint8Array(buffer));
+        if (done) return;
+        counted(value.byteLength);
+        yield value;
+        buffer = value.buffer;
+      }
+    }
+  }
+  const stream = (source.kind === 'file' ? source.file.stream() : source.stream).pipeThrough(new TransformStream({
+    transform(chunk, controller) {
+      counted(chunk.byteLength);
+      controller.enqueue(chunk);
+    },
+  }));
+  const reader = (await maybeGunzip(stream, gzip)).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    yield value instanceof Uint8Array ? value : new Uint8Array(value);
+  }
+}
+
+/** True when a file starts with the gzip magic number. */
+async function isGzip(file) {
+  const head = new Uint8Array(await file.slice(0, 2).arrayBuffer());
+  return head.length === 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
 /** Decompresses when asked to, or when the first bytes are the gzip magic number. */
