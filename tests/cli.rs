@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{arg, cli, generate, oracle, with_session, TempDir};
+use common::{arg, cli, generate, oracle, with_session, TempDir, STATISTICS_BUCKETS};
 use heaplens::query::SortBy;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -181,16 +181,7 @@ fn stats_json_buckets_are_the_ones_devtools_shows() {
     assert!(status.success(), "{stderr}");
     let ours = json_of(&stdout);
     let devtools = oracle(&["stats", arg(&file)]);
-    for bucket in [
-        "/total",
-        "/native/total",
-        "/native/typedArrays",
-        "/v8heap/total",
-        "/v8heap/code",
-        "/v8heap/jsArrays",
-        "/v8heap/strings",
-        "/v8heap/system",
-    ] {
+    for bucket in STATISTICS_BUCKETS {
         assert!(devtools.pointer(bucket).is_some(), "oracle lacks {bucket}");
         assert_eq!(ours.pointer(bucket), devtools.pointer(bucket), "{bucket}");
     }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{arg, cli, generate, oracle, with_session};
+use common::{arg, cli, generate, oracle, with_session, STATISTICS_BUCKETS};
 use heaplens::query::{ClassRow, SortBy};
 use serde_json::Value;
 use std::fmt::Debug;
@@ -271,16 +271,7 @@ fn statistics_buckets_equal_devtools_on_every_snapshot() {
     for file in &files {
         let devtools = oracle(&["stats", arg(file)]);
         let ours = serde_json::to_value(with_session(file, |s| s.stats())).unwrap();
-        for bucket in [
-            "/total",
-            "/native/total",
-            "/native/typedArrays",
-            "/v8heap/total",
-            "/v8heap/code",
-            "/v8heap/jsArrays",
-            "/v8heap/strings",
-            "/v8heap/system",
-        ] {
+        for bucket in STATISTICS_BUCKETS {
             let theirs = devtools.pointer(bucket).and_then(Value::as_u64);
             assert!(theirs.is_some(), "the oracle has no {bucket}: {devtools}");
             assert_eq!(

@@ -432,3 +432,15 @@ fn replace_count(header: &str, key: &str, value: usize) -> String {
         .unwrap_or(header.len() - at);
     format!("{}{value}{}", &header[..at], &header[at + digits..])
 }
+
+/// The Statistics buckets DevTools' `getStatistics()` returns, as JSON pointers.
+pub const STATISTICS_BUCKETS: [&str; 8] = [
+    "/total",
+    "/native/total",
+    "/native/typedArrays",
+    "/v8heap/total",
+    "/v8heap/code",
+    "/v8heap/jsArrays",
+    "/v8heap/strings",
+    "/v8heap/system",
+];
