@@ -1,7 +1,7 @@
 // Benchmark of the page itself: opens one snapshot in headless Chromium through the
 // real file input (served from www/ by python's http.server on a free 127.0.0.1
-// port) and prints wall time, MB/s and the tab's peak memory in the same shape as
-// `heaplens bench`.
+// port; server and browser start as in the browser tests, tests/e2e/helpers.mjs) and
+// prints wall time, MB/s and the tab's peak memory in the same shape as `heaplens bench`.
 //
 //   node scripts/bench-browser.mjs [FILE] [--runs N]
 //
@@ -22,17 +22,12 @@
 // is the largest sampled sum of VmRSS over all Chromium processes.
 // Needs tests/node_modules (playwright-core) and a built page (scripts/build.sh).
 
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repo, chromium, startServer, launchBrowser } from '../tests/e2e/helpers.mjs';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const TIMEOUT_MS = 60 * 60 * 1000;
 const SAMPLE_MS = 50;
 const now = () => performance.timeOrigin + performance.now();
@@ -77,49 +72,11 @@ if (!existsSync(join(repo, 'www', 'pkg', 'heaplens_bg.wasm'))) {
   process.stderr.write('bench-browser: www/pkg is missing: run scripts/build.sh first\n');
   process.exit(1);
 }
-let chromium;
 try {
-  ({ chromium } = createRequire(join(repo, 'tests', 'package.json'))('playwright-core'));
-} catch {
-  process.stderr.write('bench-browser: tests/node_modules/playwright-core is missing: run scripts/setup.sh --test\n');
+  chromium();
+} catch (error) {
+  process.stderr.write(`bench-browser: ${error.message}\n`);
   process.exit(1);
-}
-
-// ------------------------------------------------------------------ server
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => ok(port));
-    });
-  });
-}
-
-async function startServer() {
-  const port = await freePort();
-  const child = spawn('python3', ['-m', 'http.server', '--bind', '127.0.0.1', '--directory', join(repo, 'www'), String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let log = '';
-  child.stderr.on('data', (d) => { log = (log + d).slice(-4000); });
-  process.once('exit', () => child.kill('SIGTERM'));
-  const origin = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      const res = await fetch(`${origin}/index.html`);
-      if (res.ok) {
-        await res.arrayBuffer();
-        return { origin, pid: child.pid, stop: () => child.kill('SIGTERM') };
-      }
-    } catch { /* not up yet */ }
-    if (child.exitCode !== null) throw new Error(`http.server exited: ${log}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGTERM');
-  throw new Error(`http.server did not start on ${origin}: ${log}`);
 }
 
 // ------------------------------------------------------------------ /proc sampling
@@ -225,11 +182,7 @@ async function runOnce(server, tmp) {
   const loadBefore = loadAverage();
   const sampler = new MemorySampler(new Set([server.pid]));
   sampler.start();
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    env: { ...process.env, TMPDIR: tmp },
-  });
+  const browser = await launchBrowser({ env: { ...process.env, TMPDIR: tmp } });
   try {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
@@ -426,7 +379,7 @@ try {
     }
   }
 } finally {
-  server.stop();
+  await server.stop();
   rmSync(tmp, { recursive: true, force: true });
 }
 process.exit(exitCode);

@@ -9,36 +9,34 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { repo, startServer, launchBrowser, makeTempDir, screenshot } from './helpers.mjs';
+import { repo, setUpBrowserSuite, settled, screenshot } from './helpers.mjs';
 
 const T = { timeout: 240000 };
 const hasDemo = existsSync(join(repo, 'www', 'demo', 'index.json')) && existsSync(join(repo, 'www', 'pkg', 'heaplens_bg.wasm'));
 const needsBuild = { ...T, skip: !hasDemo && 'run scripts/build.sh first (www/pkg and www/demo)' };
 const BASE = '/tools/heaplens/';
-let tmp; let dist; let server; let browser;
+let suite; let dist;
 
 before(async () => {
   if (!hasDemo) return;
-  tmp = makeTempDir();
-  // The site is copied one level deeper than the server's root: it must work under any sub-path.
-  dist = join(tmp.dir, 'site', 'tools', 'heaplens');
-  execFileSync('bash', [join(repo, 'scripts', 'dist.sh'), '--skip-build', '--out', dist], { stdio: ['ignore', 'ignore', 'inherit'] });
-  server = await startServer(join(tmp.dir, 'site'));
-  browser = await launchBrowser();
+  suite = await setUpBrowserSuite({
+    // The site is copied one level deeper than the server's root: it must work under any sub-path.
+    site(dir) {
+      dist = join(dir, 'site', 'tools', 'heaplens');
+      execFileSync('bash', [join(repo, 'scripts', 'dist.sh'), '--skip-build', '--out', dist], { stdio: ['ignore', 'ignore', 'inherit'] });
+      return join(dir, 'site');
+    },
+  });
 }, T);
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  tmp?.remove();
-});
+after(() => suite?.teardown());
 
 /**
  * A fresh browser context that records every request (pages and workers), refuses any
  * request that is not to `allowed` (a URL prefix), and collects page errors and CSP reports.
  */
 async function session(allowed) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const context = await suite.browser.newContext({ viewport: { width: 1400, height: 900 } });
   const requests = [];
   const errors = [];
   await context.route('**/*', (route) => {
@@ -65,14 +63,6 @@ async function loadDemo(page, count = 3) {
     const items = [...document.querySelectorAll('[data-testid="snapshot-item"]')];
     return items.length === n && items.every((i) => i.dataset.status === 'ready');
   }, count, { timeout: 120000 });
-}
-
-/** Waits until a table has no page in flight and shows at least one row. */
-async function settled(page, testid) {
-  await page.waitForFunction((id) => {
-    const table = document.querySelector(`[data-testid="${id}"]`);
-    return table && !table.dataset.busy && table.querySelector('[data-testid="row"]');
-  }, testid);
 }
 
 /** The Summary's top-level row for a class, once the (debounced) filter by its name has applied. */
@@ -114,7 +104,7 @@ test('every URL the page uses is relative, so it works under any sub-path', () =
 });
 
 test('dist/ served under a sub-path loads the demo and shows the Summary', needsBuild, async () => {
-  const allowed = `${server.origin}${BASE}`;
+  const allowed = `${suite.origin}${BASE}`;
   const { context, page, requests, errors } = await session(allowed);
   await page.goto(allowed);
   await loadDemo(page);
@@ -129,7 +119,7 @@ test('dist/ served under a sub-path loads the demo and shows the Summary', needs
 // ---------------------------------------------------------------- deep links
 
 test('reloading restores the view, snapshot, class and object from the URL fragment', needsBuild, async () => {
-  const allowed = `${server.origin}${BASE}`;
+  const allowed = `${suite.origin}${BASE}`;
   const { context, page, requests, errors } = await session(allowed);
   await page.goto(`${allowed}index.html`);
   await loadDemo(page);
@@ -161,7 +151,7 @@ test('reloading restores the view, snapshot, class and object from the URL fragm
 });
 
 test('a link to a comparison restores its base snapshot and class filter', needsBuild, async () => {
-  const allowed = `${server.origin}${BASE}`;
+  const allowed = `${suite.origin}${BASE}`;
   const { context, page, requests, errors } = await session(allowed);
   // DevTools' default base for 3 would be 2: the link must win.
   await page.goto(`${allowed}index.html#view=comparison&snapshot=3.heapsnapshot&base=1.heapsnapshot&class=SimpleClass`);
@@ -224,7 +214,7 @@ test('the single file works from file:// with every view and contacts nothing', 
 // ---------------------------------------------------------------- ES-module API
 
 test('the ES-module API example prints the top 10 classes and the statistics', needsBuild, async () => {
-  const allowed = `${server.origin}${BASE}`;
+  const allowed = `${suite.origin}${BASE}`;
   const { context, page, requests, errors } = await session(allowed);
   await page.goto(`${allowed}examples/api.html`);
   await page.locator('[data-testid="api-file"]').setInputFiles(join(dist, 'demo', '3.heapsnapshot'));
@@ -242,7 +232,7 @@ test('the ES-module API example prints the top 10 classes and the statistics', n
 });
 
 test('the API compares snapshots, reports leaks and follows retainers, one worker each', needsBuild, async () => {
-  const allowed = `${server.origin}${BASE}`;
+  const allowed = `${suite.origin}${BASE}`;
   const { context, page, requests, errors } = await session(allowed);
   await page.goto(`${allowed}examples/api.html`);
   const result = await page.evaluate(async () => {
@@ -273,7 +263,7 @@ test('the API compares snapshots, reports leaks and follows retainers, one worke
 // ---------------------------------------------------------------- <heap-lens>
 
 test('two <heap-lens> elements load, keep their styles apart from the page, and report load and select', needsBuild, async () => {
-  const allowed = `${server.origin}${BASE}`;
+  const allowed = `${suite.origin}${BASE}`;
   const { context, page, requests, errors } = await session(allowed);
   await page.addInitScript(() => {
     window.lensEvents = [];
@@ -337,7 +327,7 @@ test('two <heap-lens> elements load, keep their styles apart from the page, and 
 });
 
 test('<heap-lens> refuses a src on another origin with an error event and no request', needsBuild, async () => {
-  const allowed = `${server.origin}${BASE}`;
+  const allowed = `${suite.origin}${BASE}`;
   const { context, page, requests, errors } = await session(allowed);
   await page.goto(`${allowed}examples/api.html`);
   const message = await page.evaluate(async () => {

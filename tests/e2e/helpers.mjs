@@ -1,8 +1,9 @@
-// Shared set-up for the browser tests: a static server for www/, headless Chromium,
-// snapshots generated into a private temp dir, and the CLI as the reference.
+// Shared set-up for the browser tests (and scripts/bench-browser.mjs): a static server
+// for www/, headless Chromium, snapshots generated into a private temp dir, and the CLI
+// as the reference.
 
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, mkdirSync, copyFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -12,7 +13,6 @@ import { createRequire } from 'node:module';
 export const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const artifacts = join(repo, 'tests', 'e2e', 'artifacts');
 const require = createRequire(join(repo, 'tests', 'package.json'));
-const { chromium } = require('playwright-core');
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -28,7 +28,7 @@ function freePort() {
   });
 }
 
-/** Serves `directory` (default www/) on a free 127.0.0.1 port; resolves to { origin, stop }. */
+/** Serves `directory` (default www/) on a free 127.0.0.1 port; resolves to { origin, pid, stop }. */
 export async function startServer(directory = join(repo, 'www')) {
   const port = await freePort();
   const child = spawn('python3', ['-m', 'http.server', '--bind', '127.0.0.1', '--directory', directory, String(port)], {
@@ -46,6 +46,7 @@ export async function startServer(directory = join(repo, 'www')) {
         await res.arrayBuffer();
         return {
           origin,
+          pid: child.pid,
           stop: () => new Promise((resolve) => {
             if (child.exitCode !== null) return resolve();
             child.once('exit', resolve);
@@ -61,8 +62,18 @@ export async function startServer(directory = join(repo, 'www')) {
   throw new Error(`http.server did not start on ${origin}: ${log}`);
 }
 
-export function launchBrowser() {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+/** Playwright's Chromium driver, loaded on first use so that importing this file needs no tests/node_modules. */
+export function chromium() {
+  try {
+    return require('playwright-core').chromium;
+  } catch {
+    throw new Error('tests/node_modules/playwright-core is missing: run scripts/setup.sh --test');
+  }
+}
+
+/** Headless Chromium; `options` go to Playwright's launch() (e.g. `env`). */
+export function launchBrowser(options = {}) {
+  return chromium().launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, ...options });
 }
 
 /** A private temp dir (Chromium and the fixture programs write there); remove() deletes it. */
@@ -79,13 +90,56 @@ export function generateSnapshots(program, outDir, count) {
   return Array.from({ length: count }, (_, i) => join(outDir, `${i + 1}.heapsnapshot`));
 }
 
-/** The CLI's `summary FILE --json` (the reference numbers for the page). */
-export function cliSummary(file) {
+/** The CLI's `COMMAND FILE… --json`, e.g. cliJson('summary', file) (the reference numbers for the page). */
+export function cliJson(command, ...files) {
+  const args = [command, ...files, '--json'];
   const binary = join(repo, 'target', 'debug', 'heaplens');
   const out = existsSync(binary)
-    ? execFileSync(binary, ['summary', file, '--json'], { maxBuffer: 1 << 28 })
-    : execFileSync('cargo', ['run', '-q', '--', 'summary', file, '--json'], { cwd: repo, maxBuffer: 1 << 28 });
+    ? execFileSync(binary, args, { maxBuffer: 1 << 28 })
+    : execFileSync('cargo', ['run', '-q', '--', ...args], { cwd: repo, maxBuffer: 1 << 28 });
   return JSON.parse(out.toString());
+}
+
+/**
+ * The set-up of a browser suite, for before(): a private temp dir, a static server and
+ * Chromium. `programs` maps a name to [fixture program, count]: its snapshots are copied
+ * into the temp dir under the names the page shows, NAME-1.heapsnapshot… (NAME.heapsnapshot
+ * when count is 1), and listed in capture order in `snapshots[NAME]`. `site(dir)` may build
+ * the folder to serve inside the temp dir and return it (default: www/).
+ * Resolves to { dir, snapshots, browser, origin, openPage(), teardown() }; teardown() is
+ * for after(). A set-up that fails undoes what it did before rethrowing.
+ */
+export async function setUpBrowserSuite({ programs = {}, site } = {}) {
+  const tmp = makeTempDir();
+  let server = null;
+  const suite = {
+    dir: tmp.dir,
+    snapshots: {},
+    browser: null,
+    origin: null,
+    openPage: () => openPage(suite.browser, suite.origin),
+    async teardown() {
+      await suite.browser?.close();
+      await server?.stop();
+      tmp.remove();
+    },
+  };
+  try {
+    for (const [name, [program, count]] of Object.entries(programs)) {
+      suite.snapshots[name] = generateSnapshots(program, join(tmp.dir, name), count).map((file, i) => {
+        const named = join(tmp.dir, count === 1 ? `${name}.heapsnapshot` : `${name}-${i + 1}.heapsnapshot`);
+        copyFileSync(file, named);
+        return named;
+      });
+    }
+    server = await startServer(site?.(tmp.dir));
+    suite.origin = server.origin;
+    suite.browser = await launchBrowser();
+    return suite;
+  } catch (error) {
+    await suite.teardown();
+    throw error;
+  }
 }
 
 /**
@@ -119,6 +173,14 @@ export async function loadFiles(page, files, { timeout = 120000 } = {}) {
     const items = [...document.querySelectorAll('[data-testid="snapshot-item"]')];
     return items.length >= n && items.every((i) => i.dataset.status !== 'loading');
   }, before + files.length, { timeout });
+}
+
+/** Waits until a table (by data-testid) has no page in flight and shows at least one row. */
+export async function settled(page, testid) {
+  await page.waitForFunction((id) => {
+    const table = document.querySelector(`[data-testid="${id}"]`);
+    return table && !table.dataset.busy && table.querySelector('[data-testid="row"]');
+  }, testid);
 }
 
 export function item(page, name) {

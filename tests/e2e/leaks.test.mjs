@@ -5,46 +5,23 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  repo, startServer, launchBrowser, makeTempDir, generateSnapshots, openPage, loadFiles, item, screenshot, bytesOf,
-} from './helpers.mjs';
+import { setUpBrowserSuite, cliJson, loadFiles, item, screenshot, bytesOf } from './helpers.mjs';
 
 const T = { timeout: 180000 };
 const SIZE_LABEL = /^(0|−?[\d,]+(\.\d+)?\u00a0(B|kB|MB|GB))$/;
-let server; let browser; let tmp; let session; let files; let cli;
-
-/** The CLI's `leaks S1 S2 S3 --json` (the reference report). */
-function cliLeaks(paths) {
-  const binary = join(repo, 'target', 'debug', 'heaplens');
-  const out = existsSync(binary)
-    ? execFileSync(binary, ['leaks', ...paths, '--json'], { maxBuffer: 1 << 28 })
-    : execFileSync('cargo', ['run', '-q', '--', 'leaks', ...paths, '--json'], { cwd: repo, maxBuffer: 1 << 28 });
-  return JSON.parse(out.toString());
-}
+let suite; let session; let files; let cli;
 
 before(async () => {
-  tmp = makeTempDir();
-  const generated = generateSnapshots('classic-leak.cjs', join(tmp.dir, 'leak'), 3);
-  files = generated.map((f, i) => {
-    const named = join(tmp.dir, `leak-${i + 1}.heapsnapshot`);
-    copyFileSync(f, named);
-    return named;
-  });
-  cli = cliLeaks(files);
-  server = await startServer();
-  browser = await launchBrowser();
-  session = await openPage(browser, server.origin);
+  suite = await setUpBrowserSuite({ programs: { leak: ['classic-leak.cjs', 3] } });
+  files = suite.snapshots.leak;
+  cli = cliJson('leaks', ...files); // the reference report
+  session = await suite.openPage();
   await loadFiles(session.page, [files[0]]);
 }, T);
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  tmp?.remove();
-});
+after(() => suite?.teardown());
 
 const page = () => session.page;
 const firstRow = () => page().locator('[data-testid="leak-row"]').first();
@@ -134,7 +111,7 @@ test('Growth charts one point per snapshot with sizes on the y axis; class lines
   assert.ok(yLabels.length >= 3, `${yLabels.length} y labels`);
   for (const label of yLabels) assert.match(label, SIZE_LABEL);
   const plotted = await heap.locator('[data-testid="point"]').evaluateAll((els) => els.map((e) => Number(e.dataset.value)));
-  const totals = files.map((f) => JSON.parse(execFileSync(join(repo, 'target', 'debug', 'heaplens'), ['stats', f, '--json'], { maxBuffer: 1 << 28 })).total);
+  const totals = files.map((f) => cliJson('stats', f).total);
   assert.deepEqual(plotted, totals);
   // Hover: the crosshair's tooltip gives the exact size.
   await heap.scrollIntoViewIfNeeded();
@@ -163,13 +140,13 @@ test('Growth charts one point per snapshot with sizes on the y axis; class lines
 
 test('an imported heap-usage log with 5 lines plots 5 points; a file without numbers is explained', T, async () => {
   const p = page();
-  const empty = join(tmp.dir, 'notes.txt');
+  const empty = join(suite.dir, 'notes.txt');
   writeFileSync(empty, 'starting the server\nlistening on port eight thousand\n');
   await p.locator('[data-testid="heap-log-input"]').setInputFiles(empty);
   const error = p.locator('[data-testid="heap-log-error"]');
   await error.waitFor();
   assert.match(await error.textContent(), /notes\.txt holds no heap sizes\. Expected a JSON array .* or text with a number followed by “bytes”/);
-  const log = join(tmp.dir, 'heap-usage.log');
+  const log = join(suite.dir, 'heap-usage.log');
   const sizes = [3783656, 3911208, 4120504, 4398112, 4672840];
   writeFileSync(log, ['# forced GC after each request', ...sizes.map((b, i) => `[${i}] Program is using ${b} bytes of Heap.`), 'done'].join('\n'));
   await p.locator('[data-testid="heap-log-input"]').setInputFiles(log);
@@ -213,7 +190,7 @@ test('Download SVG and Download PNG save the chart as files', T, async () => {
 });
 
 test('a dropped heap-usage log opens the Growth view even with no snapshot loaded', T, async () => {
-  const { page: fresh, context, errors } = await openPage(browser, server.origin);
+  const { page: fresh, context, errors } = await suite.openPage();
   await fresh.locator('[data-testid="welcome"]').waitFor();
   await fresh.evaluate(() => {
     const data = new DataTransfer();
@@ -231,7 +208,7 @@ test('a dropped heap-usage log opens the Growth view even with no snapshot loade
 
 test('no request leaves the page origin and the page logs no error', T, async () => {
   assert.ok(item(page(), 'leak-3.heapsnapshot'));
-  const foreign = session.requests.filter((u) => !u.startsWith(`${server.origin}/`) && !u.startsWith('blob:') && !u.startsWith('data:'));
+  const foreign = session.requests.filter((u) => !u.startsWith(`${suite.origin}/`) && !u.startsWith('blob:') && !u.startsWith('data:'));
   assert.deepEqual(foreign, []);
   assert.deepEqual(session.errors, []);
 });

@@ -3,41 +3,31 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import {
-  repo, startServer, launchBrowser, makeTempDir, generateSnapshots, openPage, loadFiles, item, screenshot,
-} from './helpers.mjs';
+import { repo, setUpBrowserSuite, loadFiles, item, screenshot } from './helpers.mjs';
 
 const T = { timeout: 180000 };
 const XSS = '<img src=x onerror=alert(1)>';
-let server; let browser; let tmp; let mixed; let truncated; let garbage; let gz;
+let suite; let mixed; let truncated; let garbage; let gz;
 
 before(async () => {
-  tmp = makeTempDir();
-  const [file] = generateSnapshots('mixed-heap.cjs', join(tmp.dir, 'mixed'), 1);
-  mixed = join(tmp.dir, 'mixed.heapsnapshot');
-  copyFileSync(file, mixed);
-  const bytes = readFileSync(file);
-  truncated = join(tmp.dir, 'truncated.heapsnapshot');
+  suite = await setUpBrowserSuite({ programs: { mixed: ['mixed-heap.cjs', 1] } });
+  [mixed] = suite.snapshots.mixed;
+  const bytes = readFileSync(mixed);
+  truncated = join(suite.dir, 'truncated.heapsnapshot');
   writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
-  garbage = join(tmp.dir, 'garbage.heapsnapshot');
+  garbage = join(suite.dir, 'garbage.heapsnapshot');
   writeFileSync(garbage, '<html>this is not a heap snapshot</html>\n'.repeat(1000));
-  gz = join(tmp.dir, 'mixed-copy.heapsnapshot.gz');
+  gz = join(suite.dir, 'mixed-copy.heapsnapshot.gz');
   writeFileSync(gz, gzipSync(bytes));
-  server = await startServer();
-  browser = await launchBrowser();
 }, T);
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  tmp?.remove();
-});
+after(() => suite?.teardown());
 
 test('a truncated or foreign file shows an error while the other snapshot stays usable', T, async () => {
-  const { page, context, errors } = await openPage(browser, server.origin);
+  const { page, context, errors } = await suite.openPage();
   await loadFiles(page, [truncated, garbage, mixed]);
   const expected = {
     'truncated.heapsnapshot': /the file ends early \(byte \d+, inside "(nodes|edges|strings)".*\): it is truncated/,
@@ -61,12 +51,12 @@ test('a truncated or foreign file shows an error while the other snapshot stays 
 });
 
 test('a snapshot too big for a tab is refused right after its header, with a clear message', T, async () => {
-  const { page, context, errors } = await openPage(browser, server.origin);
+  const { page, context, errors } = await suite.openPage();
   // A real header claiming 80 million nodes and 300 million edges: analysing
   // that needs more than wasm32's 4 GiB, so the worker says so at once.
   const header = readFileSync(mixed, 'latin1').slice(0, 2000);
   const huge = header.replace(/"node_count":\d+/, '"node_count":80000000').replace(/"edge_count":\d+/, '"edge_count":300000000');
-  const tooBig = join(tmp.dir, 'too-big.heapsnapshot');
+  const tooBig = join(suite.dir, 'too-big.heapsnapshot');
   writeFileSync(tooBig, huge, 'latin1');
   await loadFiles(page, [tooBig, mixed]);
   const bad = item(page, 'too-big.heapsnapshot');
@@ -79,7 +69,7 @@ test('a snapshot too big for a tab is refused right after its header, with a cle
 });
 
 test('markup inside the heap renders as inert text', T, async () => {
-  const { page, context, dialogs, errors } = await openPage(browser, server.origin);
+  const { page, context, dialogs, errors } = await suite.openPage();
   await page.evaluate(() => {
     window.__imgs = 0;
     new MutationObserver((records) => {
@@ -111,7 +101,7 @@ test('markup inside the heap renders as inert text', T, async () => {
 });
 
 test('a .heapsnapshot.gz file loads like the plain file', T, async () => {
-  const { page, context } = await openPage(browser, server.origin);
+  const { page, context } = await suite.openPage();
   await loadFiles(page, [mixed, gz]);
   const nodes = async (name) => item(page, name).locator('[data-testid="snapshot-nodes"]').getAttribute('data-nodes');
   assert.equal(await item(page, 'mixed-copy.heapsnapshot.gz').getAttribute('data-status'), 'ready');
@@ -120,7 +110,7 @@ test('a .heapsnapshot.gz file loads like the plain file', T, async () => {
 });
 
 test('a snapshot can be removed and the others keep working', T, async () => {
-  const { page, context } = await openPage(browser, server.origin);
+  const { page, context } = await suite.openPage();
   await loadFiles(page, [mixed, gz]);
   await item(page, 'mixed.heapsnapshot').locator('[data-testid="remove-snapshot"]').click();
   assert.equal(await page.locator('[data-testid="snapshot-item"]').count(), 1);
@@ -131,7 +121,7 @@ test('a snapshot can be removed and the others keep working', T, async () => {
 });
 
 test('a load can be cancelled without touching the other snapshots', { ...T, skip: !existsSync(join(repo, 'www', 'demo', 'index.json')) && 'run scripts/build.sh to generate www/demo' }, async () => {
-  const { page, context } = await openPage(browser, server.origin);
+  const { page, context } = await suite.openPage();
   // Hold the second demo file back so it is still loading when Cancel is clicked.
   let release;
   const held = new Promise((resolve) => { release = resolve; });
@@ -153,7 +143,7 @@ test('a load can be cancelled without touching the other snapshots', { ...T, ski
 });
 
 test('"Try the demo" streams the demo snapshots from the same origin', { ...T, skip: !existsSync(join(repo, 'www', 'demo', 'index.json')) && 'run scripts/build.sh to generate www/demo' }, async () => {
-  const { page, context, requests } = await openPage(browser, server.origin);
+  const { page, context, requests } = await suite.openPage();
   const index = JSON.parse(readFileSync(join(repo, 'www', 'demo', 'index.json'), 'utf8'));
   await page.click('[data-testid="demo-button"]');
   await page.waitForFunction((n) => {
@@ -162,7 +152,7 @@ test('"Try the demo" streams the demo snapshots from the same origin', { ...T, s
   }, index.snapshots.length, { timeout: 120000 });
   await page.locator('[data-testid="summary-table"] [data-testid="row"]').first().waitFor();
   assert.ok(requests.some((u) => u.endsWith('/demo/index.json')));
-  assert.ok(requests.every((u) => u.startsWith(`${server.origin}/`) || u.startsWith('blob:') || u.startsWith('data:')));
+  assert.ok(requests.every((u) => u.startsWith(`${suite.origin}/`) || u.startsWith('blob:') || u.startsWith('data:')));
   await screenshot(page, 'demo');
   await context.close();
 });

@@ -3,45 +3,22 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync } from 'node:fs';
-import { join } from 'node:path';
-import {
-  startServer, launchBrowser, makeTempDir, generateSnapshots, cliSummary, openPage, loadFiles, item, screenshot, bytesOf,
-} from './helpers.mjs';
+import { setUpBrowserSuite, cliJson, loadFiles, settled, item, screenshot, bytesOf } from './helpers.mjs';
 
 const T = { timeout: 180000 };
-let server; let browser; let tmp; let session; let files;
+let suite; let session; let files;
 
 before(async () => {
-  tmp = makeTempDir();
-  const generated = generateSnapshots('classic-leak.cjs', join(tmp.dir, 'leak'), 3);
+  suite = await setUpBrowserSuite({ programs: { leak: ['classic-leak.cjs', 3] } });
+  files = suite.snapshots.leak;
+  session = await suite.openPage();
   // Distinct names, given out of capture order: the list must sort them by capture.
-  files = generated.map((f, i) => {
-    const named = join(tmp.dir, `leak-${i + 1}.heapsnapshot`);
-    copyFileSync(f, named);
-    return named;
-  });
-  server = await startServer();
-  browser = await launchBrowser();
-  session = await openPage(browser, server.origin);
   await loadFiles(session.page, [files[2], files[0], files[1]]);
 }, T);
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  tmp?.remove();
-});
+after(() => suite?.teardown());
 
 const page = () => session.page;
-
-/** Waits until a table has no page in flight and shows at least one row. */
-async function settled(testid) {
-  await page().waitForFunction((id) => {
-    const table = document.querySelector(`[data-testid="${id}"]`);
-    return table && !table.dataset.busy && table.querySelector('[data-testid="row"]');
-  }, testid);
-}
 
 /** Fills a view's class filter and waits for the filtered rows (the old ones may still show). */
 async function filterClasses(view, table, text) {
@@ -70,7 +47,7 @@ test('every snapshot loads and the list is in capture order', T, async () => {
   assert.deepEqual(names, ['leak-1.heapsnapshot', 'leak-2.heapsnapshot', 'leak-3.heapsnapshot']);
   const statuses = await p.locator('[data-testid="snapshot-item"]').evaluateAll((els) => els.map((e) => e.dataset.status));
   assert.deepEqual(statuses, ['ready', 'ready', 'ready']);
-  const cli = cliSummary(files[0]);
+  const cli = cliJson('summary', files[0]);
   const nodes = await item(p, 'leak-1.heapsnapshot').locator('[data-testid="snapshot-nodes"]').getAttribute('data-nodes');
   assert.equal(Number(nodes), cli.nodes);
 });
@@ -78,7 +55,7 @@ test('every snapshot loads and the list is in capture order', T, async () => {
 test('Summary shows the same SimpleClass count, shallow and retained size as the CLI', T, async () => {
   const p = page();
   await item(p, 'leak-2.heapsnapshot').click();
-  const cli = cliSummary(files[1]).classes.find((c) => c.name === 'SimpleClass');
+  const cli = cliJson('summary', files[1]).classes.find((c) => c.name === 'SimpleClass');
   assert.ok(cli, 'the CLI lists SimpleClass');
   const row = await summaryRow('SimpleClass');
   assert.equal(await row.locator('[data-testid="class-count"]').textContent(), ` \u00d7${cli.count.toLocaleString('en-US')}`);
@@ -93,17 +70,17 @@ test('Summary shows the same SimpleClass count, shallow and retained size as the
 test('Summary sorts by a column when its header is clicked', T, async () => {
   const p = page();
   await p.click('[data-testid="tab-summary"]');
-  await settled('summary-table');
+  await settled(page(), 'summary-table');
   await p.click('[data-testid="summary-table"] [data-testid="header-name"]');
   await p.waitForFunction(() => document.querySelector('[data-testid="header-name"]').classList.contains('active'));
-  await settled('summary-table');
+  await settled(page(), 'summary-table');
   const names = await p.locator('[data-testid="summary-table"] [data-testid="row"][data-depth="0"] [data-testid="class-name"]').allTextContents();
   assert.ok(names.length > 3);
   const byCodeUnit = [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const byLocale = [...names].sort((a, b) => a.localeCompare(b));
   assert.ok(JSON.stringify(names) === JSON.stringify(byCodeUnit) || JSON.stringify(names) === JSON.stringify(byLocale), `ascending by name: ${names.slice(0, 8)}`);
   await p.click('[data-testid="summary-table"] [data-testid="header-name"]');
-  await settled('summary-table');
+  await settled(page(), 'summary-table');
   const descending = await p.locator('[data-testid="summary-table"] [data-testid="row"][data-depth="0"] [data-testid="class-name"]').allTextContents();
   assert.notEqual(descending[0], names[0], 'a second click reverses the order');
   await p.click('[data-testid="summary-table"] [data-testid="header-retainedSize"]');
@@ -181,8 +158,8 @@ test('Comparison of snapshot 2 against snapshot 1 lists new SimpleClass objects'
   await p.locator('[data-testid="comparison-table"] [data-testid="row"][data-depth="1"]').first().waitFor();
   await screenshot(p, 'comparison');
   await p.fill('[data-testid="view-comparison"] [data-testid="class-filter"]', '');
-  const c1 = cliSummary(files[0]).classes.find((c) => c.name === 'SimpleClass').count;
-  const c2 = cliSummary(files[1]).classes.find((c) => c.name === 'SimpleClass').count;
+  const c1 = cliJson('summary', files[0]).classes.find((c) => c.name === 'SimpleClass').count;
+  const c2 = cliJson('summary', files[1]).classes.find((c) => c.name === 'SimpleClass').count;
   assert.equal(added - deleted, c2 - c1);
 });
 
@@ -237,7 +214,7 @@ test('Statistics draws the seven DevTools slices', T, async () => {
 
 test('no request leaves the page origin', T, async () => {
   assert.ok(session.requests.length > 0);
-  const foreign = session.requests.filter((u) => !u.startsWith(`${server.origin}/`) && !u.startsWith('blob:') && !u.startsWith('data:'));
+  const foreign = session.requests.filter((u) => !u.startsWith(`${suite.origin}/`) && !u.startsWith('blob:') && !u.startsWith('data:'));
   assert.deepEqual(foreign, []);
   assert.deepEqual(session.errors, []);
 });

@@ -3,8 +3,9 @@
 //! interface definitions go to the base, the base's id lists come back to the current
 //! (SnapshotWorker.diffBase, shared with the ES-module API).
 
-import { el, filterInput } from '../lib/dom.js';
+import { el } from '../lib/dom.js';
 import { TreeTable } from '../lib/treetable.js';
+import { classFilterInput, sortInState } from '../lib/class-table.js';
 import { appendObject, appendEdge } from '../lib/cells.js';
 import { formatCount, formatSigned, formatBytes, formatSignedBytes, exactBytes } from '../lib/format.js';
 
@@ -30,8 +31,7 @@ export function comparisonView(ctx) {
     ctx.remember?.({ base: base.name });
     table.reload();
   });
-  const filter = filterInput({ className: 'filter', placeholder: 'Filter by class', testid: 'class-filter', 'aria-label': 'Filter by class', value: state.classFilter },
-    (value) => { state.classFilter = value; ctx.remember?.({ class: value }); table.reload(); });
+  const filter = classFilterInput(ctx, state, () => table.reload());
 
   const provider = {
     async load(parent, offset, limit) {
@@ -94,9 +94,8 @@ export function comparisonView(ctx) {
     columns,
     provider,
     testid: 'comparison-table',
-    sort: { key: state.sortBy, ascending: state.ascending },
+    ...sortInState(state),
     emptyText: 'No objects were allocated or freed between these snapshots',
-    onSort(sort) { state.sortBy = sort.key; state.ascending = sort.ascending; },
     onSelect(d) {
       if (d.kind === 'instance' && d.row.status === 'new') ctx.selectObject(d.row.id);
       else if (d.kind === 'edge') ctx.selectObject(d.edge.node.id);

@@ -1,8 +1,9 @@
 //! Summary view: objects grouped by class (Constructor, Distance, Shallow and Retained
 //! Size); a class expands into its instances, an instance into its outgoing edges.
 
-import { el, filterInput } from '../lib/dom.js';
+import { el } from '../lib/dom.js';
 import { TreeTable } from '../lib/treetable.js';
+import { classFilterInput, sortInState } from '../lib/class-table.js';
 import { appendObject, appendEdge, fillSize, fillDistance } from '../lib/cells.js';
 import { formatCount } from '../lib/format.js';
 
@@ -12,8 +13,7 @@ export function summaryView(ctx) {
   const total = () => info.totalSize;
   ctx.remember?.({ class: state.classFilter });
 
-  const filter = filterInput({ className: 'filter', placeholder: 'Filter by class', testid: 'class-filter', 'aria-label': 'Filter by class', value: state.classFilter },
-    (value) => { state.classFilter = value; ctx.remember?.({ class: value }); table.reload(); });
+  const filter = classFilterInput(ctx, state, () => table.reload());
 
   const range = el('select', { className: 'range', testid: 'range-filter', 'aria-label': 'Objects to include' },
     el('option', { value: '' }, 'All objects'));
@@ -81,10 +81,9 @@ export function summaryView(ctx) {
     columns,
     provider,
     testid: 'summary-table',
-    sort: { key: state.sortBy, ascending: state.ascending },
+    ...sortInState(state),
     emptyText: 'No objects match',
     ascendingFirst: (key) => key === 'name' || key === 'distance',
-    onSort(sort) { state.sortBy = sort.key; state.ascending = sort.ascending; },
     onSelect(d) {
       if (d.kind !== 'class') ctx.selectObject(nodeOf(d).id);
     },
