@@ -4,6 +4,7 @@
 
 use crate::analysis::classes::{js_cmp, InterfaceDefinition};
 use crate::analysis::distances::{self, shown, BASE_UNREACHABLE_DISTANCE, NO_DISTANCE};
+use crate::analysis::fasthash::FastMap;
 use crate::analysis::leaks::{leak_report, order_series, LeakReport, SnapshotFacts};
 use crate::analysis::names::display_name;
 use crate::analysis::stats::{statistics, Statistics};
@@ -756,7 +757,7 @@ impl Session {
                 s.to_lowercase().contains(&needle)
             }
         };
-        let mut by_string: HashMap<u32, bool> = HashMap::new();
+        let mut by_string: FastMap<u32, bool> = FastMap::default();
         let k = g.meta.node_kinds;
         (0..g.node_count())
             .filter(|&n| {

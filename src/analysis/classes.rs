@@ -2,9 +2,9 @@
 //! per-type names, `<div>` shortening, plain-object interface inference
 //! (`{a, b, c}`), and location-based keys that split same-named classes.
 
+use super::fasthash::FastMap;
 use crate::snapshot::Graph;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// Interface names stop growing past this many UTF-16 units.
 const MAX_INTERFACE_NAME_LENGTH: usize = 120;
@@ -45,8 +45,8 @@ pub struct Classes {
     pub key_of: Vec<u32>,
     /// The interfaces inferred from this snapshot.
     pub interfaces: Vec<InterfaceDefinition>,
-    name_ids: HashMap<String, u32>,
-    key_ids: HashMap<ClassKey, u32>,
+    name_ids: FastMap<String, u32>,
+    key_ids: FastMap<ClassKey, u32>,
 }
 
 impl Classes {
@@ -233,7 +233,7 @@ pub fn is_plain_object(g: &Graph, n: usize) -> bool {
 /// DevTools' `inferInterfaceDefinitions`.
 pub fn infer_interfaces(g: &Graph) -> Vec<InterfaceDefinition> {
     let property = g.meta.edge_kinds.property;
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut index: FastMap<String, usize> = FastMap::default();
     let mut candidates: Vec<InterfaceDefinition> = Vec::new();
     let mut total = 0u64;
     let mut name = String::new();
@@ -292,7 +292,7 @@ pub fn infer_interfaces(g: &Graph) -> Vec<InterfaceDefinition> {
 }
 
 struct TrieNode<'a> {
-    next: HashMap<&'a str, usize>,
+    next: FastMap<&'a str, usize>,
     /// (property count, definition index) of a definition ending here.
     found: Option<(usize, usize)>,
     greatest_next: Option<&'a str>,
@@ -307,7 +307,7 @@ pub fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> Vec<(
         return out;
     }
     let mut trie = vec![TrieNode {
-        next: HashMap::new(),
+        next: FastMap::default(),
         found: None,
         greatest_next: None,
     }];
@@ -321,7 +321,7 @@ pub fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> Vec<(
                 None => {
                     let nx = trie.len();
                     trie.push(TrieNode {
-                        next: HashMap::new(),
+                        next: FastMap::default(),
                         found: None,
                         greatest_next: None,
                     });

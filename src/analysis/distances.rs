@@ -2,10 +2,10 @@
 //! BFS from the user roots, then a second BFS from the root for the rest,
 //! never over weak edges, with DevTools' three JavaScript edge filters.
 
+use super::fasthash::FastSet;
 use super::flags::is_user_root;
 use super::weakmap::EphemeronNames;
 use crate::snapshot::Graph;
-use std::collections::HashSet;
 
 /// Distance of a node not reached through non-weak edges.
 pub const NO_DISTANCE: i32 = -5;
@@ -41,7 +41,7 @@ struct Walk<'a> {
     g: &'a Graph,
     ephemerons: &'a EphemeronNames,
     ignored: Option<&'a [bool]>,
-    pending: HashSet<&'a str>,
+    pending: FastSet<&'a str>,
 }
 
 impl<'a> Walk<'a> {
@@ -116,7 +116,7 @@ pub fn distances(g: &Graph, ephemerons: &EphemeronNames, ignored: Option<&[bool]
         g,
         ephemerons,
         ignored,
-        pending: HashSet::new(),
+        pending: FastSet::default(),
     };
     let root = g.root();
     for e in g.edges(root) {

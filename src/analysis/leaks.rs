@@ -4,6 +4,7 @@
 //! ranked so that classes growing in every interval come first.
 
 use super::distances::{BASE_SYSTEM_DISTANCE, NO_DISTANCE};
+use super::fasthash::FastMap;
 use super::HeapSnapshot;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -138,7 +139,7 @@ fn recent_objects(s: &HeapSnapshot) -> Vec<(u32, String, String)> {
 /// process, so such snapshots cannot be compared by id.
 fn same_process_warnings(last: &HeapSnapshot, facts: &[SnapshotFacts]) -> Vec<String> {
     let g = &last.graph;
-    let mut wanted: HashMap<u32, Vec<(usize, &str, &str)>> = HashMap::new();
+    let mut wanted: FastMap<u32, Vec<(usize, &str, &str)>> = FastMap::default();
     for (i, f) in facts.iter().enumerate() {
         for (id, t, name) in &f.recent {
             wanted.entry(*id).or_default().push((i, t, name));
@@ -273,7 +274,7 @@ pub fn leak_report(
     let mut groups: Vec<LeakGroup> = Vec::new();
     // Retained sizes summed without deduplication: only to break ties.
     let mut overlapping: Vec<u64> = Vec::new();
-    let mut index: HashMap<(u32, Vec<(String, u32)>), usize> = HashMap::new();
+    let mut index: FastMap<(u32, Vec<(String, u32)>), usize> = FastMap::default();
     for node in 0..n {
         if !candidate[node] {
             continue;

@@ -5,6 +5,7 @@ pub mod classes;
 pub mod detached;
 pub mod distances;
 pub mod dominators;
+pub mod fasthash;
 pub mod flags;
 pub mod leaks;
 pub mod names;

@@ -1,8 +1,8 @@
 //! Statistics (DevTools' pie chart): where the bytes are, by category.
 
+use super::fasthash::FastMap;
 use super::HeapSnapshot;
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// Native (embedder) memory.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -99,7 +99,7 @@ fn js_arrays_size(s: &HeapSnapshot, arrays: &[usize]) -> u64 {
             .find(|&e| g.edge_type[e] == internal && g.strings.get(g.edge_name[e]) == "elements")
             .map(|e| g.edge_to[e])
     };
-    let mut holders: HashMap<u32, u32> = arrays
+    let mut holders: FastMap<u32, u32> = arrays
         .iter()
         .filter_map(|&n| elements_of(n))
         .map(|t| (t, 0))

@@ -2,8 +2,8 @@
 //! specially in distances and dominators:
 //! `<n> / part of key (<…> @<id>) -> value (<…> @<id>) pair in WeakMap (table @<id>)`.
 
+use super::fasthash::FastMap;
 use crate::snapshot::Strings;
-use std::collections::HashMap;
 
 /// The parts of an ephemeron edge name DevTools uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,13 +17,13 @@ pub struct Ephemeron {
 /// Ephemeron names of one snapshot, found once by string index.
 #[derive(Debug, Default)]
 pub struct EphemeronNames {
-    by_string: HashMap<u32, Ephemeron>,
+    by_string: FastMap<u32, Ephemeron>,
 }
 
 impl EphemeronNames {
     /// Scans the string table.
     pub fn find(strings: &Strings) -> EphemeronNames {
-        let mut by_string = HashMap::new();
+        let mut by_string = FastMap::default();
         for i in 0..strings.len() as u32 {
             if let Some(e) = parse(strings.get(i)) {
                 by_string.insert(i, e);
