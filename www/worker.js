@@ -30,16 +30,19 @@ async function load({ source, gzip, total }) {
     }
     loader = new wasm.SnapshotLoader();
     let warmedUp = false;
+    // As early as possible (the optimizing compiler then has the whole read to
+    // finish) when the size is known, else once the file proves big.
+    const warmUpAt = total > WARM_UP_ABOVE ? 0 : WARM_UP_ABOVE;
     let read = 0;
     let lastPost = 0;
     post({ type: 'stage', stage: 'Reading' });
     for await (const chunk of chunksOf(source, gzip, (n) => { read += n; })) {
       loader.push(chunk);
       // V8 optimizes a wasm function only for its next call, and each analysis
-      // runs once: once a file proves big (its size may be unknown up front),
-      // run them all on a small synthetic snapshot (a few hundred ms) so they
-      // are optimized, in the background, while the rest of the file is read.
-      if (!warmedUp && read > WARM_UP_ABOVE) {
+      // runs once: on a big file, run them all on a small synthetic snapshot
+      // (a few hundred ms) so they are optimized, in the background, while the
+      // rest of the file is read.
+      if (!warmedUp && read > warmUpAt) {
         warmedUp = true;
         post({ type: 'stage', stage: 'Preparing the analyzer' });
         wasm.warmUp();
