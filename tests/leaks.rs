@@ -10,10 +10,9 @@
 
 mod common;
 
-use common::{arg, cli, generate, oracle, repo, TempDir};
+use common::{arg, cli, generate, oracle, repo, write_snapshots};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 /// `SimpleClass` instances leaked per round by `classic-leak.cjs`.
@@ -452,26 +451,8 @@ fn browser_snapshots() -> &'static [PathBuf] {
             repo().join("tests/node_modules/playwright-core").is_dir(),
             "tests/node_modules/playwright-core is missing: {hint}"
         );
-        // Kept for the whole test binary; a later run sweeps it (see common).
-        let dir = Box::leak(Box::new(TempDir::new("detached-dom")));
         let script = repo().join("tests/fixtures/browser/take-snapshots.mjs");
-        let out = Command::new("node")
-            .arg(&script)
-            .arg(dir.path())
-            .arg("3")
-            .current_dir(repo())
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run node ({e}): {hint}"));
-        assert!(
-            out.status.success(),
-            "{} failed ({}):\n{}",
-            script.display(),
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (1..=3)
-            .map(|k| dir.path().join(format!("{k}.heapsnapshot")))
-            .collect()
+        write_snapshots(&script, &[], "detached-dom", 3)
     })
 }
 

@@ -127,37 +127,43 @@ pub fn generate(program: &str, count: usize) -> Vec<PathBuf> {
     static SETS: Memo<(String, usize), Vec<PathBuf>> = OnceLock::new();
     memo(&SETS, (program.to_owned(), count), |(program, count)| {
         require_node();
-        // Kept for the whole test binary: see `sweep_stale_dirs`.
-        let dir = Box::leak(Box::new(TempDir::new(program)));
         let script = repo().join(format!("tests/fixtures/programs/{program}.cjs"));
-        let out = Command::new("node")
-            .arg("--expose-gc")
-            .arg(&script)
-            .arg(dir.path())
-            .arg(count.to_string())
-            .current_dir(repo())
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run node ({e}): {SETUP_HINT}"));
-        assert!(
-            out.status.success(),
-            "node {} failed ({}):\n{}",
-            script.display(),
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (1..=*count)
-            .map(|k| {
-                let file = dir.path().join(format!("{k}.heapsnapshot"));
-                assert!(
-                    file.is_file(),
-                    "{} did not write {}",
-                    program,
-                    file.display()
-                );
-                file
-            })
-            .collect()
+        write_snapshots(&script, &["--expose-gc"], program, *count)
     })
+}
+
+/// Runs `node [NODE_ARGS] SCRIPT DIR COUNT`, a script that writes
+/// `DIR/1.heapsnapshot` … `DIR/COUNT.heapsnapshot`, into a temp dir kept for
+/// the whole test binary (see `sweep_stale_dirs`), and returns the files.
+pub fn write_snapshots(
+    script: &Path,
+    node_args: &[&str],
+    label: &str,
+    count: usize,
+) -> Vec<PathBuf> {
+    let dir = Box::leak(Box::new(TempDir::new(label)));
+    let out = Command::new("node")
+        .args(node_args)
+        .arg(script)
+        .arg(dir.path())
+        .arg(count.to_string())
+        .current_dir(repo())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node ({e}): {SETUP_HINT}"));
+    assert!(
+        out.status.success(),
+        "node {} failed ({}):\n{}",
+        script.display(),
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (1..=count)
+        .map(|k| {
+            let file = dir.path().join(format!("{k}.heapsnapshot"));
+            assert!(file.is_file(), "{label} did not write {}", file.display());
+            file
+        })
+        .collect()
 }
 
 /// Runs Chrome DevTools' heap snapshot worker on snapshots:
