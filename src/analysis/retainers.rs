@@ -70,11 +70,6 @@ impl Retainers {
         self.first[n] as usize..self.first[n + 1] as usize
     }
 
-    /// Number of references to node `n` (all edge types).
-    pub fn count(&self, n: usize) -> usize {
-        self.slots(n).len()
-    }
-
     /// The edges pointing at `n`, each once, grouped by source in the order
     /// sources first appear.
     pub fn edges_into(&self, g: &Graph, n: usize) -> Vec<usize> {

@@ -9,11 +9,6 @@ use super::meta::Meta;
 use super::strings::{StringIndex, Strings};
 use std::ops::Range;
 
-/// Position of a node in the snapshot's node array (its ordinal, not V8's
-/// `ordinal × fields` node index).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct NodeIndex(pub u32);
-
 /// V8's object id: stable for one object across snapshots of one process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NodeId(pub u32);

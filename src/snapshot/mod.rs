@@ -7,7 +7,7 @@ pub mod parse;
 pub mod strings;
 pub mod synthetic;
 
-pub use graph::{Graph, Location, NodeId, NodeIndex};
+pub use graph::{Graph, Location, NodeId};
 pub use meta::Meta;
 pub use parse::Parser;
 pub use strings::Strings;

@@ -552,11 +552,6 @@ impl Parser {
         self.offset
     }
 
-    /// The header, once it has been read.
-    pub fn meta(&self) -> Option<&Meta> {
-        self.columns.as_ref().map(|c| &c.meta)
-    }
-
     /// Feeds the next chunk of the file.
     pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
         let mut i = 0;
