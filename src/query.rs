@@ -281,6 +281,7 @@ pub struct Session {
     ignored: Vec<bool>,
     ignored_ids: Vec<u32>,
     retainer_distances: Option<Vec<i32>>,
+    current_by_key: std::cell::OnceCell<HashMap<String, DiffClass>>,
 }
 
 fn page<T>(rows: Vec<T>, offset: usize, limit: usize) -> Page<T> {
@@ -307,6 +308,7 @@ impl Session {
             ignored: Vec::new(),
             ignored_ids: Vec::new(),
             retainer_distances: None,
+            current_by_key: std::cell::OnceCell::new(),
         }
     }
 
@@ -781,46 +783,44 @@ impl Session {
     pub fn diff_base(&self, interfaces: &[InterfaceDefinition]) -> DiffBase {
         let s = &self.snapshot;
         let g = &s.graph;
-        let keys = s.classes.keys_with(g, interfaces);
-        let mut out = DiffBase::default();
-        let mut order: Vec<usize> = (0..g.node_count())
-            .filter(|&n| g.self_size[n] > 0)
-            .collect();
-        order.sort_by_key(|&n| g.node_id[n]);
-        for n in order {
-            let class = out.classes.entry(keys[n].clone()).or_default();
-            if class.name.is_empty() {
-                class.name = class_name_of_key(&keys[n]).to_owned();
-            }
-            class.ids.push(g.node_id[n]);
-            class.sizes.push(g.self_size[n]);
+        let (key_of, table) = s.classes.keys_with(g, interfaces);
+        DiffBase {
+            classes: self.group_by_key(&key_of, &table),
         }
-        out
     }
 
-    fn current_by_key(&self) -> HashMap<String, DiffClass> {
-        let s = &self.snapshot;
-        let g = &s.graph;
-        let mut out: HashMap<String, DiffClass> = HashMap::new();
+    /// This snapshot's side of a Comparison, computed once (it sorts every
+    /// object by id) and kept while the session lives.
+    fn current_by_key(&self) -> &HashMap<String, DiffClass> {
+        self.current_by_key.get_or_init(|| {
+            let classes = &self.snapshot.classes;
+            self.group_by_key(&classes.key_of, &classes.exported_keys())
+        })
+    }
+
+    /// Objects with a shallow size, by exported class key, ids ascending
+    /// (DevTools' `aggregatesForDiff`); `key_of` indexes `table`.
+    fn group_by_key(&self, key_of: &[u32], table: &[String]) -> HashMap<String, DiffClass> {
+        let g = &self.snapshot.graph;
         let mut order: Vec<usize> = (0..g.node_count())
             .filter(|&n| g.self_size[n] > 0)
             .collect();
         order.sort_by_key(|&n| g.node_id[n]);
-        let mut exported: HashMap<u32, String> = HashMap::new();
+        let mut groups = vec![DiffClass::default(); table.len()];
         for n in order {
-            let key = s.classes.key_of[n];
-            let name = exported
-                .entry(key)
-                .or_insert_with(|| s.classes.exported_key(key))
-                .clone();
-            let class = out.entry(name).or_insert_with(|| DiffClass {
-                name: s.classes.name_of_key(key).to_owned(),
-                ..DiffClass::default()
-            });
+            let class = &mut groups[key_of[n] as usize];
             class.ids.push(g.node_id[n]);
             class.sizes.push(g.self_size[n]);
         }
-        out
+        table
+            .iter()
+            .zip(groups)
+            .filter(|(_, class)| !class.ids.is_empty())
+            .map(|(key, mut class)| {
+                class.name = class_name_of_key(key).to_owned();
+                (key.clone(), class)
+            })
+            .collect()
     }
 
     /// Comparison rows against `base` (DevTools' `calculateSnapshotDiff`).
@@ -947,9 +947,4 @@ fn class_name_of_key(key: &str) -> &str {
         Some(name) => name,
         None => key.splitn(4, ',').nth(3).unwrap_or(key),
     }
-}
-
-/// Parses a request from JSON text (the CLI's and tests' entry point).
-pub fn parse_request(json: &str) -> Result<Request> {
-    serde_json::from_str(json).map_err(|e| Error::new(format!("bad request: {e}")))
 }

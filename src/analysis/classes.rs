@@ -81,23 +81,42 @@ impl Classes {
         c
     }
 
+    /// Every key in its exported form, by key id.
+    pub fn exported_keys(&self) -> Vec<String> {
+        (0..self.keys.len() as u32)
+            .map(|k| self.exported_key(k))
+            .collect()
+    }
+
     /// Keys of every node when plain objects are named by `definitions`
-    /// (another snapshot's interfaces, as DevTools does for Comparison).
-    /// Returns keys as exported strings, by node.
-    pub fn keys_with(&self, g: &Graph, definitions: &[InterfaceDefinition]) -> Vec<String> {
-        let matched = match_interfaces(g, definitions);
-        let object = g.meta.node_kinds.object;
-        let mut keys: Vec<String> = (0..g.node_count())
-            .map(|n| self.exported_key(self.key_of[n]))
+    /// (another snapshot's interfaces, as DevTools does for Comparison): a
+    /// key id per node, into the returned table of exported keys.
+    pub fn keys_with(
+        &self,
+        g: &Graph,
+        definitions: &[InterfaceDefinition],
+    ) -> (Vec<u32>, Vec<String>) {
+        let mut table = self.exported_keys();
+        // Every exported key once, so each table entry is a distinct key.
+        let mut ids: FastMap<String, u32> = table
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.clone(), i as u32))
             .collect();
-        for &(n, d) in &matched {
+        let mut key_of = self.key_of.clone();
+        let object = g.meta.node_kinds.object;
+        for (n, d) in match_interfaces(g, definitions) {
             let name = &definitions[d as usize].name;
-            keys[n as usize] = match location_of(g, n as usize, object) {
+            let key = match location_of(g, n as usize, object) {
                 Some((s, l, col)) => format!("{s},{l},{col},{name}"),
                 None => format!(",{name}"),
             };
+            key_of[n as usize] = *ids.entry(key).or_insert_with_key(|key| {
+                table.push(key.clone());
+                table.len() as u32 - 1
+            });
         }
-        keys
+        (key_of, table)
     }
 
     /// The class name of key `key`.
