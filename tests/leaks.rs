@@ -417,19 +417,22 @@ fn two_snapshots_warn_that_the_technique_needs_three() {
 }
 
 #[test]
-fn a_last_snapshot_from_another_run_of_the_program_is_flagged_as_another_process() {
-    // Ids restart in every process: the third snapshot of a second run has
-    // objects under ids that, in the first run, belonged to other objects.
+fn a_snapshot_of_another_program_is_flagged_as_another_process() {
+    // Ids restart in every process: a snapshot of another process has objects
+    // under ids that, in the first process, belonged to other objects.
     let run = generate("classic-leak", 3);
-    let other_run = generate("classic-leak", 4);
-    let report = leaks(&[&run[0], &run[1], &other_run[2]]);
+    let other = generate("mixed-heap", 1);
+    let report = leaks(&[&run[0], &run[1], &other[0]]);
     let flagged: Vec<&String> = report
         .warnings
         .iter()
         .filter(|w| w.contains("look like snapshots of different processes"))
         .collect();
-    assert_eq!(flagged.len(), 2, "{:?}", report.warnings);
-    assert!(flagged[0].starts_with(arg(&run[0])), "{flagged:?}");
+    assert!(!flagged.is_empty(), "{:?}", report.warnings);
+    assert!(
+        flagged.iter().all(|w| w.contains(arg(&other[0]))),
+        "{flagged:?}"
+    );
     // The same run, in order, raises nothing.
     assert_eq!(
         leaks(&[&run[0], &run[1], &run[2]]).warnings,
