@@ -271,6 +271,9 @@ pub struct DiffInstance {
     pub self_size: u64,
 }
 
+/// What identifies an instance list: class key, id range, sort, direction.
+type InstancesKey = (String, Option<IdRange>, SortBy, bool);
+
 /// An analysed snapshot plus the state of an interactive session
 /// (cached aggregates, ignored retainers).
 pub struct Session {
@@ -282,6 +285,8 @@ pub struct Session {
     ignored_ids: Vec<u32>,
     retainer_distances: Option<Vec<i32>>,
     current_by_key: std::cell::OnceCell<HashMap<String, DiffClass>>,
+    /// The last instance list asked for.
+    instances_cache: Option<(InstancesKey, Vec<usize>)>,
 }
 
 fn page<T>(rows: Vec<T>, offset: usize, limit: usize) -> Page<T> {
@@ -309,6 +314,7 @@ impl Session {
             ignored_ids: Vec::new(),
             retainer_distances: None,
             current_by_key: std::cell::OnceCell::new(),
+            instances_cache: None,
         }
     }
 
@@ -337,7 +343,14 @@ impl Session {
                 offset,
                 limit,
             } => {
-                let nodes = self.instances(&class_key, id_range, sort_by, ascending)?;
+                // Scrolling asks for page after page of the same list: it is
+                // found and sorted once (a scan of every node), then kept.
+                let key = (class_key, id_range, sort_by, ascending);
+                if self.instances_cache.as_ref().is_none_or(|(k, _)| *k != key) {
+                    let nodes = self.instances(&key.0, id_range, sort_by, ascending)?;
+                    self.instances_cache = Some((key, nodes));
+                }
+                let nodes = self.instances_cache.as_ref().map_or(&[][..], |(_, n)| n);
                 to_value(self.node_page(nodes, offset, limit))
             }
             Request::Node { id } => {
@@ -377,8 +390,8 @@ impl Session {
                         .cmp(&dom.retained[a as usize])
                         .then(a.cmp(&b))
                 });
-                let children = children.into_iter().map(|c| c as usize).collect();
-                to_value(self.node_page(children, offset, limit))
+                let children: Vec<usize> = children.into_iter().map(|c| c as usize).collect();
+                to_value(self.node_page(&children, offset, limit))
             }
             Request::DominatorChain { id } => {
                 let mut n = self.node(id)?;
@@ -398,7 +411,7 @@ impl Session {
                 limit,
             } => {
                 let found = self.search(&text, match_case);
-                to_value(self.node_page(found, offset, limit))
+                to_value(self.node_page(&found, offset, limit))
             }
             Request::InterfaceDefinitions => to_value(&self.snapshot.classes.interfaces),
             Request::Facts { name } => to_value(self.facts(&name)),
@@ -471,11 +484,15 @@ impl Session {
     }
 
     /// A page of node rows.
-    fn node_page(&self, nodes: Vec<usize>, offset: usize, limit: usize) -> Page<NodeRow> {
-        let p = page(nodes, offset, limit);
+    fn node_page(&self, nodes: &[usize], offset: usize, limit: usize) -> Page<NodeRow> {
         Page {
-            total: p.total,
-            rows: p.rows.into_iter().map(|n| self.node_row(n)).collect(),
+            total: nodes.len(),
+            rows: nodes
+                .iter()
+                .skip(offset)
+                .take(limit)
+                .map(|&n| self.node_row(n))
+                .collect(),
             total_size: None,
         }
     }
