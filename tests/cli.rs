@@ -2,6 +2,7 @@
 //! fails on bad input (exit code 1, one message on stderr, never a panic).
 
 mod common;
+mod hostile;
 
 use common::{arg, cli, generate, oracle, with_session, TempDir, STATISTICS_BUCKETS};
 use heaplens::query::SortBy;
@@ -308,4 +309,54 @@ fn wrong_usage_exits_1_with_the_usage_text() {
         stderr.contains("usage:\n  heaplens summary FILE"),
         "{stderr}"
     );
+}
+
+#[test]
+fn terminal_escapes_in_class_names_are_printed_escaped_in_every_table_and_exact_in_json() {
+    let dir = TempDir::new("cli-escapes");
+    let names = [
+        "\u{1b}[31mRed",
+        "\u{1b}]0;title\u{7}",
+        "line\rforged\nline",
+        "\u{202e}moc.elgoog//:sptth",
+    ];
+    let shown = [
+        "\\x1b[31mRed",
+        "\\x1b]0;title\\x07",
+        "line\\rforged\\nline",
+        "\\u202emoc.elgoog//:sptth",
+    ];
+    let file = dir.path().join("ansi.heapsnapshot");
+    std::fs::write(&file, hostile::snapshot_with_classes(&names)).unwrap();
+    let raw = ['\u{1b}', '\u{7}', '\r', '\u{202e}'];
+    for args in [
+        vec!["summary", arg(&file)],
+        vec!["diff", arg(&file), arg(&file)],
+        vec!["retainers", arg(&file), "@3"],
+    ] {
+        let (status, stdout, stderr) = cli(&args);
+        assert!(status.success(), "{args:?}: {stderr}");
+        assert!(
+            !stdout.contains(raw),
+            "{args:?} printed a raw control: {stdout:?}"
+        );
+        assert!(!stdout.contains("line\nforged"), "{stdout}");
+    }
+    let (_, summary, _) = cli(&["summary", arg(&file)]);
+    for s in shown {
+        assert!(summary.contains(s), "summary should show {s}: {summary}");
+    }
+    let (_, retainers, _) = cli(&["retainers", arg(&file), "@3"]);
+    assert!(retainers.starts_with(shown[0]), "{retainers}");
+    let (_, stdout, _) = cli(&["summary", arg(&file), "--json"]);
+    let json = json_of(&stdout);
+    let classes: Vec<&str> = json["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    for name in names {
+        assert!(classes.contains(&name), "{name:?} not in {classes:?}");
+    }
 }

@@ -10,14 +10,66 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
-/// Prints a line to stdout; a closed pipe (`heaplens … | head`) ends the
-/// program quietly instead of panicking.
+/// Prints a line to stdout, [`terminal_safe`]: newlines the format string
+/// starts with are its own, every other control character is escaped. A
+/// closed pipe (`heaplens … | head`) ends the program quietly instead of
+/// panicking.
 macro_rules! out {
-    ($($arg:tt)*) => {
-        if writeln!(std::io::stdout(), $($arg)*).is_err() {
-            std::process::exit(0);
-        }
+    ($template:literal $($arg:tt)*) => {
+        write_line(&format!($template $($arg)*), $template)
     };
+}
+
+/// Writes `line` for [`out!`]: the leading newlines `template` has are kept.
+fn write_line(line: &str, template: &str) {
+    let own = template.len() - template.trim_start_matches('\n').len();
+    let (newlines, text) = line.split_at(own.min(line.len()));
+    write_raw(&format!("{newlines}{}", terminal_safe(text)));
+}
+
+/// Writes `text` and a newline to stdout as they are; exits quietly when
+/// the pipe is closed.
+fn write_raw(text: &str) {
+    if writeln!(std::io::stdout(), "{text}").is_err() {
+        std::process::exit(0);
+    }
+}
+
+/// `text` with what a terminal would act on written as escapes: C0 and C1
+/// controls and DEL (`\x1b`, `\r`, `\n`, `\t`), and the Unicode format
+/// characters that reorder or hide text (bidi overrides and isolates such as
+/// `\u202e`, zero-width characters, line and paragraph separators). Strings
+/// in a snapshot are the snapshotted program's data: printed raw they could
+/// set the terminal title, erase lines, forge log lines or read backwards.
+fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{061c}'
+                    | '\u{180e}'
+                    | '\u{200b}'..='\u{200f}'
+                    | '\u{2028}'..='\u{202e}'
+                    | '\u{2060}'..='\u{206f}'
+                    | '\u{feff}'
+                    | '\u{fff9}'..='\u{fffb}'
+            )
+    };
+    if !text.contains(unsafe_char) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            _ if !unsafe_char(c) => out.push(c),
+            _ if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            _ => out.push_str(&format!("\\u{:04x}", c as u32)),
+        }
+    }
+    out.into()
 }
 
 const USAGE: &str = "\
@@ -33,12 +85,20 @@ usage:
   heaplens bench FILE                        time each stage, MB/s and peak memory
 ";
 
+fn usage() {
+    for line in USAGE.lines() {
+        out!("{line}");
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("heaplens: {e}");
+            // Messages may quote the file; their own lines are kept.
+            let message: Vec<_> = e.message().split('\n').map(terminal_safe).collect();
+            eprintln!("heaplens: {}", message.join("\n"));
             ExitCode::from(1)
         }
     }
@@ -81,7 +141,7 @@ fn options(args: &[String]) -> Result<Options> {
 
 fn run(args: &[String]) -> Result<()> {
     let Some(command) = args.first() else {
-        out!("{USAGE}");
+        usage();
         return Ok(());
     };
     let o = options(&args[1..])?;
@@ -124,7 +184,7 @@ fn run(args: &[String]) -> Result<()> {
             bench(&o.files[0])
         }
         "help" | "--help" | "-h" => {
-            out!("{USAGE}");
+            usage();
             Ok(())
         }
         _ => Err(Error::new(format!(
@@ -173,9 +233,15 @@ fn size(bytes: u64) -> String {
     }
 }
 
+/// Prints `rows` under `header`, first column left-aligned, the others
+/// right-aligned, each cell [`terminal_safe`] and cut at 60 characters.
 fn print_table(header: &[&str], rows: &[Vec<String>]) {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| terminal_safe(c).into_owned()).collect())
+        .collect();
     let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for r in rows {
+    for r in &rows {
         for (i, c) in r.iter().enumerate() {
             width[i] = width[i].max(c.chars().count().min(60));
         }
@@ -201,12 +267,13 @@ fn print_table(header: &[&str], rows: &[Vec<String>]) {
     };
     line(header.iter().map(|h| h.to_string()).collect(), &mut out);
     for r in rows {
-        line(r.clone(), &mut out);
+        line(r, &mut out);
     }
 }
 
 fn print_json(v: &serde_json::Value) {
-    out!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+    // JSON escapes controls itself; the strings in it stay exact.
+    write_raw(&serde_json::to_string_pretty(v).unwrap_or_default());
 }
 
 /// The page's rows are camelCase; the command line's own output is
