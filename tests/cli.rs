@@ -360,3 +360,76 @@ fn terminal_escapes_in_class_names_are_printed_escaped_in_every_table_and_exact_
         assert!(classes.contains(&name), "{name:?} not in {classes:?}");
     }
 }
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+#[test]
+fn gzipped_snapshot_gives_the_same_results_as_the_plain_one_in_every_command() {
+    let plain = leak();
+    let dir = TempDir::new("cli-gzip");
+    // Found by its magic bytes, whatever the file is called.
+    let gz = dir.path().join("leak.heapsnapshot");
+    std::fs::write(&gz, gzip(&std::fs::read(&plain).unwrap())).unwrap();
+    let json = |args: &[&str]| {
+        let (status, stdout, stderr) = cli(args);
+        assert!(status.success(), "{args:?}: {stderr}");
+        let mut v = json_of(&stdout);
+        v.as_object_mut().unwrap().remove("file");
+        v
+    };
+    assert_eq!(
+        json(&["summary", arg(&gz), "--json"]),
+        json(&["summary", arg(&plain), "--json"])
+    );
+    assert_eq!(
+        json(&["stats", arg(&gz), "--json"]),
+        json(&["stats", arg(&plain), "--json"])
+    );
+    let (status, stdout, _) = cli(&["diff", arg(&gz), arg(&plain)]);
+    assert!(status.success());
+    assert_eq!(
+        stdout.lines().count(),
+        1,
+        "no difference expected: {stdout}"
+    );
+}
+
+#[test]
+fn corrupt_or_cut_gzip_and_gzipped_non_json_exit_1_saying_so() {
+    let dir = TempDir::new("cli-bad-gzip");
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let whole = gzip(&std::fs::read(leak()).unwrap());
+    let cut = write("cut.gz", &whole[..whole.len() / 2]);
+    let header = write("header.gz", b"\x1f\x8bnot a gzip header at all");
+    let hello = write("hello.gz", &gzip(b"hello"));
+    assert_fails_with(
+        &["summary", arg(&cut)],
+        "the gzip stream is corrupt or cut short after ",
+    );
+    assert_fails_with(
+        &["stats", arg(&header)],
+        "header.gz: the gzip stream is corrupt or cut short after 0 bytes of snapshot",
+    );
+    assert_fails_with(
+        &["summary", arg(&hello)],
+        "hello.gz, once gunzipped: byte 0: expected '{' but found 'h': this is not JSON",
+    );
+}
+
+#[test]
+fn a_directory_given_as_a_snapshot_exits_1_saying_so() {
+    let dir = TempDir::new("cli-directory");
+    assert_fails_with(
+        &["summary", arg(dir.path())],
+        "this is a directory; give a .heapsnapshot file",
+    );
+}

@@ -6,7 +6,7 @@ use heaplens::error::{Error, Result};
 use heaplens::query::{Session, SortBy};
 use heaplens::snapshot::{Graph, Parser};
 use serde_json::json;
-use std::io::{Read, Write};
+use std::io::{BufRead, Read, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -193,25 +193,44 @@ fn run(args: &[String]) -> Result<()> {
     }
 }
 
-/// Reads a file through the streaming parser in 1 MiB chunks.
+/// Reads a file through the streaming parser in 1 MiB chunks, gunzipping
+/// it on the way when it starts with gzip's magic bytes (`1f 8b`).
 fn parse_file(path: &str) -> Result<Graph> {
-    let mut file = std::fs::File::open(path).map_err(|e| Error::new(format!("{path}: {e}")))?;
+    let failed = |what: &str, e: &dyn std::fmt::Display| Error::new(format!("{what}: {e}"));
+    let file = std::fs::File::open(path).map_err(|e| failed(path, &e))?;
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(failed(
+            path,
+            &"this is a directory; give a .heapsnapshot file",
+        ));
+    }
+    let mut file = std::io::BufReader::with_capacity(1 << 20, file);
+    let head = file.fill_buf().map_err(|e| failed(path, &e))?;
+    let gzip = head.starts_with(&[0x1f, 0x8b]);
+    // Parser messages count bytes of the snapshot, after decompression.
+    let (mut input, source): (Box<dyn Read>, String) = if gzip {
+        let decoder = flate2::bufread::MultiGzDecoder::new(file);
+        (Box::new(decoder), format!("{path}, once gunzipped"))
+    } else {
+        (Box::new(file), path.to_owned())
+    };
     let mut parser = Parser::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
-        let n = file
-            .read(&mut buf)
-            .map_err(|e| Error::new(format!("{path}: {e}")))?;
+        let n = input.read(&mut buf).map_err(|e| match gzip {
+            true => Error::new(format!(
+                "{path}: the gzip stream is corrupt or cut short after {} bytes of snapshot \
+                 ({e}): copy or compress the file again",
+                parser.bytes_read()
+            )),
+            false => failed(path, &e),
+        })?;
         if n == 0 {
             break;
         }
-        parser
-            .push(&buf[..n])
-            .map_err(|e| Error::new(format!("{path}: {e}")))?;
+        parser.push(&buf[..n]).map_err(|e| failed(&source, &e))?;
     }
-    parser
-        .finish()
-        .map_err(|e| Error::new(format!("{path}: {e}")))
+    parser.finish().map_err(|e| failed(&source, &e))
 }
 
 fn open(path: &str) -> Result<Session> {

@@ -50,7 +50,7 @@ pub fn snapshot_with_classes(names: &[&str]) -> Vec<u8> {
     let mut bytes = Vec::new();
     write_snapshot(&mut bytes, names.len(), |out, i| {
         let quoted = serde_json::to_string(names[i]).expect("a string is JSON");
-        out.write_all(quoted[1..quoted.len() - 1].as_bytes())
+        out.write_all(&quoted.as_bytes()[1..quoted.len() - 1])
     })
     .expect("writing to memory");
     bytes
