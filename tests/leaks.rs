@@ -41,6 +41,24 @@ struct Group {
     counts: Vec<u64>,
     path: Vec<Step>,
     members: Vec<u64>,
+    program_class: bool,
+    location: Option<Location>,
+    holders: Vec<Holder>,
+    why: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Location {
+    script: String,
+    line: u64,
+    column: u64,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+struct Holder {
+    name: String,
+    node: String,
+    count: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -125,17 +143,18 @@ fn assert_path_passes_through(g: &Group, edges: &[&str]) {
     );
 }
 
-/// One leak program with 4 snapshots: what it leaks and what must rank ahead.
+/// One leak program with 4 snapshots: what it leaks and what leaks with it.
 struct Leak {
     program: &'static str,
     class: &'static str,
-    /// Groups expected ahead of the class, in order: leaked objects of the same
-    /// rounds that hold the class's objects (and so own their retained size).
-    ahead: &'static [&'static str],
+    /// Runtime objects of the same rounds that hold the class's objects,
+    /// folded into its group: (class, as the path shows one).
+    holders: &'static [(&'static str, &'static str)],
 }
 
-/// Asserts the class's group counts exactly one round, grows in every interval,
-/// and has exactly `ahead` ranked before it.
+/// Asserts the class's group comes first, counts exactly one round, grows in
+/// every interval, is the program's own class defined in the program, and
+/// has exactly `holders` folded into it.
 fn assert_leak_reported(leak: &Leak) -> Report {
     let report = report_of(leak.program, 4);
     assert_eq!(report.warnings, Vec::<String>::new(), "{}", leak.program);
@@ -149,16 +168,37 @@ fn assert_leak_reported(leak: &Leak) -> Report {
         leak.class
     );
     assert_eq!(g.grows_every_interval, Some(true), "{}", leak.class);
-    let before: Vec<&str> = report.groups[..rank]
-        .iter()
-        .map(|g| g.name.as_str())
-        .collect();
     assert_eq!(
-        before,
-        leak.ahead,
-        "groups ranked before {}: {}",
+        rank,
+        0,
+        "{} should rank first: {}",
         leak.class,
         names(&report)
+    );
+    assert!(g.program_class, "{} is the program's class", leak.class);
+    let at = g
+        .location
+        .as_ref()
+        .expect("V8 records the constructor's location");
+    assert!(
+        at.script.ends_with(&format!("{}.cjs", leak.program)) && at.line > 0 && at.column > 0,
+        "{at:?}"
+    );
+    let holders: Vec<Holder> = leak
+        .holders
+        .iter()
+        .map(|&(name, node)| Holder {
+            name: name.to_owned(),
+            node: node.to_owned(),
+            count: PER_ROUND,
+        })
+        .collect();
+    assert_eq!(g.holders, holders, "{}", g.why);
+    assert!(
+        g.why
+            .starts_with("grew in every interval; the program's own class"),
+        "{}",
+        g.why
     );
     report
 }
@@ -199,7 +239,7 @@ fn map_cache_leak_reports_200_cached_responses_first() {
     let report = assert_leak_reported(&Leak {
         program: "map-cache-leak",
         class: "CachedResponse",
-        ahead: &[],
+        holders: &[],
     });
     // The keys ('req-N', one per entry) are one group too, not 200.
     let strings = report.groups.iter().filter(|g| g.name == "(string)");
@@ -216,21 +256,23 @@ fn map_cache_leak_path_goes_through_request_cache_and_its_table() {
 }
 
 #[test]
-fn listener_leak_reports_200_subscriptions_right_after_their_listeners() {
+fn listener_leak_reports_200_subscriptions_first_with_their_listeners_folded_in() {
     // Each listener closure is allocated with its Subscription and is its only
-    // holder (closure → context → subscription), so the dominator-deduplicated
-    // retained size of the leak belongs to the closures' group: `Function`
-    // (DevTools' class of closures) ranks first, Subscription second.
+    // holder (closure → context → subscription): the closures are not a rival
+    // group but the Subscriptions' holders, and their bytes count in its
+    // retained size.
     let report = assert_leak_reported(&Leak {
         program: "listener-leak",
         class: "Subscription",
-        ahead: &["Function"],
+        holders: &[("Function", "onTick()")],
     });
-    let listeners = &report.groups[0];
-    assert_eq!(listeners.count, PER_ROUND);
-    assert_eq!(listeners.grows_every_interval, Some(true));
-    assert_eq!(listeners.path.last().unwrap().node, "onTick()");
-    assert_path_passes_through(listeners, &["app", "bus", "_events", "tick"]);
+    let (_, g) = group(&report, "Subscription");
+    assert_eq!(g.path[g.path.len() - 3].node, "onTick()");
+    assert!(
+        report.groups.iter().all(|g| g.name != "Function"),
+        "{}",
+        names(&report)
+    );
 }
 
 #[test]
@@ -244,25 +286,24 @@ fn listener_leak_path_goes_through_the_bus_listener_array_and_closure_context() 
 }
 
 #[test]
-fn closure_leak_reports_200_big_payloads_after_the_handlers_that_capture_them() {
-    // The handler closure holds the context that holds the payload, so
-    // `Function` owns the retained size. Each payload's own `data` Array ties
-    // with BigPayload at a deduplicated retained size of 0; the payload, whose
-    // own retained size includes the array, ranks first of the two.
+fn closure_leak_reports_200_big_payloads_first_with_the_capturing_handlers_folded_in() {
+    // The handler closure holds the context that holds the payload: folded
+    // into BigPayload's group, whose retained size now covers the handlers,
+    // the payloads and their `data` arrays (which rank after it).
     let report = assert_leak_reported(&Leak {
         program: "closure-leak",
         class: "BigPayload",
-        ahead: &["Function"],
+        holders: &[("Function", "handler()")],
     });
-    let handlers = &report.groups[0];
-    assert_eq!(handlers.count, PER_ROUND);
-    assert_eq!(handlers.path.last().unwrap().node, "handler()");
+    let payloads = &report.groups[0];
     // 200 payloads of 2,048 numbers are more than 200 × 16 KiB.
     assert!(
-        handlers.retained_size > PER_ROUND * 2048 * 8,
+        payloads.retained_size > PER_ROUND * 2048 * 8,
         "{}",
-        handlers.retained_size
+        payloads.retained_size
     );
+    let (rank, arrays) = group(&report, "Array");
+    assert!(rank > 0 && arrays.retained_size == 0, "{}", names(&report));
 }
 
 #[test]
@@ -273,18 +314,19 @@ fn closure_leak_path_goes_through_handlers_and_the_shared_context() {
 }
 
 #[test]
-fn timer_leak_reports_200_poll_states_after_their_timeouts_and_callbacks() {
+fn timer_leak_reports_200_poll_states_first_with_their_timeouts_and_callbacks_folded_in() {
     // Node's Timeout holds the callback, whose context holds the PollState:
-    // Timeout owns the retained size and the `poll` closures come next (heap
-    // numbers and `system / Context` are V8 bookkeeping, never reported).
+    // both leak one-for-one with it and are folded into its group.
     let report = assert_leak_reported(&Leak {
         program: "timer-leak",
         class: "PollState",
-        ahead: &["Timeout", "Function"],
+        holders: &[("Timeout", "Timeout"), ("Function", "poll()")],
     });
-    let timeouts = &report.groups[0];
-    assert_eq!(timeouts.count, PER_ROUND);
-    assert_eq!(timeouts.counts, [200, 400, 600, 800]);
+    assert!(
+        report.groups.iter().all(|g| g.name != "Timeout"),
+        "{}",
+        names(&report)
+    );
 }
 
 #[test]
@@ -304,7 +346,7 @@ fn registry_leak_reports_200_sessions_first() {
     assert_leak_reported(&Leak {
         program: "registry-leak",
         class: "Session",
-        ahead: &[],
+        holders: &[],
     });
 }
 

@@ -9,6 +9,7 @@ pub mod fasthash;
 pub mod flags;
 pub mod leaks;
 pub mod names;
+pub mod scripts;
 pub mod retainers;
 pub mod sizes;
 pub mod stats;
