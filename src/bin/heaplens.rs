@@ -1,6 +1,7 @@
 //! heaplens command-line front end: the same core and queries as the page,
 //! for CI pipelines and benchmarks.
 
+use heaplens::analysis::leaks::LeakGroup;
 use heaplens::analysis::{HeapSnapshot, STAGES};
 use heaplens::error::{Error, Result};
 use heaplens::query::{Session, SortBy};
@@ -561,11 +562,18 @@ fn leaks(o: &Options) -> Result<()> {
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }
-    out!(
-        "objects allocated between the first two snapshots (ids {}..{}) and still alive in the last:",
-        report.id_range.0 + 1,
-        report.id_range.1
-    );
+    let (low, high) = report.id_range;
+    if low < high {
+        out!(
+            "objects allocated between the first two snapshots (ids {}..{}) and still alive in the last:",
+            low + 1,
+            high
+        );
+    } else {
+        out!(
+            "no object was allocated between the first two snapshots (their newest ids are equal)"
+        );
+    }
     let top = o.top.unwrap_or(20);
     let table: Vec<Vec<String>> = report
         .groups
@@ -575,45 +583,38 @@ fn leaks(o: &Options) -> Result<()> {
             vec![
                 g.name.clone(),
                 g.count.to_string(),
-                size(g.self_size),
                 size(g.retained_size),
                 match g.grows_every_interval {
                     Some(true) => "every interval".to_owned(),
                     Some(false) => "no".to_owned(),
                     None => "-".to_owned(),
                 },
-                g.path
-                    .iter()
-                    .skip(1)
-                    .map(|s| s.edge.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" > "),
+                held_by(g),
             ]
         })
         .collect();
     print_table(
-        &[
-            "Constructor",
-            "Count",
-            "Shallow",
-            "Retained",
-            "Grows",
-            "Held by",
-        ],
+        &["Constructor", "Count", "Retained", "Grows", "Held by"],
         &table,
     );
     if let Some(g) = report.groups.first() {
-        out!(
-            "
-retaining path of the first group ({}):",
-            g.name
-        );
+        out!("\nfirst group: {} \u{d7}{}", g.name, g.count);
+        if let Some(at) = &g.location {
+            out!("  defined at {at}");
+        }
+        out!("  why: {}", g.why);
+        out!("  retaining path:");
         for (i, st) in g.path.iter().enumerate() {
+            let repeat = match (st.repeat, st.repeat_span) {
+                (Some(n), Some(span)) => format!("  (these {span} steps \u{d7}{n})"),
+                (Some(n), None) => format!("  (\u{d7}{n})"),
+                _ => String::new(),
+            };
             if i == 0 {
-                out!("  {} @{}", st.node, st.id);
+                out!("    {} @{}", st.node, st.id);
             } else {
                 out!(
-                    "  {}--{}--> {} @{}",
+                    "    {}--{}--> {} @{}{repeat}",
                     "  ".repeat(i.min(20)),
                     st.edge,
                     st.node,
@@ -623,6 +624,30 @@ retaining path of the first group ({}):",
         }
     }
     Ok(())
+}
+
+/// The program edges that hold a group, root side first, with the holders
+/// folded into it: "requestCache › table › [] (held by Function ×30)".
+fn held_by(g: &LeakGroup) -> String {
+    let mut text = g
+        .path
+        .iter()
+        .skip(1)
+        .map(|s| match s.repeat {
+            Some(n) => format!("{} \u{d7}{n}", s.edge),
+            None => s.edge.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(" > ");
+    if !g.holders.is_empty() {
+        let holders: Vec<String> = g
+            .holders
+            .iter()
+            .map(|h| format!("{} \u{d7}{}", h.node, h.count))
+            .collect();
+        text = format!("{text} (with {})", holders.join(", "));
+    }
+    text
 }
 
 /// Peak resident memory of this process in bytes (Linux), if known.
