@@ -70,6 +70,13 @@ test('an expanded group shows its path through leakyData; a step selects it in t
   const detail = p.locator('[data-testid="leak-detail"]').first();
   const edges = await detail.locator('[data-testid="leak-edge"]').evaluateAll((els) => els.map((e) => e.dataset.edge));
   assert.ok(edges.includes('leakyData'), `path edges: ${edges}`);
+  // Why it ranks where it does, and where SimpleClass was defined: the CLI's words.
+  const want = cli.groups[0];
+  assert.equal(await detail.locator('[data-testid="leak-why"]').textContent(), `Why here: ${want.why}`);
+  assert.match(want.why, /^grew in every interval|^still growing/);
+  const at = want.location;
+  assert.match(at.script, /classic-leak\.cjs$/);
+  assert.equal(await detail.locator('[data-testid="leak-location"]').textContent(), `${at.script}:${at.line}:${at.column}`);
   const steps = detail.locator('[data-testid="leak-step"]');
   assert.equal(await steps.count(), cli.groups[0].path.length);
   assert.deepEqual(await steps.evaluateAll((els) => els.map((e) => Number(e.dataset.id))), cli.groups[0].path.map((s) => s.id));

@@ -58,13 +58,21 @@ function edgeText(step) {
   return edgeLabel({ edgeName: step.edge, edgeType: step.edge_type });
 }
 
+/** A step's repeat mark: "×29" for one hop, "×29 (3 steps)" for a repeated run of hops. */
+function repeatText(step) {
+  if (!step.repeat) return '';
+  const span = step.repeat_span ? ` (${step.repeat_span} steps)` : '';
+  return ` \u00d7${formatCount(step.repeat)}${span}`;
+}
+
 /** The whole path as text, root side first: "global › leakyApp › runRound › context › leakyData › [1000]". */
 function pathText(path) {
-  return path.map((step, i) => {
-    if (i === 0) return step.node;
-    const repeat = step.repeat ? ` \u00d7${formatCount(step.repeat)}` : '';
-    return `${edgeText(step)}${repeat}`;
-  }).join(' \u203a ');
+  return path.map((step, i) => (i === 0 ? step.node : `${edgeText(step)}${repeatText(step)}`)).join(' \u203a ');
+}
+
+/** "onTick() ×200, Timeout ×200": the runtime objects leaking with a group, folded into it. */
+function holdersText(group) {
+  return group.holders.map((h) => `${h.node} \u00d7${formatCount(h.count)}`).join(', ');
 }
 
 /**
@@ -77,13 +85,17 @@ function shortPath(group) {
   group.path.forEach((step, i) => {
     if (i === 0 || step.edge_type === 'internal' || step.edge_type === 'hidden') return;
     const last = i === group.path.length - 1;
-    let text = last && step.edge_type === 'element' && group.count > 1 ? '[\u2026]' : edgeText(step);
-    if (step.repeat) text += ` \u00d7${formatCount(step.repeat)}`;
-    edges.push(text);
+    const text = last && step.edge_type === 'element' && group.count > 1 ? '[\u2026]' : edgeText(step);
+    edges.push(text + repeatText(step));
   });
-  if (edges.length === 0) return group.path[0]?.node ?? '';
-  const shown = edges.slice(-3).join(' \u203a ');
-  return edges.length > 3 ? `\u2026 ${shown}` : shown;
+  const shown = edges.length === 0 ? (group.path[0]?.node ?? '') : edges.slice(-3).join(' \u203a ');
+  const held = edges.length > 3 ? `\u2026 ${shown}` : shown;
+  return group.holders.length ? `${held} (with ${holdersText(group)})` : held;
+}
+
+/** "app.js:12:5": a constructor location as editors show it (1-based). */
+function locationText(at) {
+  return `${at.script || `script #${at.script_id}`}:${at.line}:${at.column}`;
 }
 
 function growsCell(group, names) {
@@ -188,7 +200,7 @@ export function leaksView(ctx) {
       className: 'leak-row', testid: 'leak-row',
       dataset: { name: group.name, count: String(group.count), selfSize: String(group.self_size), retainedSize: String(group.retained_size) },
     },
-    el('td', { className: 'leak-name-cell', title: group.name }, toggle),
+    el('td', { className: 'leak-name-cell', title: `${group.name}\n${group.why}` }, toggle),
     el('td', { className: 'right num', testid: 'leak-count' }, formatCount(group.count)),
     self,
     retained,
@@ -209,7 +221,11 @@ export function leaksView(ctx) {
   }
 
   function groupDetail(group, names) {
-    return el('div', { className: 'leak-detail-body' },
+    const facts = el('div', { className: 'leak-facts' },
+      el('p', { className: 'leak-why', testid: 'leak-why' }, el('b', {}, 'Why here: '), group.why),
+      group.location ? el('p', {}, 'Defined at ', el('code', { className: 'leak-location', testid: 'leak-location', title: 'The constructor\u2019s source location (select to copy)' }, locationText(group.location))) : null,
+      group.holders.length ? el('p', { testid: 'leak-holders' }, 'Leaking with it and holding it (folded into this group): ', el('span', { className: 'leak-holder-list' }, holdersText(group))) : null);
+    return el('div', { className: 'leak-detail-body' }, facts,
       el('div', { className: 'leak-path-col' },
         el('h4', {}, 'Retaining path', el('span', { className: 'muted' }, ` from a GC root to one of the ${formatCount(group.count)}`)),
         pathChain(group.path)),
@@ -228,7 +244,9 @@ export function leaksView(ctx) {
         items.push(el('li', { className: 'leak-edge', testid: 'leak-edge', dataset: { edge: step.edge } },
           el('span', { className: `edge-name${quiet ? ' quiet' : ''}`, testid: 'edge-name', title: step.edge_type }, edgeText(step)),
           el('span', { className: 'leak-edge-type' }, step.edge_type),
-          step.repeat ? el('span', { className: 'leak-repeat', title: `This hop repeats ${formatCount(step.repeat)} times in a row (a linked list)` }, `\u00d7${formatCount(step.repeat)}`) : null));
+          step.repeat ? el('span', { className: 'leak-repeat', testid: 'leak-repeat', title: step.repeat_span
+            ? `These ${step.repeat_span} steps repeat ${formatCount(step.repeat)} times in a row (a chain: each object keeps the previous one)`
+            : `This hop repeats ${formatCount(step.repeat)} times in a row (a linked list)` }, repeatText(step).trim()) : null));
       }
       const last = i === path.length - 1;
       const box = el('button', {

@@ -227,14 +227,18 @@ fn noise(s: &HeapSnapshot, e: usize, source: usize) -> u8 {
     0
 }
 
-/// A node as a path shows it: functions by their own name (`onTick()`),
+/// A node as a path shows it: functions by their own name (`onTick()`, or
+/// `(anonymous function)`),
 /// synthetic roots by theirs, everything else by its class.
 pub(super) fn label(s: &HeapSnapshot, node: usize) -> String {
     let g = &s.graph;
     let t = g.node_type[node];
     let k = g.meta.node_kinds;
     if t == k.closure {
-        format!("{}()", g.name(node))
+        match g.name(node) {
+            "" => "(anonymous function)".to_owned(),
+            name => format!("{name}()"),
+        }
     } else if t == k.synthetic {
         g.name(node).to_owned()
     } else {
