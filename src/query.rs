@@ -11,7 +11,7 @@ use crate::analysis::stats::{statistics, Statistics};
 use crate::analysis::summary::{aggregate, ClassAggregate};
 use crate::analysis::HeapSnapshot;
 use crate::error::{Error, Result};
-use crate::snapshot::NodeId;
+use crate::snapshot::{bounded, NodeId};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -41,6 +41,13 @@ pub type IdRange = (u32, u32);
 fn default_limit() -> usize {
     100
 }
+
+fn default_string_limit() -> usize {
+    STRING_PAGE_LIMIT
+}
+
+/// Most characters a `string` request answers with at once.
+pub const STRING_PAGE_LIMIT: usize = 1 << 16;
 
 /// A request to a [`Session`]; `op` selects the variant.
 #[derive(Debug, Clone, Deserialize)]
@@ -112,6 +119,16 @@ pub enum Request {
     DominatorChain {
         id: u32,
     },
+    /// A window of object `id`'s whole name, `offset` and `limit` in
+    /// characters: names in rows are cut at
+    /// [`NAME_LIMIT`](crate::snapshot::NAME_LIMIT) characters.
+    String {
+        id: u32,
+        #[serde(default)]
+        offset: usize,
+        #[serde(default = "default_string_limit")]
+        limit: usize,
+    },
     Stats,
     Search {
         text: String,
@@ -178,6 +195,11 @@ pub struct Info {
 pub struct ClassRow {
     pub key: String,
     pub name: String,
+    /// The name's full length in characters when `name` is cut (it then
+    /// ends in `…`); absent otherwise. The same holds for every
+    /// `…Length` field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_length: Option<usize>,
     pub count: u32,
     pub distance: Option<u32>,
     pub self_size: u64,
@@ -191,7 +213,11 @@ pub struct ClassRow {
 pub struct NodeRow {
     pub id: u32,
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_length: Option<usize>,
     pub class_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class_name_length: Option<usize>,
     #[serde(rename = "type")]
     pub node_type: String,
     pub distance: Option<u32>,
@@ -208,6 +234,8 @@ pub struct NodeRow {
 pub struct EdgeRow {
     pub edge_type: String,
     pub edge_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edge_name_length: Option<usize>,
     pub node: NodeRow,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub ignored: bool,
@@ -239,6 +267,9 @@ pub struct DiffBase {
 pub struct DiffClass {
     /// Class name.
     pub name: String,
+    /// The class name's full length when `name` is cut.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_length: Option<usize>,
     /// Object ids, ascending.
     pub ids: Vec<u32>,
     /// Shallow sizes, matching `ids`.
@@ -252,6 +283,8 @@ pub struct DiffClass {
 pub struct DiffRow {
     pub key: String,
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_length: Option<usize>,
     pub new_count: u64,
     pub deleted_count: u64,
     pub delta_count: i64,
@@ -268,6 +301,8 @@ pub struct DiffInstance {
     pub status: &'static str,
     pub id: u32,
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_length: Option<usize>,
     pub self_size: u64,
 }
 
@@ -403,6 +438,10 @@ impl Session {
                 }
                 to_value(serde_json::json!({ "rows": rows }))
             }
+            Request::String { id, offset, limit } => {
+                let n = self.node(id)?;
+                to_value(name_window(self.snapshot.graph.name(n), id, offset, limit))
+            }
             Request::Stats => to_value(self.stats()),
             Request::Search {
                 text,
@@ -451,7 +490,12 @@ impl Session {
             root_id: s.graph.node_id[s.graph.root()],
             max_js_id: s.max_js_id(),
             extra_native_bytes: s.graph.meta.extra_native_bytes,
-            title: s.graph.meta.title.clone(),
+            title: s
+                .graph
+                .meta
+                .title
+                .as_deref()
+                .map(|t| bounded(t).0.into_owned()),
         }
     }
 
@@ -501,10 +545,13 @@ impl Session {
     pub fn node_row(&self, n: usize) -> NodeRow {
         let s = &self.snapshot;
         let g = &s.graph;
+        let (name, name_length) = display_name(g, n);
         NodeRow {
             id: g.node_id[n],
-            name: display_name(g, n),
+            name,
+            name_length,
             class_name: s.classes.class_name(n).to_owned(),
+            class_name_length: s.classes.name_length_of_key(s.classes.key_of[n]),
             node_type: g.type_name(n).to_owned(),
             distance: shown(self.distance(n)),
             self_size: g.self_size[n] as u64,
@@ -564,6 +611,7 @@ impl Session {
             .map(|r| ClassRow {
                 key: classes.exported_key(r.key),
                 name: classes.name_of_key(r.key).to_owned(),
+                name_length: classes.name_length_of_key(r.key),
                 count: r.count,
                 distance: shown(r.distance),
                 self_size: r.self_size,
@@ -625,9 +673,12 @@ impl Session {
 
     fn edge_row(&self, e: usize, other: usize) -> EdgeRow {
         let g = &self.snapshot.graph;
+        let label = g.edge_label(e);
+        let (edge_name, edge_name_length) = bounded(&label);
         EdgeRow {
             edge_type: g.edge_type_name(e).to_owned(),
-            edge_name: g.edge_name(e),
+            edge_name: edge_name.into_owned(),
+            edge_name_length,
             node: self.node_row(other),
             ignored: self.ignored.get(other).copied().unwrap_or(false),
         }
@@ -673,7 +724,7 @@ impl Session {
         edges.sort_by(|&a, &b| {
             key(a)
                 .cmp(&key(b))
-                .then_with(|| js_cmp(&g.edge_name(a), &g.edge_name(b)))
+                .then_with(|| js_cmp(&g.edge_label(a), &g.edge_label(b)))
         });
         edges
     }
@@ -714,6 +765,7 @@ impl Session {
                 steps.push(EdgeRow {
                     edge_type: String::new(),
                     edge_name: String::new(),
+                    edge_name_length: None,
                     node: self.node_row(cur),
                     ignored: false,
                 });
@@ -786,7 +838,7 @@ impl Session {
                 if g.node_type[n] == k.cons_string
                     || crate::analysis::classes::is_plain_object(g, n)
                 {
-                    return matches(&display_name(g, n));
+                    return matches(&display_name(g, n).0);
                 }
                 *by_string
                     .entry(g.node_name[n])
@@ -823,18 +875,26 @@ impl Session {
             .filter(|&n| g.self_size[n] > 0)
             .collect();
         order.sort_by_key(|&n| g.node_id[n]);
+        let classes = &self.snapshot.classes;
         let mut groups = vec![DiffClass::default(); table.len()];
         for n in order {
             let class = &mut groups[key_of[n] as usize];
             class.ids.push(g.node_id[n]);
             class.sizes.push(g.self_size[n]);
         }
+        // The table starts with this snapshot's own keys, by key id.
+        let name_length = |k: usize| match k < classes.keys.len() {
+            true => classes.name_length_of_key(k as u32),
+            false => None,
+        };
         table
             .iter()
             .zip(groups)
-            .filter(|(_, class)| !class.ids.is_empty())
-            .map(|(key, mut class)| {
+            .enumerate()
+            .filter(|(_, (_, class))| !class.ids.is_empty())
+            .map(|(k, (key, mut class))| {
                 class.name = class_name_of_key(key).to_owned();
+                class.name_length = name_length(k);
                 (key.clone(), class)
             })
             .collect()
@@ -864,10 +924,11 @@ impl Session {
                 }
                 let added_size: u64 = added.iter().map(|&i| c.sizes[i] as u64).sum();
                 let freed_size: u64 = deleted.iter().map(|&i| b.sizes[i] as u64).sum();
-                let name = if c.name.is_empty() { &b.name } else { &c.name };
+                let named = if c.name.is_empty() { b } else { c };
                 Some(DiffRow {
                     key: key.clone(),
-                    name: name.clone(),
+                    name: named.name.clone(),
+                    name_length: named.name_length,
                     new_count: added.len() as u64,
                     deleted_count: deleted.len() as u64,
                     delta_count: added.len() as i64 - deleted.len() as i64,
@@ -901,7 +962,7 @@ impl Session {
         let (added, deleted) = merge_ids(b, c);
         let mut out = Vec::new();
         for i in added {
-            let name = self
+            let (name, name_length) = self
                 .snapshot
                 .node_by_id(NodeId(c.ids[i]))
                 .map(|n| display_name(&self.snapshot.graph, n))
@@ -910,6 +971,7 @@ impl Session {
                 status: "new",
                 id: c.ids[i],
                 name,
+                name_length,
                 self_size: c.sizes[i] as u64,
             });
         }
@@ -918,6 +980,7 @@ impl Session {
                 status: "deleted",
                 id: b.ids[i],
                 name: b.name.clone(),
+                name_length: b.name_length,
                 self_size: b.sizes[i] as u64,
             });
         }
@@ -963,5 +1026,43 @@ fn class_name_of_key(key: &str) -> &str {
     match key.strip_prefix(',') {
         Some(name) => name,
         None => key.splitn(4, ',').nth(3).unwrap_or(key),
+    }
+}
+
+/// A window of an object's whole name, for names cut in rows.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NameWindow {
+    /// The object.
+    pub id: u32,
+    /// The whole name's length in characters.
+    pub length: usize,
+    /// Where `text` starts, in characters.
+    pub offset: usize,
+    /// At most [`STRING_PAGE_LIMIT`] characters from `offset`.
+    pub text: String,
+}
+
+/// Characters `offset..offset + limit` of `name` (limit capped at
+/// [`STRING_PAGE_LIMIT`]): only the window is copied.
+fn name_window(name: &str, id: u32, offset: usize, limit: usize) -> NameWindow {
+    let length = name.chars().count();
+    let offset = offset.min(length);
+    let take = limit.min(STRING_PAGE_LIMIT).min(length - offset);
+    // Byte position of every character, then of the end.
+    let mut at = name
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(name.len()));
+    let start = at.nth(offset).unwrap_or(name.len());
+    let end = match take {
+        0 => start,
+        _ => at.nth(take - 1).unwrap_or(name.len()),
+    };
+    NameWindow {
+        id,
+        length,
+        offset,
+        text: name[start..end].to_owned(),
     }
 }

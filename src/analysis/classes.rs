@@ -3,7 +3,7 @@
 //! (`{a, b, c}`), and location-based keys that split same-named classes.
 
 use super::fasthash::FastMap;
-use crate::snapshot::Graph;
+use crate::snapshot::{bounded, Graph, NAME_LIMIT};
 use serde::{Deserialize, Serialize};
 
 /// Interface names stop growing past this many UTF-16 units.
@@ -37,8 +37,11 @@ pub struct ClassKey {
 /// Class names and keys of every node.
 #[derive(Debug, Default)]
 pub struct Classes {
-    /// Distinct class names.
+    /// Distinct class names, each [`bounded`]: a name cut at
+    /// [`NAME_LIMIT`] characters is never merged with another.
     pub names: Vec<String>,
+    /// Full length in characters of each cut name, by name index.
+    name_lengths: FastMap<u32, usize>,
     /// Distinct keys.
     pub keys: Vec<ClassKey>,
     /// Key of each node.
@@ -124,6 +127,13 @@ impl Classes {
         &self.names[self.keys[key as usize].name as usize]
     }
 
+    /// The full length in characters of key `key`'s class name when
+    /// [`name_of_key`](Self::name_of_key) is cut.
+    pub fn name_length_of_key(&self, key: u32) -> Option<usize> {
+        let name = self.keys[key as usize].name;
+        self.name_lengths.get(&name).copied()
+    }
+
     /// The class name of node `n`.
     pub fn class_name(&self, n: usize) -> &str {
         self.name_of_key(self.key_of[n])
@@ -145,12 +155,22 @@ impl Classes {
     }
 
     fn name_id(&mut self, name: &str) -> u32 {
-        if let Some(&id) = self.name_ids.get(name) {
-            return id;
+        let (shown, full_length) = bounded(name);
+        if full_length.is_none() {
+            if let Some(&id) = self.name_ids.get(name) {
+                return id;
+            }
         }
         let id = self.names.len() as u32;
-        self.names.push(name.to_owned());
-        self.name_ids.insert(name.to_owned(), id);
+        match full_length {
+            Some(length) => {
+                self.name_lengths.insert(id, length);
+            }
+            None => {
+                self.name_ids.insert(name.to_owned(), id);
+            }
+        }
+        self.names.push(shown.into_owned());
         id
     }
 
@@ -205,17 +225,20 @@ fn location_of(g: &Graph, n: usize, object: u8) -> Option<(u32, u32, u32)> {
 }
 
 /// `<div id="a">` → `<div>`; `Detached <div id="a">` → `Detached <div>`.
+/// A tag too long to be shown whole is not copied: it is cut anyway.
 fn shorten_tag(name: &str) -> std::borrow::Cow<'_, str> {
-    if name.starts_with('<') {
-        if let Some(sp) = name.find(' ') {
-            return format!("{}>", &name[..sp]).into();
-        }
+    let tag_end = if name.starts_with('<') {
+        name.find(' ')
     } else if let Some(rest) = name.strip_prefix("Detached <") {
-        if let Some(sp) = rest.find(' ') {
-            return format!("{}>", &name[..name.len() - rest.len() + sp]).into();
-        }
+        rest.find(' ').map(|sp| name.len() - rest.len() + sp)
+    } else {
+        None
+    };
+    match tag_end {
+        Some(end) if end <= NAME_LIMIT => format!("{}>", &name[..end]).into(),
+        Some(end) => name[..end].into(),
+        None => name.into(),
     }
-    name.into()
 }
 
 /// UTF-16 length, which is what DevTools' length limits count.
@@ -274,7 +297,8 @@ pub fn infer_interfaces(g: &Graph) -> Vec<InterfaceDefinition> {
             if edge_name == "__proto__" {
                 continue;
             }
-            let formatted = format_property_name(edge_name);
+            let shown = bounded(edge_name).0;
+            let formatted = format_property_name(&shown);
             let flen = utf16_len(&formatted);
             if name_len > 1 && name_len + flen > MAX_INTERFACE_NAME_LENGTH {
                 break;

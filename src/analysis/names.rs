@@ -1,8 +1,9 @@
 //! Display names of nodes as DevTools shows them in instance rows and
-//! search: cons strings rebuilt from their parts, plain objects as `{a, …, z}`.
+//! search: cons strings rebuilt from their parts, plain objects as `{a, …, z}`,
+//! each part and name [`bounded`].
 
 use super::classes::{format_property_name, is_plain_object, utf16_len};
-use crate::snapshot::Graph;
+use crate::snapshot::{bounded, Graph};
 
 /// Cons-string text is rebuilt up to this many characters.
 const CONS_STRING_LIMIT: usize = 1024;
@@ -11,16 +12,19 @@ const CONS_STRING_MAX_PARTS: usize = 4096;
 /// Plain-object display names stop near this many UTF-16 units.
 const PLAIN_OBJECT_NAME_LIMIT: usize = 100;
 
-/// The name DevTools displays for node `n`.
-pub fn display_name(g: &Graph, n: usize) -> String {
+/// The name DevTools displays for node `n`, [`bounded`]: with its full
+/// length in characters when it was cut (a cons string's full length is
+/// not known: it is never rebuilt whole).
+pub fn display_name(g: &Graph, n: usize) -> (String, Option<usize>) {
     let k = g.meta.node_kinds;
     if g.node_type[n] == k.cons_string {
-        return cons_string_name(g, n);
+        return (bounded(&cons_string_name(g, n)).0.into_owned(), None);
     }
     if is_plain_object(g, n) {
-        return plain_object_name(g, n);
+        return (plain_object_name(g, n), None);
     }
-    g.name(n).to_owned()
+    let (name, full_length) = bounded(g.name(n));
+    (name.into_owned(), full_length)
 }
 
 fn cons_string_name(g: &Graph, n: usize) -> String {
@@ -37,8 +41,12 @@ fn cons_string_name(g: &Graph, n: usize) -> String {
             break;
         }
         if g.node_type[node] != cons {
-            name.push_str(g.name(node));
-            len += utf16_len(g.name(node));
+            let (part, cut) = bounded(g.name(node));
+            name.push_str(&part);
+            len += utf16_len(&part);
+            if cut.is_some() {
+                break;
+            }
             continue;
         }
         let (mut first, mut second) = (0, 0);
@@ -78,7 +86,8 @@ fn plain_object_name(g: &Graph, n: usize) -> String {
             }
             continue;
         }
-        let formatted = format_property_name(name);
+        let shown = bounded(name).0;
+        let formatted = format_property_name(&shown);
         if utf16_len(&start) > 1
             && utf16_len(&start) + utf16_len(&end) + utf16_len(&formatted) > PLAIN_OBJECT_NAME_LIMIT
         {

@@ -239,6 +239,18 @@ fn open(path: &str) -> Result<Session> {
     Ok(Session::new(HeapSnapshot::analyze(graph, &mut |_| {})))
 }
 
+/// A name the core cut (`full_length` is then known) as a line shows it:
+/// its start and its full length.
+fn cut_name(name: &str, full_length: Option<usize>) -> String {
+    match full_length {
+        Some(length) => {
+            let start: String = name.chars().take(30).collect();
+            format!("{start}\u{2026} ({length} characters)")
+        }
+        None => name.to_owned(),
+    }
+}
+
 /// Decimal sizes as DevTools writes them: B, kB, MB, GB.
 fn size(bytes: u64) -> String {
     let b = bytes as f64;
@@ -296,6 +308,15 @@ fn print_json(v: &serde_json::Value) {
     write_raw(&serde_json::to_string_pretty(v).unwrap_or_default());
 }
 
+/// A JSON row with `name_length` added when its name was cut, as the
+/// page's rows have `nameLength`.
+fn with_name_length(mut row: serde_json::Value, name_length: Option<usize>) -> serde_json::Value {
+    if let (Some(length), Some(map)) = (name_length, row.as_object_mut()) {
+        map.insert("name_length".to_owned(), length.into());
+    }
+    row
+}
+
 /// The page's rows are camelCase; the command line's own output is
 /// snake_case, so rows it embeds are converted.
 fn snake_keys(v: &serde_json::Value) -> serde_json::Value {
@@ -336,13 +357,13 @@ fn summary(o: &Options) -> Result<()> {
             "nodes": info.nodes,
             "edges": info.edges,
             "total_size": info.total_size,
-            "classes": rows.iter().map(|r| json!({
+            "classes": rows.iter().map(|r| with_name_length(json!({
                 "name": r.name,
                 "count": r.count,
                 "distance": r.distance,
                 "self_size": r.self_size,
                 "retained_size": r.retained_size,
-            })).collect::<Vec<_>>(),
+            }), r.name_length)).collect::<Vec<_>>(),
         }));
         return Ok(());
     }
@@ -356,7 +377,7 @@ fn summary(o: &Options) -> Result<()> {
         .iter()
         .map(|r| {
             vec![
-                r.name.clone(),
+                cut_name(&r.name, r.name_length),
                 r.count.to_string(),
                 r.distance.map_or("-".to_owned(), |d| d.to_string()),
                 size(r.self_size),
@@ -416,7 +437,7 @@ fn diff(o: &Options) -> Result<()> {
         print_json(&json!({
             "base": o.files[0],
             "file": o.files[1],
-            "classes": rows.iter().map(|r| json!({
+            "classes": rows.iter().map(|r| with_name_length(json!({
                 "name": r.name,
                 "new_count": r.new_count,
                 "deleted_count": r.deleted_count,
@@ -424,7 +445,7 @@ fn diff(o: &Options) -> Result<()> {
                 "added_size": r.added_size,
                 "freed_size": r.freed_size,
                 "size_delta": r.size_delta,
-            })).collect::<Vec<_>>(),
+            }), r.name_length)).collect::<Vec<_>>(),
         }));
         return Ok(());
     }
@@ -432,7 +453,7 @@ fn diff(o: &Options) -> Result<()> {
         .iter()
         .map(|r| {
             vec![
-                r.name.clone(),
+                cut_name(&r.name, r.name_length),
                 r.new_count.to_string(),
                 r.deleted_count.to_string(),
                 r.delta_count.to_string(),
@@ -496,22 +517,23 @@ fn retainers(o: &Options) -> Result<()> {
     let obj = s.node_row(n);
     out!(
         "{} @{} ({}), retained {}",
-        obj.name,
+        cut_name(&obj.name, obj.name_length),
         obj.id,
-        obj.class_name,
+        cut_name(&obj.class_name, obj.class_name_length),
         size(obj.retained_size)
     );
     out!("\nshortest path from a GC root:");
     for (i, step) in path.iter().enumerate() {
         if i == 0 {
-            out!("  {} @{}", step.node.name, step.node.id);
+            let name = cut_name(&step.node.name, step.node.name_length);
+            out!("  {name} @{}", step.node.id);
         } else {
             out!(
                 "  {}--{} ({})--> {} @{}",
                 "  ".repeat(i.min(20)),
-                step.edge_name,
+                cut_name(&step.edge_name, step.edge_name_length),
                 step.edge_type,
-                step.node.name,
+                cut_name(&step.node.name, step.node.name_length),
                 step.node.id
             );
         }

@@ -6,7 +6,8 @@
 //! `edge_count`; every string index is inside the string table.
 
 use super::meta::Meta;
-use super::strings::{StringIndex, Strings};
+use super::strings::{bounded, StringIndex, Strings};
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// V8's object id: stable for one object across snapshots of one process.
@@ -106,12 +107,19 @@ impl Graph {
         t == self.meta.edge_kinds.element || t == self.meta.edge_kinds.hidden
     }
 
-    /// The edge's name as DevTools shows it (element indexes as decimal).
+    /// The edge's name as DevTools shows it (element indexes as decimal),
+    /// [`bounded`]: cut after [`NAME_LIMIT`](super::strings::NAME_LIMIT)
+    /// characters.
     pub fn edge_name(&self, e: usize) -> String {
+        bounded(&self.edge_label(e)).0.into_owned()
+    }
+
+    /// The edge's whole name, borrowed from the string table when it is one.
+    pub fn edge_label(&self, e: usize) -> Cow<'_, str> {
         if self.edge_has_index(e) {
-            self.edge_name[e].to_string()
+            self.edge_name[e].to_string().into()
         } else {
-            self.strings.get(self.edge_name[e]).to_owned()
+            self.strings.get(self.edge_name[e]).into()
         }
     }
 

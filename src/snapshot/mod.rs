@@ -10,4 +10,4 @@ pub mod synthetic;
 pub use graph::{Graph, Location, NodeId};
 pub use meta::Meta;
 pub use parse::Parser;
-pub use strings::Strings;
+pub use strings::{bounded, Strings, NAME_LIMIT};

@@ -6,6 +6,24 @@
 /// Index of a string in the table (the `strings` array position in the file).
 pub type StringIndex = u32;
 
+/// Longest string, in characters, that leaves heaplens whole (class names,
+/// display names, edge names): a snapshot's strings are the snapshotted
+/// program's data, and one of them can be hundreds of megabytes.
+pub const NAME_LIMIT: usize = 1000;
+
+/// `text` as it leaves the core: whole, or cut after [`NAME_LIMIT`]
+/// characters with `…` appended; then also its full length in characters.
+/// A cut costs at most [`NAME_LIMIT`] characters of copying.
+pub fn bounded(text: &str) -> (std::borrow::Cow<'_, str>, Option<usize>) {
+    match text.char_indices().nth(NAME_LIMIT) {
+        None => (text.into(), None),
+        Some((cut, _)) => (
+            format!("{}\u{2026}", &text[..cut]).into(),
+            Some(NAME_LIMIT + text[cut..].chars().count()),
+        ),
+    }
+}
+
 /// All strings of a snapshot, UTF-8, in file order, plus any added later
 /// (class names such as `(system)` or inferred `{a, b}` interfaces).
 #[derive(Debug, Default)]
