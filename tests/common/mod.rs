@@ -450,3 +450,52 @@ pub const STATISTICS_BUCKETS: [&str; 8] = [
     "/v8heap/strings",
     "/v8heap/system",
 ];
+
+/// Runs `node [NODE_ARGS] SCRIPT DIR COUNT [SCRIPT_ARGS…]` once per test
+/// binary and argument list, into a temp dir kept for the whole test binary
+/// (like [`write_snapshots`], for scripts that take more arguments, such as
+/// `tests/fixtures/leaks/drive.mjs`), and returns the files in capture order.
+pub fn write_snapshots_with(
+    script: &Path,
+    node_args: &[&str],
+    script_args: &[&str],
+    label: &str,
+    count: usize,
+) -> Vec<PathBuf> {
+    type Key = (PathBuf, Vec<String>, Vec<String>, usize);
+    static SETS: Memo<Key, Vec<PathBuf>> = OnceLock::new();
+    let owned = |args: &[&str]| args.iter().map(|a| a.to_string()).collect::<Vec<_>>();
+    let key = (
+        script.to_owned(),
+        owned(node_args),
+        owned(script_args),
+        count,
+    );
+    memo(&SETS, key, |(script, node_args, script_args, count)| {
+        require_node();
+        let dir = Box::leak(Box::new(TempDir::new(label)));
+        let out = Command::new("node")
+            .args(node_args)
+            .arg(script)
+            .arg(dir.path())
+            .arg(count.to_string())
+            .args(script_args)
+            .current_dir(repo())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run node ({e}): {SETUP_HINT}"));
+        assert!(
+            out.status.success(),
+            "node {} {script_args:?} failed ({}):\n{}",
+            script.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (1..=*count)
+            .map(|k| {
+                let file = dir.path().join(format!("{k}.heapsnapshot"));
+                assert!(file.is_file(), "{label} did not write {}", file.display());
+                file
+            })
+            .collect()
+    })
+}
