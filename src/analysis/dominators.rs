@@ -7,6 +7,7 @@ use super::flags::PAGE_OBJECT;
 use super::retainers::BitSet;
 use super::weakmap::EphemeronNames;
 use crate::snapshot::Graph;
+use std::cell::OnceCell;
 
 /// Marks the last predecessor of each node's group (DFS numbers < 2^31).
 const GROUP_END: u32 = 1 << 31;
@@ -18,6 +19,9 @@ pub struct Dominators {
     pub idom: Vec<u32>,
     /// Retained size per node.
     pub retained: Vec<u64>,
+    /// Children lists, built the first time a view or report asks (8 bytes
+    /// per node that the analysis itself never needs).
+    children: OnceCell<DominatorTree>,
 }
 
 /// DevTools' `computeIsEssentialEdge` for every edge, as one bit per edge.
@@ -232,6 +236,7 @@ pub fn dominators(g: &Graph, essential: &BitSet) -> Dominators {
     Dominators {
         idom: idom_node,
         retained,
+        children: OnceCell::new(),
     }
 }
 
@@ -259,43 +264,52 @@ fn eval(v: u32, ancestor: &mut [u32], label: &mut [u32], semi: &[u32], path: &mu
 
 impl Dominators {
     /// Children of every node in the dominator tree, as CSR (built on
-    /// demand: 8 bytes per node that need not stay resident).
-    pub fn tree(&self, root: usize) -> DominatorTree {
-        let n = self.idom.len();
-        let mut first = vec![0u32; n + 1];
-        for (o, &d) in self.idom.iter().enumerate() {
-            if o != root {
-                first[d as usize + 1] += 1;
+    /// first use, then kept).
+    pub fn tree(&self) -> &DominatorTree {
+        self.children.get_or_init(|| {
+            let idom = &self.idom;
+            let n = idom.len();
+            // The root is the one node that is its own dominator.
+            let is_child = |o: usize| idom[o] as usize != o;
+            let mut first = vec![0u32; n + 1];
+            for (o, &d) in idom.iter().enumerate() {
+                if is_child(o) {
+                    first[d as usize + 1] += 1;
+                }
             }
-        }
-        for i in 0..n {
-            first[i + 1] += first[i];
-        }
-        let mut fill: Vec<u32> = first[..n].to_vec();
-        let mut children = vec![0u32; n.saturating_sub(1)];
-        for (o, &d) in self.idom.iter().enumerate() {
-            if o != root {
-                children[fill[d as usize] as usize] = o as u32;
-                fill[d as usize] += 1;
+            for i in 0..n {
+                first[i + 1] += first[i];
             }
-        }
-        DominatorTree { first, children }
+            let mut fill: Vec<u32> = first[..n].to_vec();
+            let mut children = vec![0u32; first[n] as usize];
+            for (o, &d) in idom.iter().enumerate() {
+                if is_child(o) {
+                    children[fill[d as usize] as usize] = o as u32;
+                    fill[d as usize] += 1;
+                }
+            }
+            DominatorTree { first, children }
+        })
     }
 
-    /// Children of one node, found by a scan (for views).
+    /// Children of one node.
     pub fn children_of(&self, n: usize) -> Vec<u32> {
-        (0..self.idom.len() as u32)
-            .filter(|&o| o as usize != n && self.idom[o as usize] as usize == n)
-            .collect()
+        self.tree().children(n).to_vec()
     }
 
     /// Bytes held.
     pub fn heap_bytes(&self) -> usize {
-        self.idom.capacity() * 4 + self.retained.capacity() * 8
+        self.idom.capacity() * 4
+            + self.retained.capacity() * 8
+            + self
+                .children
+                .get()
+                .map_or(0, |t| (t.first.capacity() + t.children.capacity()) * 4)
     }
 }
 
 /// The dominator tree's children lists.
+#[derive(Debug, Default)]
 pub struct DominatorTree {
     first: Vec<u32>,
     children: Vec<u32>,

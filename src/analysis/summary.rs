@@ -55,7 +55,7 @@ pub fn aggregate(s: &HeapSnapshot, filter: &dyn Fn(usize) -> bool) -> Vec<ClassA
     // Walk the dominator tree keeping the classes "open" on the current path:
     // a member adds its retained size only if no counted ancestor shares its class.
     let dom = &s.dominators;
-    let tree = dom.tree(g.root());
+    let tree = dom.tree();
     let mut open = vec![false; nkeys];
     let mut list: Vec<u32> = vec![g.root() as u32];
     let mut marks: Vec<(usize, u32)> = Vec::new();

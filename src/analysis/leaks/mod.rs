@@ -427,7 +427,7 @@ fn why(g: &LeakGroup, chained: u64) -> String {
 /// counted twice, within or across groups).
 fn topmost_candidates(s: &HeapSnapshot, candidate: &[bool]) -> Vec<bool> {
     let g = &s.graph;
-    let tree = s.dominators.tree(g.root());
+    let tree = s.dominators.tree();
     let mut counted = vec![false; g.node_count()];
     // Depth-first with a count of candidates on the path above.
     let mut stack: Vec<(u32, u32)> = vec![(g.root() as u32, 0)];
