@@ -159,7 +159,7 @@ fn json_that_is_not_a_heap_snapshot_is_rejected() {
     let no_header = "the file has no \"snapshot\" header: it is not a V8 heap snapshot";
     assert_rejected(br#"{"a":1}"#, no_header);
     assert_rejected(b"{}", no_header);
-    assert_rejected(b"[1,2]", "byte 0: expected '{' but found '['");
+    assert_rejected(b"[1,2]", "this is a JSON array");
     assert_rejected(
         br#"{"a":1} x"#,
         "byte 8: unexpected 'x' after the end of the snapshot",
@@ -370,7 +370,7 @@ fn numbers_that_are_negative_or_not_integers_are_rejected() {
     );
     assert_rejected(
         &tiny_with(",2,2,5,24,", ",2,2,5,24.5,"),
-        "in \"nodes\": value 17 is not an integer",
+        "in \"nodes\": value 17 (24.…) is not an integer",
     );
     assert_rejected(
         &tiny_with(",2,4,14]", ",2,4,14,]"),
@@ -569,4 +569,105 @@ fn cons_string_containing_itself_does_not_hang_its_display_name() {
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(v["object"]["id"], 3);
     assert_eq!(v["object"]["type"], "concatenated string");
+}
+
+#[test]
+fn one_byte_files_are_rejected_saying_why() {
+    assert_rejected(b"x", "byte 0: expected '{' but found 'x': this is not JSON");
+    assert_rejected(b"\x00", "byte 0: expected '{' but found byte 0x00");
+    assert_rejected(b"{", "the file ends early (byte 1, ");
+    assert_rejected(b" ", "the file is empty");
+}
+
+#[test]
+fn files_of_other_formats_are_named_by_their_first_bytes() {
+    let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
+    assert_rejected(png, "this is a PNG image, not a V8 heap snapshot");
+    assert_rejected(b"\xff\xd8\xff\xe0", "this is a JPEG image");
+    assert_rejected(b"PK\x03\x04rest", "this is a zip archive");
+    assert_rejected(b"\x28\xb5\x2f\xfd....", "this is zstd-compressed data");
+    assert_rejected(b"\x1f\x8b\x08\x00", "this is gzip-compressed data");
+    assert_rejected(b"[{\"name\":\"x\"}]", "this is a JSON array");
+}
+
+#[test]
+fn profiles_and_traces_are_named_as_what_they_are() {
+    assert_rejected(
+        br#"{"head":{"callFrame":{"functionName":"(root)"},"selfSize":0,"id":1,"children":[]},"samples":[]}"#,
+        "this is a sampling heap profile (.heapprofile), not a heap snapshot",
+    );
+    assert_rejected(
+        br#"{"nodes":[{"id":1,"callFrame":{"functionName":"(root)"}}],"startTime":0,"endTime":1}"#,
+        "this is not a V8 heap snapshot (a CPU profile, .cpuprofile, starts this way)",
+    );
+    assert_rejected(
+        br#"{"traceEvents":[]}"#,
+        "this is a performance trace, not a heap snapshot",
+    );
+}
+
+#[test]
+fn numbers_v8_never_writes_are_rejected_naming_the_value() {
+    assert_rejected(
+        &tiny_with(",2,2,5,24,", ",2,2,5,024,"),
+        "in \"nodes\": value 17 has a leading zero (02…): not valid JSON",
+    );
+    assert_rejected(
+        &tiny_with(",2,2,5,24,", ",2,2,5,1e309,"),
+        "in \"nodes\": value 17 (1e…) is not an integer",
+    );
+    assert_rejected(
+        &tiny_with(",2,2,5,24,", ",2,2,5,NaN,"),
+        "in \"nodes\": unexpected 'N' in a number array",
+    );
+    // A lone zero is a number like any other.
+    assert!(parse_every_way(&tiny_with(",2,2,5,24,", ",2,2,5,0,")).is_ok());
+}
+
+#[test]
+fn a_section_given_twice_is_rejected() {
+    for section in [
+        "\"nodes\":[",
+        "\"edges\":[",
+        "\"strings\":[",
+        "\"locations\":[",
+    ] {
+        let at = TINY.find(section).unwrap();
+        let end = at + TINY[at..].find(']').unwrap() + 1;
+        let twice = format!("{},{}{}", &TINY[..end], &TINY[at..end], &TINY[end..]);
+        let name = &section[1..section.len() - 3];
+        assert_rejected(
+            twice.as_bytes(),
+            &format!("a second \"{name}\" section: V8 writes each section once"),
+        );
+    }
+    let header_end = TINY.find("\n\"nodes\"").unwrap();
+    let header = &TINY[1..header_end];
+    let twice = format!("{{{header}{header}{}", &TINY[header_end..]);
+    assert_rejected(twice.as_bytes(), "a second \"snapshot\" section");
+}
+
+#[test]
+fn header_counts_beyond_what_heaplens_can_index_state_the_limit() {
+    assert_rejected(
+        &tiny_with(r#""node_count":4"#, r#""node_count":300000000"#),
+        "snapshot.node_count is 300000000: more nodes than heaplens can index (at most 268435455)",
+    );
+    assert_rejected(
+        &tiny_with(r#""edge_count":5"#, r#""edge_count":99999999999"#),
+        "more edges than heaplens can index (at most 4294967294)",
+    );
+}
+
+#[test]
+fn deep_nesting_in_a_skipped_section_neither_overflows_nor_hangs() {
+    let depth = 200_000;
+    let deep = format!("\"samples\":{}{}", "[".repeat(depth), "]".repeat(depth));
+    let g = parse_every_way(&tiny_with("\"samples\":[]", &deep)).expect("still valid");
+    assert_eq!(g.node_count(), 4);
+    let unclosed = format!("\"samples\":{}", "[{\"a\":".repeat(depth));
+    assert_rejected(
+        &tiny_with("\"samples\":[]", &unclosed),
+        "the file ends early",
+    );
 }

@@ -171,14 +171,16 @@ impl Meta {
         }
         if raw.node_count > u32::MAX as u64 / 16 {
             bail!(
-                "snapshot.node_count is {}: more nodes than heaplens can index",
-                raw.node_count
+                "snapshot.node_count is {}: more nodes than heaplens can index (at most {})",
+                raw.node_count,
+                u32::MAX / 16
             );
         }
         if raw.edge_count > u32::MAX as u64 - 1 {
             bail!(
-                "snapshot.edge_count is {}: more edges than heaplens can index",
-                raw.edge_count
+                "snapshot.edge_count is {}: more edges than heaplens can index (at most {})",
+                raw.edge_count,
+                u32::MAX - 1
             );
         }
         let m = raw.meta;

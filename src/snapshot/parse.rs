@@ -39,6 +39,9 @@ impl Section {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     Start,
+    /// The file does not start like JSON: its first bytes (in `key`) are
+    /// read to name what it is.
+    Foreign,
     ExpectKey,
     Key,
     ExpectColon,
@@ -508,13 +511,66 @@ pub struct Parser {
     string: StringState,
     strings: Strings,
     have_strings: bool,
+    /// Bit per [`SECTIONS`] entry already read.
+    seen: u8,
     columns: Option<Columns>,
 }
+
+/// Top-level keys V8 writes once each; a second one is refused rather than
+/// silently skipped or merged.
+const SECTIONS: [&[u8]; 5] = [b"snapshot", b"nodes", b"edges", b"locations", b"strings"];
 
 impl Default for Parser {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// How many first bytes [`file_format`] looks at.
+const MAGIC_BYTES: usize = 8;
+
+/// What a file is, from its first bytes, when it is something people drop
+/// on heaplens by mistake.
+fn file_format(head: &[u8]) -> Option<&'static str> {
+    const FORMATS: [(&[u8], &str); 11] = [
+        (b"\x89PNG", "a PNG image"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
+        (b"%PDF", "a PDF document"),
+        (
+            b"\x1f\x8b",
+            "gzip-compressed data (compressed twice?): gunzip it first",
+        ),
+        (
+            b"\x28\xb5\x2f\xfd",
+            "zstd-compressed data: decompress it first (unzstd)",
+        ),
+        (
+            b"BZh",
+            "bzip2-compressed data: decompress it first (bunzip2)",
+        ),
+        (
+            b"\xfd7zXZ\x00",
+            "xz-compressed data: decompress it first (unxz)",
+        ),
+        (
+            b"PK\x03\x04",
+            "a zip archive: extract the .heapsnapshot from it first",
+        ),
+        (b"\x7fELF", "an executable (ELF)"),
+        (b"[", "a JSON array (a performance trace?)"),
+    ];
+    FORMATS
+        .iter()
+        .find(|(magic, _)| head.starts_with(magic))
+        .map(|(_, format)| *format)
+}
+
+fn not_json(b: u8) -> String {
+    format!(
+        "expected '{{' but found {}: this is not JSON, or not a heap snapshot",
+        show(b)
+    )
 }
 
 fn is_space(b: u8) -> bool {
@@ -543,6 +599,7 @@ impl Parser {
             string: StringState::default(),
             strings: Strings::default(),
             have_strings: false,
+            seen: 0,
             columns: None,
         }
     }
@@ -572,6 +629,9 @@ impl Parser {
 
     /// Ends the input and returns the graph.
     pub fn finish(self) -> Result<Graph> {
+        if self.state == State::Foreign {
+            return Err(self.foreign());
+        }
         if self.state != State::Done {
             bail!("{}", self.truncation_message());
         }
@@ -610,6 +670,15 @@ impl Parser {
         format!("the file ends early (byte {at}, {what}): it is truncated")
     }
 
+    /// The error for a file that starts with neither `{` nor white space:
+    /// what the file is when its first bytes say so.
+    fn foreign(&self) -> Error {
+        match file_format(&self.key) {
+            Some(format) => Error::new(format!("this is {format}, not a V8 heap snapshot")),
+            None => Error::new(format!("byte 0: {}", not_json(self.key[0]))),
+        }
+    }
+
     fn err_at(&self, i: usize, what: String) -> Error {
         Error::new(format!("byte {}: {what}", self.offset + i as u64))
     }
@@ -619,14 +688,18 @@ impl Parser {
             State::Start => {
                 if b == b'{' {
                     self.state = State::ExpectKey;
-                } else if !(is_space(b) || matches!(b, 0xEF | 0xBB | 0xBF)) {
-                    return Err(self.err_at(
-                        i,
-                        format!(
-                            "expected '{{' but found {}: this is not JSON, or not a heap snapshot",
-                            show(b)
-                        ),
-                    ));
+                } else if is_space(b) || matches!(b, 0xEF | 0xBB | 0xBF) {
+                } else if self.offset + i as u64 == 0 {
+                    self.key = vec![b];
+                    self.state = State::Foreign;
+                } else {
+                    return Err(self.err_at(i, not_json(b)));
+                }
+            }
+            State::Foreign => {
+                self.key.push(b);
+                if self.key.len() == MAGIC_BYTES {
+                    return Err(self.foreign());
                 }
             }
             State::ExpectKey => match b {
@@ -722,6 +795,18 @@ impl Parser {
         self.section_key = std::mem::take(&mut self.key);
         let key = self.section_key.clone();
         let key = key.as_slice();
+        if let Some(bit) = SECTIONS.iter().position(|s| *s == key) {
+            if self.seen & (1 << bit) != 0 {
+                return Err(self.err_at(
+                    i,
+                    format!(
+                        "a second \"{}\" section: V8 writes each section once, so the file is corrupt",
+                        String::from_utf8_lossy(key)
+                    ),
+                ));
+            }
+            self.seen |= 1 << bit;
+        }
         let section = match key {
             b"nodes" => Some(Section::Nodes),
             b"edges" => Some(Section::Edges),
@@ -732,13 +817,18 @@ impl Parser {
             let columns = match self.columns.as_mut() {
                 Some(c) => c,
                 None => {
+                    // A .cpuprofile opens with its "nodes".
+                    let profile = match section {
+                        Section::Nodes => " (a CPU profile, .cpuprofile, starts this way)",
+                        _ => "",
+                    };
                     return Err(self.err_at(
                         i,
                         format!(
-                            "\"{}\" comes before the \"snapshot\" header: this is not a V8 heap snapshot",
+                            "\"{}\" comes before the \"snapshot\" header: this is not a V8 heap snapshot{profile}",
                             section.key()
                         ),
-                    ))
+                    ));
                 }
             };
             let skip = match section {
@@ -761,6 +851,16 @@ impl Parser {
                 self.state = State::RecordHeader;
                 self.skip_first(b)
             }
+            b"head" if self.columns.is_none() => Err(self.err_at(
+                i,
+                "this is a sampling heap profile (.heapprofile), not a heap snapshot: \
+                 take a heap snapshot to see what holds memory"
+                    .to_owned(),
+            )),
+            b"traceEvents" if self.columns.is_none() => Err(self.err_at(
+                i,
+                "this is a performance trace, not a heap snapshot".to_owned(),
+            )),
             b"strings" if !self.have_strings => {
                 self.have_strings = true;
                 self.state = State::StringsOpen;
@@ -855,6 +955,15 @@ impl Parser {
                 if n.need_comma {
                     return Err(fail(i, "expected ',' between numbers".to_owned()));
                 }
+                if n.digits == 1 && n.acc == 0 {
+                    return Err(fail(
+                        i,
+                        format!(
+                            "value {} has a leading zero (0{}…): not valid JSON, and V8 never writes one",
+                            n.values, d
+                        ),
+                    ));
+                }
                 // 19 digits always fit in u64; a 20th is too many for any field.
                 if n.digits == 19 {
                     return Err(fail(
@@ -914,7 +1023,18 @@ impl Parser {
                     ))
                 }
                 b'.' | b'e' | b'E' => {
-                    return Err(fail(i, format!("value {} is not an integer", n.values)))
+                    let digits = if n.digits > 0 {
+                        n.acc.to_string()
+                    } else {
+                        String::new()
+                    };
+                    return Err(fail(
+                        i,
+                        format!(
+                            "value {} ({digits}{}…) is not an integer: every field is a whole number",
+                            n.values, b as char
+                        ),
+                    ));
                 }
                 _ => return Err(fail(i, format!("unexpected {} in a number array", show(b)))),
             }
