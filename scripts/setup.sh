@@ -36,12 +36,13 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$bindgen_ver
 fi
 
 # npm packages: binaryen's wasm-opt for the build; playwright-core and
-# heap-snapshot-toolkit (DevTools' own worker, the numbers oracle) for tests.
+# heap-snapshot-toolkit (DevTools' own worker, the numbers oracle) for tests;
+# chrome-devtools-frontend + esbuild: today's worker, bundled by tests/oracle/devtools-today.mjs.
 if [ ! -d scripts/node_modules/binaryen ]; then
   log "installing npm binaryen (wasm-opt)"
   (cd scripts && npm install --no-audit --no-fund --silent) || log "binaryen unavailable: the wasm will not be shrunk"
 fi
-if [ "$want_test" = 1 ] && [ ! -d tests/node_modules/playwright-core ]; then
+if [ "$want_test" = 1 ] && { [ ! -d tests/node_modules/playwright-core ] || [ ! -d tests/node_modules/chrome-devtools-frontend ]; }; then
   log "installing npm test dependencies"
   (cd tests && npm install --no-audit --no-fund --silent)
 fi
