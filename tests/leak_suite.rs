@@ -23,7 +23,7 @@ mod common;
 use common::{arg, cli, oracle, repo, write_snapshots_with};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 const SNAPSHOTS: usize = 4;
 
@@ -411,14 +411,24 @@ struct Step {
     edge: String,
 }
 
-/// `heaplens leaks S1 S2 S3 S4 --json` on the case's snapshots.
-fn report(files: &[PathBuf]) -> Report {
-    let mut args = vec!["leaks"];
-    args.extend(files.iter().map(|f| arg(f)));
-    args.push("--json");
-    let (status, stdout, stderr) = cli(&args);
-    assert!(status.success(), "heaplens {args:?} failed: {stderr}");
-    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not a leak report ({e}):\n{stdout}"))
+/// `heaplens leaks S1 S2 S3 S4 --json` on the case's snapshots, run once per
+/// case: its own test and the scoring test read the same report.
+fn report(case: &Case, files: &[PathBuf]) -> Report {
+    static OUTPUTS: OnceLock<Vec<OnceLock<String>>> = OnceLock::new();
+    let index = CASES
+        .iter()
+        .position(|c| c.name == case.name)
+        .expect("a case of CASES");
+    let outputs = OUTPUTS.get_or_init(|| CASES.iter().map(|_| OnceLock::new()).collect());
+    let stdout = outputs[index].get_or_init(|| {
+        let mut args = vec!["leaks"];
+        args.extend(files.iter().map(|f| arg(f)));
+        args.push("--json");
+        let (status, stdout, stderr) = cli(&args);
+        assert!(status.success(), "heaplens {args:?} failed: {stderr}");
+        stdout
+    });
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not a leak report ({e}):\n{stdout}"))
 }
 
 /// DevTools' "objects allocated between snapshots 1 and 2" in the last
@@ -500,7 +510,7 @@ fn assert_leak_found(name: &str) {
         "{name}: DevTools counts {devtools} {class} allocated between snapshots 1 and 2 \
          (the program should leak {per_round} per round)"
     );
-    let report = report(&files);
+    let report = report(case, &files);
     let first = report
         .groups
         .first()
@@ -532,7 +542,7 @@ fn assert_no_false_alarm(name: &str) {
     };
     let files = snapshots(case);
     let between = allocated_between(&files);
-    let report = report(&files);
+    let report = report(case, &files);
     let growing: Vec<&str> = report
         .groups
         .iter()
@@ -729,7 +739,7 @@ struct Verdict {
 fn score(case: &Case) -> Verdict {
     let files = snapshots(case);
     let between = allocated_between(&files);
-    let report = report(&files);
+    let report = report(case, &files);
     // The baseline: the class with the largest summed retained size among the
     // objects allocated between snapshots 1 and 2 that are still alive.
     let mut by_class: Vec<(&str, u64)> = Vec::new();
