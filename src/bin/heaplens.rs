@@ -1,12 +1,21 @@
 //! heaplens command-line front end: the same core and queries as the page,
 //! for CI pipelines and benchmarks.
 
-use heaplens::analysis::leaks::LeakGroup;
+// Modules of this binary live in src/bin/heaplens/ (src/bin/*.rs would
+// each be a binary of their own).
+#[path = "heaplens/mcp.rs"]
+mod mcp;
+#[path = "heaplens/record.rs"]
+mod record;
+#[path = "heaplens/sessions.rs"]
+mod sessions;
+
+use heaplens::analysis::leaks::{LeakGroup, LeakReport};
 use heaplens::analysis::{HeapSnapshot, STAGES};
 use heaplens::error::{Error, Result};
 use heaplens::query::{Session, SortBy};
 use heaplens::snapshot::{Graph, Parser};
-use serde_json::json;
+use sessions::Sessions;
 use std::io::{BufRead, Read, Write};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -83,8 +92,19 @@ usage:
   heaplens retainers FILE @ID [--json]       what holds an object, and its path to a root
   heaplens leaks S1 S2 S3 [S4 ...] [--json]  objects allocated between S1 and S2 still alive
                                              in the last snapshot, grouped, with their paths
+      --format text|markdown                 markdown: a table for a CI job summary
+      --fail-on growing                      exit status 3 when one of the program's own classes
+                                             grew in every interval (needs 4+ snapshots)
+      --min-count N, --min-bytes N           ... in at least N objects, N retained bytes
+  heaplens record [OPTIONS] -- node APP.js   run a program, sample its heap, snapshot it, report
+  heaplens record --inspect HOST:PORT        the same with a running node --inspect (see
+                                             `heaplens record --help`)
+  heaplens mcp                               Model Context Protocol server on stdio, for agents
   heaplens bench FILE                        time each stage, MB/s and peak memory
 ";
+
+/// Exit status of `leaks --fail-on growing` when it finds a growing class.
+const LEAK_FOUND: u8 = 3;
 
 fn usage() {
     for line in USAGE.lines() {
@@ -95,7 +115,7 @@ fn usage() {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(status) => status,
         Err(e) => {
             // Messages may quote the file; their own lines are kept.
             let message: Vec<_> = e.message().split('\n').map(terminal_safe).collect();
@@ -110,6 +130,24 @@ struct Options {
     files: Vec<String>,
     json: bool,
     top: Option<usize>,
+    /// `--format markdown`.
+    markdown: bool,
+    /// `--fail-on growing`, with its thresholds.
+    fail_on_growing: bool,
+    min_count: u64,
+    min_bytes: u64,
+    /// The first option given that only `leaks` (and `record`) take.
+    leak_option: Option<String>,
+}
+
+/// The value after option `flag`, parsed.
+fn value<T: std::str::FromStr>(flag: &str, it: &mut std::slice::Iter<String>) -> Result<T> {
+    let v = it
+        .next()
+        .ok_or_else(|| Error::new(format!("{flag} needs a value")))?;
+    // Only numbers can fail to parse.
+    v.parse()
+        .map_err(|_| Error::new(format!("{flag} {v}: not a number")))
 }
 
 fn options(args: &[String]) -> Result<Options> {
@@ -117,20 +155,39 @@ fn options(args: &[String]) -> Result<Options> {
         files: Vec::new(),
         json: false,
         top: None,
+        markdown: false,
+        fail_on_growing: false,
+        min_count: 1,
+        min_bytes: 0,
+        leak_option: None,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
+        if ["--format", "--fail-on", "--min-count", "--min-bytes"].contains(&a.as_str()) {
+            o.leak_option.get_or_insert_with(|| a.clone());
+        }
         match a.as_str() {
             "--json" => o.json = true,
-            "--top" => {
-                let n = it
-                    .next()
-                    .ok_or_else(|| Error::new("--top needs a number"))?;
-                o.top = Some(
-                    n.parse()
-                        .map_err(|_| Error::new(format!("--top {n}: not a number")))?,
-                );
-            }
+            "--top" => o.top = Some(value(a, &mut it)?),
+            "--format" => match value::<String>(a, &mut it)?.as_str() {
+                "text" => o.markdown = false,
+                "markdown" => o.markdown = true,
+                other => {
+                    return Err(Error::new(format!(
+                        "--format {other}: give text or markdown (--json for JSON)"
+                    )))
+                }
+            },
+            "--fail-on" => match value::<String>(a, &mut it)?.as_str() {
+                "growing" => o.fail_on_growing = true,
+                other => {
+                    return Err(Error::new(format!(
+                        "--fail-on {other}: the one gate is --fail-on growing"
+                    )))
+                }
+            },
+            "--min-count" => o.min_count = value(a, &mut it)?,
+            "--min-bytes" => o.min_bytes = value(a, &mut it)?,
             _ if a.starts_with("--") => {
                 return Err(Error::new(format!("unknown option {a}\n\n{USAGE}")))
             }
@@ -140,12 +197,23 @@ fn options(args: &[String]) -> Result<Options> {
     Ok(o)
 }
 
-fn run(args: &[String]) -> Result<()> {
+fn run(args: &[String]) -> Result<ExitCode> {
     let Some(command) = args.first() else {
         usage();
-        return Ok(());
+        return Ok(ExitCode::SUCCESS);
     };
+    // Both take options of their own.
+    match command.as_str() {
+        "record" => return record::run(&args[1..]),
+        "mcp" => return mcp::run(&args[1..]).map(|()| ExitCode::SUCCESS),
+        _ => {}
+    }
     let o = options(&args[1..])?;
+    if let Some(flag) = o.leak_option.as_ref().filter(|_| command != "leaks") {
+        return Err(Error::new(format!(
+            "{flag} is an option of leaks (and record), not of {command}"
+        )));
+    }
     let want = |n: usize| -> Result<()> {
         if o.files.len() != n {
             return Err(Error::new(format!(
@@ -178,7 +246,7 @@ fn run(args: &[String]) -> Result<()> {
                     "leaks takes 2 or more snapshots of one process, in capture order\n\n{USAGE}"
                 )));
             }
-            leaks(&o)
+            return leaks(&o);
         }
         "bench" => {
             want(1)?;
@@ -192,6 +260,7 @@ fn run(args: &[String]) -> Result<()> {
             "unknown command {command:?}\n\n{USAGE}"
         ))),
     }
+    .map(|()| ExitCode::SUCCESS)
 }
 
 /// Reads a file through the streaming parser in 1 MiB chunks, gunzipping
@@ -346,27 +415,14 @@ fn snake_keys(v: &serde_json::Value) -> serde_json::Value {
 fn summary(o: &Options) -> Result<()> {
     let path = &o.files[0];
     let mut s = open(path)?;
-    let info = s.info();
-    let mut rows = s.summary(None, "", SortBy::RetainedSize, false);
-    if let Some(top) = o.top {
-        rows.truncate(top);
-    }
+    let top = o.top.unwrap_or(usize::MAX);
     if o.json {
-        print_json(&json!({
-            "file": path,
-            "nodes": info.nodes,
-            "edges": info.edges,
-            "total_size": info.total_size,
-            "classes": rows.iter().map(|r| with_name_length(json!({
-                "name": r.name,
-                "count": r.count,
-                "distance": r.distance,
-                "self_size": r.self_size,
-                "retained_size": r.retained_size,
-            }), r.name_length)).collect::<Vec<_>>(),
-        }));
+        print_json(&sessions::summary(path, &mut s, "", 0, top).0);
         return Ok(());
     }
+    let info = s.info();
+    let mut rows = s.summary(None, "", SortBy::RetainedSize, false);
+    rows.truncate(top);
     out!(
         "{path}: {} nodes, {} edges, total {}",
         info.nodes,
@@ -425,30 +481,14 @@ fn stats(o: &Options) -> Result<()> {
 }
 
 fn diff(o: &Options) -> Result<()> {
-    let base = open(&o.files[0])?;
-    let current = open(&o.files[1])?;
-    let data = base.diff_base(&current.snapshot.classes.interfaces);
-    drop(base);
-    let mut rows = current.compare(&data, "", SortBy::AddedSize, false);
-    if let Some(top) = o.top {
-        rows.truncate(top);
-    }
+    let (base, path) = (&o.files[0], &o.files[1]);
+    let mut rows = sessions::diff_rows(&mut Sessions::new(2), base, path)?;
+    let top = o.top.unwrap_or(usize::MAX);
     if o.json {
-        print_json(&json!({
-            "base": o.files[0],
-            "file": o.files[1],
-            "classes": rows.iter().map(|r| with_name_length(json!({
-                "name": r.name,
-                "new_count": r.new_count,
-                "deleted_count": r.deleted_count,
-                "delta_count": r.delta_count,
-                "added_size": r.added_size,
-                "freed_size": r.freed_size,
-                "size_delta": r.size_delta,
-            }), r.name_length)).collect::<Vec<_>>(),
-        }));
+        print_json(&sessions::diff(base, path, &rows, 0, top));
         return Ok(());
     }
+    rows.truncate(top);
     let table: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -488,10 +528,11 @@ fn retainers(o: &Options) -> Result<()> {
     let id: u32 = id_text
         .parse()
         .map_err(|_| Error::new(format!("{:?} is not an object id like @1234", o.files[1])))?;
-    let n = s
-        .snapshot
-        .node_by_id(heaplens::snapshot::NodeId(id))
-        .ok_or_else(|| Error::new(format!("there is no object @{id} in {}", o.files[0])))?;
+    let n = sessions::node_of(&s, &o.files[0], id)?;
+    if o.json {
+        print_json(&sessions::retainers(&s, n, 0, usize::MAX, usize::MAX).0);
+        return Ok(());
+    }
     let g = &s.snapshot.graph;
     let retainers: Vec<_> = s
         .retainer_edges(n)
@@ -506,14 +547,6 @@ fn retainers(o: &Options) -> Result<()> {
         })
         .collect();
     let path = s.retaining_path(n);
-    if o.json {
-        print_json(&snake_keys(&json!({
-            "object": s.node_row(n),
-            "retainers": retainers.iter().map(|(t, name, node)| json!({"edge_type": t, "edge_name": name, "node": node})).collect::<Vec<_>>(),
-            "path": path,
-        })));
-        return Ok(());
-    }
     let obj = s.node_row(n);
     out!(
         "{} @{} ({}), retained {}",
@@ -558,45 +591,111 @@ fn retainers(o: &Options) -> Result<()> {
     Ok(())
 }
 
-fn leaks(o: &Options) -> Result<()> {
-    // Keep only the newest snapshot loaded: the others contribute facts.
-    let mut facts = Vec::new();
-    let mut newest: Option<Session> = None;
-    for path in &o.files {
-        let mut s = open(path)?;
-        let f = s.facts(path);
-        let newer = newest
-            .as_ref()
-            .is_none_or(|n| n.snapshot.max_js_id() <= f.max_js_id);
-        facts.push(f);
-        if newer {
-            newest = Some(s);
-        }
+/// `leaks`, and the report `record` ends with: the report of `o.files` in
+/// the format asked for, then the `--fail-on` gate's verdict.
+fn leaks(o: &Options) -> Result<ExitCode> {
+    if o.fail_on_growing && o.files.len() < 4 {
+        return Err(Error::new(format!(
+            "--fail-on growing needs 4 or more snapshots (growth in each of 3 intervals), got {}",
+            o.files.len()
+        )));
     }
-    let Some(last) = newest else {
-        return Err(Error::new("no snapshot given"));
-    };
-    let report = last.leaks(facts);
+    if o.json && o.markdown {
+        return Err(Error::new("--json and --format markdown: choose one"));
+    }
+    let report = sessions::leak_report(&mut Sessions::new(1), &o.files)?;
     if o.json {
         print_json(&serde_json::to_value(&report).unwrap_or_default());
-        return Ok(());
+    } else if o.markdown {
+        print_leaks_markdown(&report, o.top.unwrap_or(20));
+    } else {
+        print_leaks_text(&report, o.top.unwrap_or(20));
     }
-    for w in &report.warnings {
-        eprintln!("warning: {w}");
+    Ok(leak_gate(&report, o))
+}
+
+/// `--fail-on growing`: fails when some class of the program's own grew in
+/// every interval, in at least `--min-count` objects retaining at least
+/// `--min-bytes`.
+fn leak_gate(report: &LeakReport, o: &Options) -> ExitCode {
+    if !o.fail_on_growing {
+        return ExitCode::SUCCESS;
     }
+    let growing: Vec<String> = report
+        .groups
+        .iter()
+        .filter(|g| {
+            g.program_class
+                && g.grows_every_interval == Some(true)
+                && g.count >= o.min_count
+                && g.retained_size >= o.min_bytes
+        })
+        .map(|g| format!("{} \u{d7}{} ({})", g.name, g.count, size(g.retained_size)))
+        .collect();
+    if growing.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    eprintln!(
+        "heaplens: --fail-on growing: the program's own objects grew in every interval: {}",
+        terminal_safe(&growing.join(", "))
+    );
+    ExitCode::from(LEAK_FOUND)
+}
+
+/// What the report says it covers: the id range, or why it is empty.
+fn leak_range(report: &LeakReport) -> String {
     let (low, high) = report.id_range;
     if low < high {
-        out!(
+        format!(
             "objects allocated between the first two snapshots (ids {}..{}) and still alive in the last:",
             low + 1,
             high
-        );
+        )
     } else {
-        out!(
-            "no object was allocated between the first two snapshots (their newest ids are equal)"
-        );
+        "no object was allocated between the first two snapshots (their newest ids are equal)"
+            .to_owned()
     }
-    let top = o.top.unwrap_or(20);
+}
+
+fn grows(g: &LeakGroup) -> &'static str {
+    match g.grows_every_interval {
+        Some(true) => "every interval",
+        Some(false) => "no",
+        None => "-",
+    }
+}
+
+/// A group's retaining path, one line per step, root first, indented.
+fn path_lines(g: &LeakGroup) -> Vec<String> {
+    g.path
+        .iter()
+        .enumerate()
+        .map(|(i, st)| {
+            let repeat = match (st.repeat, st.repeat_span) {
+                (Some(n), Some(span)) => format!("  (these {span} steps \u{d7}{n})"),
+                (Some(n), None) => format!("  (\u{d7}{n})"),
+                _ => String::new(),
+            };
+            if i == 0 {
+                format!("{} @{}", st.node, st.id)
+            } else {
+                format!(
+                    "{}--{}--> {} @{}{repeat}",
+                    "  ".repeat(i.min(20)),
+                    st.edge,
+                    st.node,
+                    st.id
+                )
+            }
+        })
+        .collect()
+}
+
+fn print_leaks_text(report: &LeakReport, top: usize) {
+    for w in &report.warnings {
+        eprintln!("warning: {}", terminal_safe(w));
+    }
+    out!("{}", leak_range(report));
     let table: Vec<Vec<String>> = report
         .groups
         .iter()
@@ -606,11 +705,7 @@ fn leaks(o: &Options) -> Result<()> {
                 g.name.clone(),
                 g.count.to_string(),
                 size(g.retained_size),
-                match g.grows_every_interval {
-                    Some(true) => "every interval".to_owned(),
-                    Some(false) => "no".to_owned(),
-                    None => "-".to_owned(),
-                },
+                grows(g).to_owned(),
                 held_by(g),
             ]
         })
@@ -626,26 +721,72 @@ fn leaks(o: &Options) -> Result<()> {
         }
         out!("  why: {}", g.why);
         out!("  retaining path:");
-        for (i, st) in g.path.iter().enumerate() {
-            let repeat = match (st.repeat, st.repeat_span) {
-                (Some(n), Some(span)) => format!("  (these {span} steps \u{d7}{n})"),
-                (Some(n), None) => format!("  (\u{d7}{n})"),
-                _ => String::new(),
-            };
-            if i == 0 {
-                out!("    {} @{}", st.node, st.id);
-            } else {
-                out!(
-                    "    {}--{}--> {} @{}{repeat}",
-                    "  ".repeat(i.min(20)),
-                    st.edge,
-                    st.node,
-                    st.id
-                );
-            }
+        for line in path_lines(g) {
+            out!("    {line}");
         }
     }
-    Ok(())
+}
+
+/// `text` as one cell of a Markdown table: on one line, with what Markdown
+/// or HTML would act on escaped.
+fn markdown_cell(text: &str) -> String {
+    let mut cell = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' => cell.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~' | '&' | '!' => {
+                cell.push('\\');
+                cell.push(c);
+            }
+            _ => cell.push(c),
+        }
+    }
+    cell
+}
+
+/// The report as Markdown, for a CI job summary (`>> $GITHUB_STEP_SUMMARY`):
+/// a table of the groups and the first group's retaining path.
+fn print_leaks_markdown(report: &LeakReport, top: usize) {
+    out!("### heaplens leak report");
+    out!("\n{}", markdown_cell(&leak_range(report)));
+    for w in &report.warnings {
+        out!("\n> **warning:** {}", markdown_cell(w));
+    }
+    out!("\n| Class | Count | Retained | Grows | Location | Why |");
+    out!("|---|--:|--:|---|---|---|");
+    for g in report.groups.iter().take(top) {
+        let location = g.location.as_ref().map_or(String::new(), |l| l.to_string());
+        out!(
+            "| {} | {} | {} | {} | {} | {} |",
+            markdown_cell(&g.name),
+            g.count,
+            size(g.retained_size),
+            grows(g),
+            markdown_cell(&location),
+            markdown_cell(&g.why)
+        );
+    }
+    if let Some(g) = report.groups.first() {
+        let lines = path_lines(g);
+        // A fence longer than any run of backticks in the path.
+        let longest = lines
+            .iter()
+            .flat_map(|l| l.split(|c| c != '`'))
+            .map(str::len)
+            .max()
+            .unwrap_or(0);
+        let fence = "`".repeat(longest.max(2) + 1);
+        out!(
+            "\nRetaining path of {} \u{d7}{}:",
+            markdown_cell(&g.name),
+            g.count
+        );
+        out!("\n{fence}text");
+        for line in lines {
+            out!("{line}");
+        }
+        out!("{fence}");
+    }
 }
 
 /// The program edges that hold a group, root side first, with the holders

@@ -1,0 +1,319 @@
+//! `heaplens mcp`: a Model Context Protocol server on stdio (JSON-RPC 2.0,
+//! one message per line), so a coding agent can look for leaks itself. Its
+//! tools take file paths, keep the last few snapshots analysed, and answer
+//! pages of a few kilobytes: an agent cannot read a 500 MB snapshot.
+
+use crate::sessions::{self, Sessions};
+use heaplens::bail;
+use heaplens::error::{Error, Result};
+use heaplens::query::Request;
+use serde_json::{json, Map, Value};
+use std::io::{BufRead, Write};
+
+/// The protocol revision this server speaks.
+const PROTOCOL_VERSION: &str = "2025-06-18";
+/// Snapshots kept analysed between calls.
+const KEPT_SNAPSHOTS: usize = 4;
+/// Most rows one call answers with; `offset` pages further.
+const MAX_ROWS: usize = 100;
+/// Member ids listed per leak group (`count` says how many there are).
+const MEMBERS_SHOWN: usize = 5;
+
+/// JSON-RPC error codes.
+const PARSE_ERROR: i64 = -32700;
+const INVALID_REQUEST: i64 = -32600;
+const METHOD_NOT_FOUND: i64 = -32601;
+const INVALID_PARAMS: i64 = -32602;
+
+/// Serves stdin until it closes.
+pub fn run(args: &[String]) -> Result<()> {
+    if let Some(a) = args.first() {
+        bail!("mcp takes no arguments (got {a}): an MCP client starts `heaplens mcp` and talks to it on stdin and stdout");
+    }
+    let mut sessions = Sessions::new(KEPT_SNAPSHOTS);
+    let stdin = std::io::stdin();
+    for line in stdin.lock().lines() {
+        let line = line.map_err(|e| Error::new(format!("reading stdin: {e}")))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        if let Some(reply) = answer(&mut sessions, &line) {
+            let mut out = std::io::stdout().lock();
+            if writeln!(out, "{reply}").and_then(|()| out.flush()).is_err() {
+                // The client is gone.
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The reply to one message, if it needs one (notifications and responses
+/// do not).
+fn answer(sessions: &mut Sessions, line: &str) -> Option<Value> {
+    let message: Value = match serde_json::from_str(line) {
+        Ok(m) => m,
+        Err(e) => return Some(failure(Value::Null, PARSE_ERROR, format!("not JSON: {e}"))),
+    };
+    let Some(message) = message.as_object() else {
+        return Some(failure(
+            Value::Null,
+            INVALID_REQUEST,
+            format!("a message is one JSON object (protocol {PROTOCOL_VERSION} has no batches)"),
+        ));
+    };
+    let method = message.get("method").and_then(Value::as_str)?;
+    let id = message.get("id")?.clone();
+    let params = message.get("params").cloned().unwrap_or_else(|| json!({}));
+    let result = match method {
+        "initialize" => Ok(json!({
+            "protocolVersion": PROTOCOL_VERSION,
+            "capabilities": { "tools": { "listChanged": false } },
+            "serverInfo": { "name": "heaplens", "version": env!("CARGO_PKG_VERSION") },
+            "instructions": "Find memory leaks in V8 .heapsnapshot files (Node, Chrome, Electron). \
+                Take 3 or more snapshots of one process while it repeats an action \
+                (`heaplens record` does it), call `leaks` with them in capture order, \
+                then `retainers` on a member id to see what keeps it alive.",
+        })),
+        "ping" => Ok(json!({})),
+        "tools/list" => Ok(json!({ "tools": tools() })),
+        "tools/call" => call(sessions, &params),
+        _ => Err((METHOD_NOT_FOUND, format!("no method {method:?}"))),
+    };
+    Some(match result {
+        Ok(result) => json!({ "jsonrpc": "2.0", "id": id, "result": result }),
+        Err((code, message)) => failure(id, code, message),
+    })
+}
+
+fn failure(id: Value, code: i64, message: String) -> Value {
+    json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message } })
+}
+
+/// A tool's input schema: `properties` as (name, JSON type, description).
+fn schema(properties: &[(&str, &str, &str)], required: &[&str]) -> Value {
+    let props: Map<String, Value> = properties
+        .iter()
+        .map(|(name, kind, about)| {
+            let property = match *kind {
+                "paths" => json!({ "type": "array", "items": { "type": "string" }, "minItems": 2, "description": about }),
+                "id" => json!({ "type": ["integer", "string"], "description": about }),
+                kind => json!({ "type": kind, "description": about }),
+            };
+            (name.to_string(), property)
+        })
+        .collect();
+    json!({ "type": "object", "properties": props, "required": required })
+}
+
+fn tools() -> Value {
+    const PATH: (&str, &str, &str) = (
+        "path",
+        "string",
+        "Path of a .heapsnapshot file (or .heapsnapshot.gz) on this machine",
+    );
+    const OFFSET: (&str, &str, &str) = ("offset", "integer", "Rows to skip (paging); default 0");
+    const ID: (&str, &str, &str) = (
+        "id",
+        "id",
+        "Object id, as in the other tools' answers (1234 or \"@1234\")",
+    );
+    json!([
+        {
+            "name": "summary",
+            "title": "Classes by retained size",
+            "description": "The classes of one snapshot by retained size (DevTools' Summary): object count, distance from the GC roots, shallow and retained bytes.",
+            "inputSchema": schema(&[
+                PATH,
+                ("top", "integer", "Rows to answer with; default 20"),
+                OFFSET,
+                ("filter", "string", "Only classes whose name contains this (case-insensitive)"),
+            ], &["path"]),
+        },
+        {
+            "name": "leaks",
+            "title": "Leak report",
+            "description": "The leak report of 3 or more snapshots of one process, taken in capture order while it repeated an action: objects allocated between the first two and still alive in the last, grouped by class and retaining path, most suspicious first, each group with its path from a GC root, where its class is defined and why it ranks where it does.",
+            "inputSchema": schema(&[
+                ("paths", "paths", "Snapshot files of one process, in capture order"),
+                ("top", "integer", "Groups to answer with; default 5"),
+                OFFSET,
+            ], &["paths"]),
+        },
+        {
+            "name": "retainers",
+            "title": "What keeps an object alive",
+            "description": "An object's direct retainers and its shortest retaining path from a GC root.",
+            "inputSchema": schema(&[
+                PATH,
+                ID,
+                ("depth", "integer", "Path steps to show; a longer path keeps both ends; default 12"),
+                ("limit", "integer", "Direct retainers to answer with; default 5"),
+                OFFSET,
+            ], &["path", "id"]),
+        },
+        {
+            "name": "diff",
+            "title": "Comparison of two snapshots",
+            "description": "Objects allocated and freed between a base snapshot and a later one, by class, most allocated bytes first (DevTools' Comparison).",
+            "inputSchema": schema(&[
+                ("base", "string", "The earlier snapshot's path"),
+                PATH,
+                ("top", "integer", "Rows to answer with; default 20"),
+                OFFSET,
+            ], &["base", "path"]),
+        },
+        {
+            "name": "object",
+            "title": "One object and its references",
+            "description": "An object's row (name, class, type, distance, sizes) and the objects it references.",
+            "inputSchema": schema(&[
+                PATH,
+                ID,
+                ("limit", "integer", "References to answer with; default 10"),
+                OFFSET,
+            ], &["path", "id"]),
+        },
+    ])
+}
+
+/// `tools/call`: the tool's answer, or its failure as a result with
+/// `isError` (a bad path or id is for the model to correct, not a protocol
+/// error).
+fn call(sessions: &mut Sessions, params: &Value) -> std::result::Result<Value, (i64, String)> {
+    let Some(name) = params.get("name").and_then(Value::as_str) else {
+        return Err((
+            INVALID_PARAMS,
+            "tools/call needs the tool's name".to_owned(),
+        ));
+    };
+    let empty = Map::new();
+    let args = params
+        .get("arguments")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let answer = match name {
+        "summary" => summary(sessions, args),
+        "leaks" => leaks(sessions, args),
+        "retainers" => retainers(sessions, args),
+        "diff" => diff(sessions, args),
+        "object" => object(sessions, args),
+        _ => return Err((INVALID_PARAMS, format!("no tool {name:?}"))),
+    };
+    Ok(match answer {
+        Ok(v) => {
+            json!({ "content": [{ "type": "text", "text": v.to_string() }], "isError": false })
+        }
+        Err(e) => json!({ "content": [{ "type": "text", "text": e.message() }], "isError": true }),
+    })
+}
+
+type Args = Map<String, Value>;
+
+fn text<'a>(args: &'a Args, key: &str) -> Result<&'a str> {
+    match args.get(key) {
+        Some(Value::String(s)) => Ok(s),
+        Some(other) => bail!("{key} must be a string, not {other}"),
+        None => bail!("{key} is required"),
+    }
+}
+
+/// A row count or offset: `default` when absent, at most [`MAX_ROWS`] rows.
+fn count(args: &Args, key: &str, default: usize) -> Result<usize> {
+    match args.get(key) {
+        None | Some(Value::Null) => Ok(default),
+        Some(v) => match v.as_u64() {
+            Some(n) if key == "offset" => Ok(n as usize),
+            Some(n) => Ok((n as usize).min(MAX_ROWS)),
+            None => bail!("{key} must be a whole number, not {v}"),
+        },
+    }
+}
+
+/// An object id: `1234` or `"@1234"`.
+fn object_id(args: &Args) -> Result<u32> {
+    let id = match args.get("id") {
+        Some(Value::Number(n)) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+        Some(Value::String(s)) => s.trim_start_matches('@').parse().ok(),
+        None => bail!("id is required"),
+        _ => None,
+    };
+    id.ok_or_else(|| Error::new("id must be an object id like 1234 or \"@1234\""))
+}
+
+fn summary(sessions: &mut Sessions, args: &Args) -> Result<Value> {
+    let path = text(args, "path")?;
+    let filter = match args.get("filter") {
+        None | Some(Value::Null) => "",
+        Some(_) => text(args, "filter")?,
+    };
+    let (top, offset) = (count(args, "top", 20)?, count(args, "offset", 0)?);
+    let s = sessions.get(path)?;
+    let (mut answer, total) = sessions::summary(path, s, filter, offset, top);
+    answer["total_classes"] = total.into();
+    Ok(answer)
+}
+
+fn leaks(sessions: &mut Sessions, args: &Args) -> Result<Value> {
+    let paths: Vec<String> = match args.get("paths") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|p| p.as_str().map(str::to_owned))
+            .collect::<Option<_>>()
+            .ok_or_else(|| Error::new("paths must be a list of file paths"))?,
+        _ => bail!("paths is required: the snapshot files of one process, in capture order"),
+    };
+    if paths.len() < 2 {
+        bail!("leaks needs 2 or more snapshots of one process (3 or more to be sure), in capture order");
+    }
+    let (top, offset) = (count(args, "top", 5)?, count(args, "offset", 0)?);
+    let report = sessions::leak_report(sessions, &paths)?;
+    let mut answer = serde_json::to_value(&report)
+        .map_err(|e| Error::new(format!("internal: the report is not JSON: {e}")))?;
+    if let Some(groups) = answer.get_mut("groups").and_then(Value::as_array_mut) {
+        let total = groups.len();
+        let mut page: Vec<Value> = groups.drain(..).skip(offset).take(top).collect();
+        for g in &mut page {
+            if let Some(members) = g.get_mut("members").and_then(Value::as_array_mut) {
+                members.truncate(MEMBERS_SHOWN);
+            }
+        }
+        *groups = page;
+        answer["total_groups"] = total.into();
+    }
+    Ok(answer)
+}
+
+fn retainers(sessions: &mut Sessions, args: &Args) -> Result<Value> {
+    let path = text(args, "path")?;
+    let id = object_id(args)?;
+    let depth = count(args, "depth", 12)?;
+    let (limit, offset) = (count(args, "limit", 5)?, count(args, "offset", 0)?);
+    let s = sessions.get(path)?;
+    let n = sessions::node_of(s, path, id)?;
+    let (mut answer, total) = sessions::retainers(s, n, offset, limit, depth);
+    answer["total_retainers"] = total.into();
+    Ok(answer)
+}
+
+fn diff(sessions: &mut Sessions, args: &Args) -> Result<Value> {
+    let (base, path) = (text(args, "base")?, text(args, "path")?);
+    let (top, offset) = (count(args, "top", 20)?, count(args, "offset", 0)?);
+    let rows = sessions::diff_rows(sessions, base, path)?;
+    let mut answer = sessions::diff(base, path, &rows, offset, top);
+    answer["total_classes"] = rows.len().into();
+    Ok(answer)
+}
+
+fn object(sessions: &mut Sessions, args: &Args) -> Result<Value> {
+    let path = text(args, "path")?;
+    let id = object_id(args)?;
+    let (limit, offset) = (count(args, "limit", 10)?, count(args, "offset", 0)?);
+    let s = sessions.get(path)?;
+    sessions::node_of(s, path, id)?;
+    let object = s.query(Request::Node { id })?;
+    let references = s.query(Request::Edges { id, offset, limit })?;
+    Ok(crate::snake_keys(
+        &json!({ "object": object, "references": references }),
+    ))
+}

@@ -1,0 +1,183 @@
+//! Snapshots opened by path, a bounded number kept analysed (the MCP server
+//! keeps a few between calls, a command line one or two), and the answers
+//! the command line and the MCP server both give from them.
+
+use heaplens::analysis::leaks::{LeakReport, SnapshotFacts};
+use heaplens::bail;
+use heaplens::error::Result;
+use heaplens::query::{DiffRow, Session, SortBy};
+use heaplens::snapshot::NodeId;
+use serde_json::{json, Value};
+use std::time::SystemTime;
+
+/// What tells a file changed since it was opened: modification time and length.
+type Stamp = Option<(SystemTime, u64)>;
+
+fn stamp(path: &str) -> Stamp {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.modified().ok()?, m.len()))
+}
+
+/// Analysed snapshots by path, least recently used first; a file that
+/// changed on disk is opened again.
+pub struct Sessions {
+    capacity: usize,
+    open: Vec<(String, Stamp, Session)>,
+}
+
+impl Sessions {
+    /// Keeps at most `capacity` (at least one) snapshots analysed.
+    pub fn new(capacity: usize) -> Sessions {
+        Sessions {
+            capacity: capacity.max(1),
+            open: Vec::new(),
+        }
+    }
+
+    /// The session of `path`, opened unless it is kept and unchanged.
+    pub fn get(&mut self, path: &str) -> Result<&mut Session> {
+        let now = stamp(path);
+        let kept = self.open.iter().position(|(p, _, _)| p == path);
+        match kept {
+            Some(i) if now.is_some() && self.open[i].1 == now => {
+                let entry = self.open.remove(i);
+                self.open.push(entry);
+            }
+            _ => {
+                if let Some(i) = kept {
+                    self.open.remove(i);
+                }
+                // Make room first: the peak is `capacity` analysed snapshots.
+                while self.open.len() >= self.capacity {
+                    self.open.remove(0);
+                }
+                let session = crate::open(path)?;
+                self.open.push((path.to_owned(), now, session));
+            }
+        }
+        let last = self.open.len() - 1;
+        Ok(&mut self.open[last].2)
+    }
+}
+
+/// The leak report of `paths`, snapshots of one process: every one gives its
+/// facts, the newest (by object ids, whatever the order given) the report.
+pub fn leak_report(sessions: &mut Sessions, paths: &[String]) -> Result<LeakReport> {
+    let mut facts: Vec<SnapshotFacts> = Vec::with_capacity(paths.len());
+    let mut newest = 0;
+    for (i, path) in paths.iter().enumerate() {
+        let f = sessions.get(path)?.facts(path);
+        if facts.get(newest).is_none_or(|n| n.max_js_id <= f.max_js_id) {
+            newest = i;
+        }
+        facts.push(f);
+    }
+    let Some(last) = paths.get(newest) else {
+        bail!("no snapshot given");
+    };
+    Ok(sessions.get(last)?.leaks(facts))
+}
+
+/// Summary: classes by retained size whose name contains `filter`, rows
+/// `offset..offset + limit`, and how many classes there are.
+pub fn summary(
+    path: &str,
+    s: &mut Session,
+    filter: &str,
+    offset: usize,
+    limit: usize,
+) -> (Value, usize) {
+    let info = s.info();
+    let rows = s.summary(None, filter, SortBy::RetainedSize, false);
+    let classes = json!({
+        "file": path,
+        "nodes": info.nodes,
+        "edges": info.edges,
+        "total_size": info.total_size,
+        "classes": rows.iter().skip(offset).take(limit).map(|r| crate::with_name_length(json!({
+            "name": r.name,
+            "count": r.count,
+            "distance": r.distance,
+            "self_size": r.self_size,
+            "retained_size": r.retained_size,
+        }), r.name_length)).collect::<Vec<_>>(),
+    });
+    (classes, rows.len())
+}
+
+/// Comparison of `path` against `base`: classes by allocated size.
+pub fn diff_rows(sessions: &mut Sessions, base: &str, path: &str) -> Result<Vec<DiffRow>> {
+    let interfaces = sessions.get(path)?.snapshot.classes.interfaces.clone();
+    let data = sessions.get(base)?.diff_base(&interfaces);
+    Ok(sessions
+        .get(path)?
+        .compare(&data, "", SortBy::AddedSize, false))
+}
+
+/// [`diff_rows`] as JSON, rows `offset..offset + limit`.
+pub fn diff(base: &str, path: &str, rows: &[DiffRow], offset: usize, limit: usize) -> Value {
+    json!({
+        "base": base,
+        "file": path,
+        "classes": rows.iter().skip(offset).take(limit).map(|r| crate::with_name_length(json!({
+            "name": r.name,
+            "new_count": r.new_count,
+            "deleted_count": r.deleted_count,
+            "delta_count": r.delta_count,
+            "added_size": r.added_size,
+            "freed_size": r.freed_size,
+            "size_delta": r.size_delta,
+        }), r.name_length)).collect::<Vec<_>>(),
+    })
+}
+
+/// The node of object `@id` in the snapshot read from `path`.
+pub fn node_of(s: &Session, path: &str, id: u32) -> Result<usize> {
+    match s.snapshot.node_by_id(NodeId(id)) {
+        Some(n) => Ok(n),
+        None => bail!("there is no object @{id} in {path}"),
+    }
+}
+
+/// What holds node `n`: its row, its direct retainers (rows
+/// `offset..offset + limit`) and its shortest path from a GC root; a path
+/// longer than `depth` steps keeps its two ends, with `{"omitted": K}`
+/// between them. Also returns how many direct retainers there are.
+pub fn retainers(
+    s: &Session,
+    n: usize,
+    offset: usize,
+    limit: usize,
+    depth: usize,
+) -> (Value, usize) {
+    let g = &s.snapshot.graph;
+    let edges = s.retainer_edges(n);
+    let retainers: Vec<Value> = edges
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|&e| {
+            json!({
+                "edge_type": g.edge_type_name(e),
+                "edge_name": g.edge_name(e),
+                "node": s.node_row(g.edge_source(e)),
+            })
+        })
+        .collect();
+    let steps = s.retaining_path(n);
+    let mut path: Vec<Value> = steps.iter().map(|st| json!(st)).collect();
+    if path.len() > depth.max(2) {
+        let head = depth.max(2) / 2;
+        let tail = path.split_off(path.len() - (depth.max(2) - head));
+        let omitted = path.len() - head;
+        path.truncate(head);
+        path.push(json!({ "omitted": omitted }));
+        path.extend(tail);
+    }
+    let answer = crate::snake_keys(&json!({
+        "object": s.node_row(n),
+        "retainers": retainers,
+        "path": path,
+    }));
+    (answer, edges.len())
+}
