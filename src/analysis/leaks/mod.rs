@@ -243,7 +243,6 @@ fn group_members(
                 group_of[&p]
             }
             None => *index.entry((key, parents.shape(s, m))).or_insert_with(|| {
-                let location = s.classes.keys[key as usize].location;
                 drafts.push(Draft {
                     key,
                     count: 0,
@@ -252,7 +251,7 @@ fn group_members(
                     overlapping: 0,
                     members: Vec::new(),
                     held_by_other_groups: true,
-                    program_class: location.is_some_and(|(id, _, _)| scripts.is_program(g, id)),
+                    program_class: is_program_class(s, key, scripts),
                     representative: (m, 0),
                     chained: 0,
                     holders: Vec::new(),
@@ -282,10 +281,23 @@ fn group_members(
     (drafts, group_of)
 }
 
+/// Objects V8 places at a program function's location that are still the
+/// runtime's: the state of a suspended async function or generator.
+const RUNTIME_CLASSES_AT_PROGRAM_LOCATIONS: [&str; 2] = ["Generator", "AsyncGenerator"];
+
+/// True when the class is the program's own: its constructor's script is the
+/// program's, and it is not a runtime object V8 locates at a program function.
+fn is_program_class(s: &HeapSnapshot, key: u32, scripts: &Scripts) -> bool {
+    let located = s.classes.keys[key as usize].location;
+    located.is_some_and(|(id, _, _)| scripts.is_program(&s.graph, id))
+        && !RUNTIME_CLASSES_AT_PROGRAM_LOCATIONS.contains(&s.classes.name_of_key(key))
+}
+
 /// Folds runtime objects that leak with a group of the program's own class
-/// into it: a group of another class whose every member sits above members
-/// of that group on their paths (the listener closure, the `Timeout`, the
-/// observer that holds each leaked object) joins the group it holds the most
+/// into it: a group of another class whose members sit above members of that
+/// group on their paths (the listener closure, the `Timeout`, the observer,
+/// the pending promise that holds each leaked object) — at least one per
+/// member, and most of the other group — joins the group it holds the most
 /// of, as one of its holders.
 fn fold_holders(
     s: &HeapSnapshot,
@@ -324,7 +336,12 @@ fn fold_holders(
             let (gi, members) = by_group
                 .into_iter()
                 .max_by_key(|(gi, members)| (members.len(), std::cmp::Reverse(*gi)))?;
-            (members.len() as u64 == drafts[hi as usize].count).then_some((hi, gi))
+            // One holder per member at least, and most of the other group
+            // holds: siblings of the holders (a promise's reject function
+            // next to the resolve function on the path) come along.
+            let (holding, count) = (members.len() as u64, drafts[hi as usize].count);
+            let p_count = drafts[gi as usize].count;
+            (holding >= p_count.min(count) && 2 * holding >= count).then_some((hi, gi))
         })
         .collect();
     // Largest holders first in each group's list.
