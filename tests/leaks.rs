@@ -11,6 +11,7 @@
 mod common;
 
 use common::{arg, cli, generate, oracle, repo, write_snapshots};
+use heaplens::snapshot::bounded;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -539,7 +540,9 @@ fn rows(summary: &serde_json::Value) -> Vec<Row> {
         .iter()
         .map(|c| {
             (
-                c["name"].as_str().unwrap().to_owned(),
+                // heaplens cuts names after NAME_LIMIT characters (some of
+                // Blink's class names are longer); DevTools' are cut alike.
+                bounded(c["name"].as_str().unwrap()).0.into_owned(),
                 c["count"].as_u64().unwrap(),
                 c["self_size"].as_u64().unwrap(),
                 c["retained_size"].as_u64().unwrap(),
