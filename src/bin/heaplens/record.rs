@@ -143,7 +143,7 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
     if report.fail_on_growing && plan.snapshots < 4 {
         bail!("--fail-on growing needs --snapshots 4 or more (growth in each of 3 intervals)");
     }
-    prepare_folder(&plan.out)?;
+    check_folder(&plan.out)?;
     let (mut target, description) = match &plan.target {
         Target::Start(command) => {
             let (process, url) = start(command)?;
@@ -157,6 +157,8 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
             (Connection::open(&url, None)?, about)
         }
     };
+    std::fs::create_dir_all(&plan.out)
+        .map_err(|e| Error::new(format!("{}: {e}", plan.out.display())))?;
     let versions = http_json(target.address, "/json/version").unwrap_or(Value::Null);
     let mut rec = Recording::default();
     let outcome = record(&mut target, &plan, &mut rec);
@@ -183,20 +185,19 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
     crate::leaks(&report)
 }
 
-/// Makes `dir`, refusing one that already holds files: a recording never
-/// mixes with another's snapshots.
-fn prepare_folder(dir: &Path) -> Result<()> {
-    let failed = |e: std::io::Error| Error::new(format!("{}: {e}", dir.display()));
-    if dir.exists() {
-        if std::fs::read_dir(dir).map_err(failed)?.next().is_some() {
-            bail!(
-                "{} is not empty: give --out a new or empty folder",
-                dir.display()
-            );
-        }
+/// Refuses a folder that already holds files: a recording never mixes
+/// with another's snapshots.
+fn check_folder(dir: &Path) -> Result<()> {
+    let Ok(mut entries) = std::fs::read_dir(dir) else {
         return Ok(());
+    };
+    if entries.next().is_some() {
+        bail!(
+            "{} is not empty: give --out a new or empty folder",
+            dir.display()
+        );
     }
-    std::fs::create_dir_all(dir).map_err(failed)
+    Ok(())
 }
 
 /// What a recording has written so far.
@@ -265,6 +266,12 @@ impl Recording {
 /// `every` samples (after the `--between` command).
 fn record(target: &mut Connection, plan: &Plan, rec: &mut Recording) -> Result<()> {
     target.call("HeapProfiler.enable", json!({}))?;
+    // A node that ends while a debugger is attached waits for it to let go,
+    // silently unless asked to say so (Chromium has no such domain).
+    let _ = target.call(
+        "NodeRuntime.notifyWhenWaitingForDisconnect",
+        json!({ "enabled": true }),
+    );
     rec.started = Some((Instant::now(), SystemTime::now()));
     let mut next = Instant::now();
     for k in 1..=plan.snapshots * plan.every {
@@ -590,8 +597,12 @@ impl Connection {
                 }
                 return Ok(message.get("result").cloned().unwrap_or(Value::Null));
             }
-            if let Some(name) = message.get("method").and_then(Value::as_str) {
-                event(name, message.get("params").unwrap_or(&Value::Null))?;
+            match message.get("method").and_then(Value::as_str) {
+                Some("NodeRuntime.waitingForDisconnect") => {
+                    bail!("{method}: the process is exiting (its program ended)")
+                }
+                Some(name) => event(name, message.get("params").unwrap_or(&Value::Null))?,
+                None => {}
             }
         }
         bail!("{method}: no answer in {} s", CALL_TIMEOUT.as_secs())
