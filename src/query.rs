@@ -5,8 +5,10 @@
 use crate::analysis::classes::{js_cmp, InterfaceDefinition};
 use crate::analysis::distances::{self, shown, BASE_UNREACHABLE_DISTANCE, NO_DISTANCE};
 use crate::analysis::fasthash::FastMap;
+use crate::analysis::filters::{passing, NamedFilter};
 use crate::analysis::leaks::{leak_report, order_series, LeakReport, SnapshotFacts};
 use crate::analysis::names::display_name;
+use crate::analysis::retainers::BitSet;
 use crate::analysis::stats::{statistics, Statistics};
 use crate::analysis::summary::{aggregate, ClassAggregate};
 use crate::analysis::HeapSnapshot;
@@ -64,6 +66,10 @@ pub enum Request {
         class_filter: String,
         #[serde(default)]
         id_range: Option<IdRange>,
+        /// One of DevTools' named filters (`"duplicatedStrings"`, …), ANDed
+        /// with `id_range`.
+        #[serde(default)]
+        filter: Option<NamedFilter>,
         #[serde(default)]
         offset: usize,
         #[serde(default = "default_limit")]
@@ -73,6 +79,8 @@ pub enum Request {
         class_key: String,
         #[serde(default)]
         id_range: Option<IdRange>,
+        #[serde(default)]
+        filter: Option<NamedFilter>,
         #[serde(default)]
         sort_by: SortBy,
         #[serde(default)]
@@ -306,8 +314,12 @@ pub struct DiffInstance {
     pub self_size: u64,
 }
 
-/// What identifies an instance list: class key, id range, sort, direction.
-type InstancesKey = (String, Option<IdRange>, SortBy, bool);
+/// What identifies a filtered Summary: named filter, id range.
+type NamedKey = (NamedFilter, Option<IdRange>);
+
+/// What identifies an instance list: class key, id range, named filter,
+/// sort, direction.
+type InstancesKey = (String, Option<IdRange>, Option<NamedFilter>, SortBy, bool);
 
 /// An analysed snapshot plus the state of an interactive session
 /// (cached aggregates, ignored retainers).
@@ -316,6 +328,9 @@ pub struct Session {
     pub snapshot: HeapSnapshot,
     all_objects: Option<Vec<ClassAggregate>>,
     ranged: Option<(IdRange, Vec<ClassAggregate>)>,
+    named: Option<(NamedKey, Vec<ClassAggregate>)>,
+    /// The nodes passing each named filter, computed when first asked for.
+    passing: [std::cell::OnceCell<BitSet>; NamedFilter::ALL.len()],
     ignored: Vec<bool>,
     ignored_ids: Vec<u32>,
     retainer_distances: Option<Vec<i32>>,
@@ -345,6 +360,8 @@ impl Session {
             snapshot,
             all_objects: None,
             ranged: None,
+            named: None,
+            passing: Default::default(),
             ignored: Vec::new(),
             ignored_ids: Vec::new(),
             retainer_distances: None,
@@ -362,10 +379,12 @@ impl Session {
                 ascending,
                 class_filter,
                 id_range,
+                filter,
                 offset,
                 limit,
             } => {
-                let rows = self.summary(id_range, &class_filter, sort_by, ascending);
+                let rows =
+                    self.filtered_summary(filter, id_range, &class_filter, sort_by, ascending);
                 let mut p = page(rows, offset, limit);
                 p.total_size = Some(self.snapshot.total_size());
                 to_value(p)
@@ -373,6 +392,7 @@ impl Session {
             Request::Instances {
                 class_key,
                 id_range,
+                filter,
                 sort_by,
                 ascending,
                 offset,
@@ -380,9 +400,11 @@ impl Session {
             } => {
                 // Scrolling asks for page after page of the same list: it is
                 // found and sorted once (a scan of every node), then kept.
-                let key = (class_key, id_range, sort_by, ascending);
+                let key = (class_key, id_range, filter, sort_by, ascending);
                 if self.instances_cache.as_ref().is_none_or(|(k, _)| *k != key) {
-                    let nodes = self.instances(&key.0, id_range, sort_by, ascending)?;
+                    let passing = filter.map(|f| self.passing(f));
+                    let nodes =
+                        self.filtered_instances(&key.0, passing, id_range, sort_by, ascending)?;
                     self.instances_cache = Some((key, nodes));
                 }
                 let nodes = self.instances_cache.as_ref().map_or(&[][..], |(_, n)| n);
@@ -569,7 +591,34 @@ impl Session {
         }
     }
 
-    fn aggregates(&mut self, id_range: Option<IdRange>) -> &[ClassAggregate] {
+    /// The nodes passing a named filter.
+    fn passing(&self, filter: NamedFilter) -> &BitSet {
+        self.passing[filter as usize].get_or_init(|| passing(&self.snapshot, filter))
+    }
+
+    fn aggregates(
+        &mut self,
+        filter: Option<NamedFilter>,
+        id_range: Option<IdRange>,
+    ) -> &[ClassAggregate] {
+        if let Some(filter) = filter {
+            if self
+                .named
+                .as_ref()
+                .is_none_or(|(k, _)| *k != (filter, id_range))
+            {
+                let (pass, ids) = (self.passing(filter), &self.snapshot.graph.node_id);
+                let rows = aggregate(&self.snapshot, &|n| {
+                    pass.get(n) && id_range.is_none_or(|(lo, hi)| ids[n] > lo && ids[n] <= hi)
+                });
+                self.named = Some(((filter, id_range), rows));
+            }
+            return self
+                .named
+                .as_ref()
+                .map(|(_, r)| r.as_slice())
+                .unwrap_or_default();
+        }
         match id_range {
             None => {
                 if self.all_objects.is_none() {
@@ -600,8 +649,21 @@ impl Session {
         sort_by: SortBy,
         ascending: bool,
     ) -> Vec<ClassRow> {
+        self.filtered_summary(None, id_range, class_filter, sort_by, ascending)
+    }
+
+    /// Summary rows of the nodes passing a named filter (and `id_range`),
+    /// filtered by class name and sorted.
+    pub fn filtered_summary(
+        &mut self,
+        filter: Option<NamedFilter>,
+        id_range: Option<IdRange>,
+        class_filter: &str,
+        sort_by: SortBy,
+        ascending: bool,
+    ) -> Vec<ClassRow> {
         let needle = class_filter.to_lowercase();
-        let rows: Vec<ClassAggregate> = self.aggregates(id_range).to_vec();
+        let rows: Vec<ClassAggregate> = self.aggregates(filter, id_range).to_vec();
         let classes = &self.snapshot.classes;
         let mut rows: Vec<ClassRow> = rows
             .into_iter()
@@ -642,6 +704,19 @@ impl Session {
         sort_by: SortBy,
         ascending: bool,
     ) -> Result<Vec<usize>> {
+        self.filtered_instances(class_key, None, id_range, sort_by, ascending)
+    }
+
+    /// Members of a class among the nodes in `passing` (all when `None`)
+    /// and `id_range`, self size > 0, sorted.
+    fn filtered_instances(
+        &self,
+        class_key: &str,
+        passing: Option<&BitSet>,
+        id_range: Option<IdRange>,
+        sort_by: SortBy,
+        ascending: bool,
+    ) -> Result<Vec<usize>> {
         let s = &self.snapshot;
         let g = &s.graph;
         let key = s
@@ -652,6 +727,7 @@ impl Session {
             .filter(|&n| {
                 s.classes.key_of[n] == key
                     && g.self_size[n] > 0
+                    && passing.is_none_or(|p| p.get(n))
                     && id_range.is_none_or(|(lo, hi)| g.node_id[n] > lo && g.node_id[n] <= hi)
             })
             .collect();

@@ -170,13 +170,27 @@ pub fn write_snapshots(
 /// `node tests/oracle/devtools.mjs ARGS…`, parsed as JSON. Memoised per
 /// argument list, since several tests ask for the same numbers.
 pub fn oracle(args: &[&str]) -> serde_json::Value {
+    run_oracle("devtools.mjs", args)
+}
+
+/// The same with today's DevTools worker (chrome-devtools-frontend, bundled
+/// by `tests/oracle/devtools-today.mjs`): named filters, duplicated strings.
+pub fn oracle_today(args: &[&str]) -> serde_json::Value {
+    run_oracle("devtools-today.mjs", args)
+}
+
+fn run_oracle(script: &str, args: &[&str]) -> serde_json::Value {
     static RESULTS: Memo<Vec<String>, serde_json::Value> = OnceLock::new();
-    let key: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    memo(&RESULTS, key, |args| {
+    let key: Vec<String> = std::iter::once(script)
+        .chain(args.iter().copied())
+        .map(str::to_owned)
+        .collect();
+    memo(&RESULTS, key, |key| {
+        let (script, args) = (&key[0], &key[1..]);
         require_node();
         let out = Command::new("node")
             .arg("--max-old-space-size=4000")
-            .arg(repo().join("tests/oracle/devtools.mjs"))
+            .arg(repo().join("tests/oracle").join(script))
             .args(args)
             .current_dir(repo())
             .output()
