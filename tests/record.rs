@@ -1,7 +1,8 @@
-//! `heaplens record` against real node processes (a leaking HTTP server
+//! `heaplens record` against real processes (a leaking node HTTP server
 //! driven by a `--between` load script, its fixed control, one already
-//! running under `--inspect`, one that exits mid-recording), and the CI
-//! gate `leaks --fail-on growing` and `--format markdown` that record feeds.
+//! running under `--inspect`, one that exits mid-recording, a headless
+//! Chromium tab), and the CI gate `leaks --fail-on growing` and `--format
+//! markdown` that record feeds.
 
 mod common;
 
@@ -220,6 +221,93 @@ fn attaching_to_a_running_inspect_process_records_it_and_leaves_it_running() {
         json_file(&out.join("record.json"))["target"]["inspect"],
         address
     );
+}
+
+/// Headless Chromium on a free debugging port with `page` open, killed on drop.
+struct Chromium {
+    child: Child,
+    port: String,
+}
+
+impl Chromium {
+    fn open(profile: &Path, page: &str) -> Chromium {
+        let child = Command::new("chromium")
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--remote-debugging-port=0",
+            ])
+            .arg(format!("--user-data-dir={}", arg(profile)))
+            .arg(page)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromium runs: run scripts/setup.sh --test");
+        let mut chromium = Chromium {
+            child,
+            port: String::new(),
+        };
+        // Chromium writes the port it chose into the profile.
+        let active = profile.join("DevToolsActivePort");
+        for _ in 0..300 {
+            let text = std::fs::read_to_string(&active).unwrap_or_default();
+            if let Some(port) = text.lines().next().filter(|_| text.contains('\n')) {
+                chromium.port = port.to_owned();
+                return chromium;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("chromium wrote no {} in 30 s", active.display());
+    }
+}
+
+impl Drop for Chromium {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn recording_a_chromium_tab_picked_by_url_names_the_leaking_class() {
+    let dir = TempDir::new("record-tab");
+    let page = format!("file://{}", fixture("leaky-page.html"));
+    let chromium = Chromium::open(&dir.path().join("profile"), &page);
+    let out = dir.path().join("out");
+    let address = format!("127.0.0.1:{}", chromium.port);
+    let (status, stdout, stderr) = record(&[
+        "--inspect",
+        &address,
+        "--tab",
+        "leaky-page",
+        "--interval",
+        "0.2",
+        "--out",
+        arg(&out),
+        "--json",
+    ]);
+    assert!(status.success(), "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).expect("a JSON report");
+    let first = &report["groups"][0];
+    assert_eq!(first["name"], "Widget", "{report}");
+    assert_eq!(first["grows_every_interval"], true, "{first}");
+    assert_eq!(snapshot_files(&out).len(), 4);
+    let about = json_file(&out.join("record.json"));
+    assert_eq!(about["target"]["type"], "page", "{about}");
+    assert!(about["target"]["url"]
+        .as_str()
+        .unwrap()
+        .ends_with("leaky-page.html"));
+
+    let (status, _, stderr) = record(&["--inspect", &address, "--tab", "no-such-tab"]);
+    assert_eq!(status.code(), Some(1));
+    assert!(stderr.contains("0 of the"), "{stderr}");
 }
 
 #[test]

@@ -475,13 +475,22 @@ fn find_target(address: &str, tab: Option<&str>) -> Result<(String, Value)> {
     let list = http_json(loopback(address)?, "/json/list")?;
     let targets = list.as_array().map_or(&[][..], Vec::as_slice);
     let field = |t: &Value, k: &str| t.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-    let chosen: Vec<&Value> = targets
-        .iter()
-        .filter(|t| match tab {
-            Some(text) => field(t, "type") == "page" && field(t, "url").contains(text),
-            None => field(t, "type") == "node" || targets.len() == 1,
-        })
-        .collect();
+    let of_type = |kind: &str| -> Vec<&Value> {
+        targets
+            .iter()
+            .filter(|t| field(t, "type") == kind)
+            .collect()
+    };
+    let chosen = match tab {
+        Some(text) => of_type("page")
+            .into_iter()
+            .filter(|t| field(t, "url").contains(text))
+            .collect(),
+        None => match of_type("node") {
+            nodes if nodes.is_empty() => of_type("page"),
+            nodes => nodes,
+        },
+    };
     let [target] = chosen[..] else {
         let listed: Vec<String> = targets
             .iter()
