@@ -111,3 +111,44 @@ fn every_named_filter_equals_devtools_on_the_mixed_heap() {
         ],
     );
 }
+
+#[test]
+fn cli_summary_filter_prints_devtools_rows() {
+    let file = strings_and_closures();
+    let (status, stdout, stderr) = common::cli(&[
+        "summary",
+        arg(&file),
+        "--filter",
+        "duplicated-strings",
+        "--json",
+    ]);
+    assert!(status.success(), "{stderr}");
+    let out: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(out["filter"], "duplicatedStrings");
+    let mut rows: Vec<(String, u64, u64, u64)> = out["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let u = |k: &str| r[k].as_u64().unwrap();
+            (
+                r["name"].as_str().unwrap().to_owned(),
+                u("count"),
+                u("self_size"),
+                u("retained_size"),
+            )
+        })
+        .collect();
+    rows.sort();
+    let devtools: Vec<_> = devtools_rows(arg(&file), NamedFilter::DuplicatedStrings)
+        .into_iter()
+        .map(|(name, count, _, shallow, retained, _)| (name, count, shallow, retained))
+        .collect();
+    assert_eq!(rows, devtools);
+    let (status, _, stderr) = common::cli(&["summary", arg(&file), "--filter", "strings"]);
+    assert!(!status.success());
+    assert!(
+        stderr.contains("duplicated-strings, detached-dom"),
+        "{stderr}"
+    );
+}

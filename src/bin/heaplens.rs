@@ -10,6 +10,7 @@ mod record;
 #[path = "heaplens/sessions.rs"]
 mod sessions;
 
+use heaplens::analysis::filters::NamedFilter;
 use heaplens::analysis::leaks::{LeakGroup, LeakReport};
 use heaplens::analysis::{HeapSnapshot, STAGES};
 use heaplens::error::{Error, Result};
@@ -87,6 +88,9 @@ heaplens: analyse V8 .heapsnapshot files
 
 usage:
   heaplens summary FILE [--json] [--top N]   classes by retained size
+      --filter NAME                          only the objects DevTools' named filter keeps:
+                                             duplicated-strings, detached-dom, contexts,
+                                             console, event-handlers
   heaplens stats FILE [--json]               memory by category
   heaplens diff BASE FILE [--json] [--top N] objects new and deleted since BASE
   heaplens retainers FILE @ID [--json]       what holds an object, and its path to a root
@@ -138,6 +142,8 @@ struct Options {
     min_bytes: u64,
     /// The first option given that only `leaks` (and `record`) take.
     leak_option: Option<String>,
+    /// `summary --filter NAME`.
+    filter: Option<NamedFilter>,
 }
 
 /// The value after option `flag`, parsed.
@@ -160,6 +166,7 @@ fn options(args: &[String]) -> Result<Options> {
         min_count: 1,
         min_bytes: 0,
         leak_option: None,
+        filter: None,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -188,6 +195,13 @@ fn options(args: &[String]) -> Result<Options> {
             },
             "--min-count" => o.min_count = value(a, &mut it)?,
             "--min-bytes" => o.min_bytes = value(a, &mut it)?,
+            "--filter" => {
+                let name: String = value(a, &mut it)?;
+                let names = NamedFilter::ALL.map(NamedFilter::cli_name);
+                o.filter = Some(NamedFilter::from_cli_name(&name).ok_or_else(|| {
+                    Error::new(format!("--filter {name}: give one of {}", names.join(", ")))
+                })?);
+            }
             _ if a.starts_with("--") => {
                 return Err(Error::new(format!("unknown option {a}\n\n{USAGE}")))
             }
@@ -212,6 +226,11 @@ fn run(args: &[String]) -> Result<ExitCode> {
     if let Some(flag) = o.leak_option.as_ref().filter(|_| command != "leaks") {
         return Err(Error::new(format!(
             "{flag} is an option of leaks (and record), not of {command}"
+        )));
+    }
+    if o.filter.is_some() && command != "summary" {
+        return Err(Error::new(format!(
+            "--filter is an option of summary, not of {command}"
         )));
     }
     let want = |n: usize| -> Result<()> {
@@ -417,11 +436,11 @@ fn summary(o: &Options) -> Result<()> {
     let mut s = open(path)?;
     let top = o.top.unwrap_or(usize::MAX);
     if o.json {
-        print_json(&sessions::summary(path, &mut s, "", 0, top).0);
+        print_json(&sessions::summary(path, &mut s, (o.filter, ""), 0, top).0);
         return Ok(());
     }
     let info = s.info();
-    let mut rows = s.summary(None, "", SortBy::RetainedSize, false);
+    let mut rows = s.filtered_summary(o.filter, None, "", SortBy::RetainedSize, false);
     rows.truncate(top);
     out!(
         "{path}: {} nodes, {} edges, total {}",
@@ -429,6 +448,9 @@ fn summary(o: &Options) -> Result<()> {
         info.edges,
         size(info.total_size)
     );
+    if let Some(filter) = o.filter {
+        out!("{}", filter.title());
+    }
     let table: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {

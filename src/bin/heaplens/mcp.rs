@@ -249,7 +249,7 @@ fn summary(sessions: &mut Sessions, args: &Args) -> Result<Value> {
     };
     let (top, offset) = (count(args, "top", 20)?, count(args, "offset", 0)?);
     let s = sessions.get(path)?;
-    let (mut answer, total) = sessions::summary(path, s, filter, offset, top);
+    let (mut answer, total) = sessions::summary(path, s, (None, filter), offset, top);
     answer["total_classes"] = total.into();
     Ok(answer)
 }

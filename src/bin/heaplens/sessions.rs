@@ -2,6 +2,7 @@
 //! keeps a few between calls, a command line one or two), and the answers
 //! the command line and the MCP server both give from them.
 
+use heaplens::analysis::filters::NamedFilter;
 use heaplens::analysis::leaks::{LeakReport, SnapshotFacts};
 use heaplens::bail;
 use heaplens::error::Result;
@@ -78,18 +79,19 @@ pub fn leak_report(sessions: &mut Sessions, paths: &[String]) -> Result<LeakRepo
     Ok(sessions.get(last)?.leaks(facts))
 }
 
-/// Summary: classes by retained size whose name contains `filter`, rows
-/// `offset..offset + limit`, and how many classes there are.
+/// Summary: classes by retained size whose name contains `filter`, of the
+/// objects passing `named` (all when `None`), rows `offset..offset + limit`,
+/// and how many classes there are.
 pub fn summary(
     path: &str,
     s: &mut Session,
-    filter: &str,
+    (named, filter): (Option<NamedFilter>, &str),
     offset: usize,
     limit: usize,
 ) -> (Value, usize) {
     let info = s.info();
-    let rows = s.summary(None, filter, SortBy::RetainedSize, false);
-    let classes = json!({
+    let rows = s.filtered_summary(named, None, filter, SortBy::RetainedSize, false);
+    let mut classes = json!({
         "file": path,
         "nodes": info.nodes,
         "edges": info.edges,
@@ -102,6 +104,9 @@ pub fn summary(
             "retained_size": r.retained_size,
         }), r.name_length)).collect::<Vec<_>>(),
     });
+    if let Some(named) = named {
+        classes["filter"] = json!(named);
+    }
     (classes, rows.len())
 }
 
