@@ -7,9 +7,18 @@ import { classFilterInput, sortInState } from '../lib/class-table.js';
 import { appendObject, appendEdge, fillSize, fillDistance } from '../lib/cells.js';
 import { formatCount } from '../lib/format.js';
 
+/** DevTools' named filters: the query layer's `filter` value and DevTools' title. */
+const NAMED_FILTERS = [
+  ['duplicatedStrings', 'Duplicated strings'],
+  ['objectsRetainedByDetachedDomNodes', 'Objects retained by detached DOM nodes'],
+  ['objectsRetainedByContexts', 'Objects retained by contexts'],
+  ['objectsRetainedByConsole', 'Objects retained by DevTools Console'],
+  ['objectsRetainedByEventHandlers', 'Objects retained by event handlers'],
+];
+
 export function summaryView(ctx) {
   const { worker, info } = ctx.snapshot;
-  const state = { sortBy: 'retainedSize', ascending: false, classFilter: ctx.initial?.class ?? '', idRange: null };
+  const state = { sortBy: 'retainedSize', ascending: false, classFilter: ctx.initial?.class ?? '', idRange: null, filter: null };
   const total = () => info.totalSize;
   ctx.remember?.({ class: state.classFilter });
 
@@ -28,24 +37,29 @@ export function summaryView(ctx) {
       const label = i === 0 ? `Objects allocated before ${s.name}` : `Objects allocated between ${ordered[i - 1].name} and ${s.name}`;
       range.appendChild(el('option', { value: `${min},${s.info.maxJsId}` }, label));
     });
+    // Then, below a separator, DevTools' named filters (the worker's `filter` values).
+    range.appendChild(el('option', { disabled: true, value: '-' }, '\u2500'.repeat(12)));
+    for (const [name, label] of NAMED_FILTERS) range.appendChild(el('option', { value: `filter:${name}` }, label));
     range.value = [...range.options].some((o) => o.value === keep) ? keep : '';
   };
   fillRanges();
   range.addEventListener('focus', fillRanges);
   range.addEventListener('change', () => {
-    state.idRange = range.value ? range.value.split(',').map(Number) : null;
+    // One choice at a time, as in DevTools: an id range or a named filter.
+    state.filter = range.value.startsWith('filter:') ? range.value.slice('filter:'.length) : null;
+    state.idRange = range.value && !state.filter ? range.value.split(',').map(Number) : null;
     table.reload();
   });
 
   const provider = {
     async load(parent, offset, limit) {
       if (parent === null) {
-        const res = await worker.query({ op: 'summary', sortBy: state.sortBy, ascending: state.ascending, classFilter: state.classFilter, idRange: state.idRange, offset, limit });
+        const res = await worker.query({ op: 'summary', sortBy: state.sortBy, ascending: state.ascending, classFilter: state.classFilter, idRange: state.idRange, filter: state.filter, offset, limit });
         return { total: res.total, rows: res.rows.map((row) => ({ kind: 'class', row })) };
       }
       if (parent.kind === 'class') {
         const sortBy = state.sortBy === 'count' ? 'retainedSize' : state.sortBy;
-        const res = await worker.query({ op: 'instances', classKey: parent.row.key, idRange: state.idRange, sortBy, ascending: state.ascending, offset, limit });
+        const res = await worker.query({ op: 'instances', classKey: parent.row.key, idRange: state.idRange, filter: state.filter, sortBy, ascending: state.ascending, offset, limit });
         return { total: res.total, rows: res.rows.map((node) => ({ kind: 'node', node })) };
       }
       const id = parent.kind === 'node' ? parent.node.id : parent.edge.node.id;
