@@ -375,12 +375,19 @@ fn record_attaches_over_loopback_only_and_says_what_to_give() {
     assert!(stderr.contains("needs --snapshots 4 or more"), "{stderr}");
 }
 
+/// `heaplens leaks FILES… OPTIONS…`.
+fn leaks(files: &[PathBuf], options: &[&str]) -> (ExitStatus, String, String) {
+    let mut args = vec!["leaks"];
+    args.extend(files.iter().map(|f| arg(f)));
+    args.extend_from_slice(options);
+    cli(&args)
+}
+
 #[test]
 fn fail_on_growing_exits_3_on_the_classic_leak_and_0_on_steady_allocation() {
     let leak = generate("classic-leak", 4);
-    let mut args = vec!["leaks", "--fail-on", "growing"];
-    args.extend(leak.iter().map(|f| arg(f)));
-    let (status, stdout, stderr) = cli(&args);
+    let gate = ["--fail-on", "growing"];
+    let (status, stdout, stderr) = leaks(&leak, &gate);
     assert_eq!(status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("SimpleClass \u{d7}1000"), "{stderr}");
     assert!(
@@ -389,27 +396,19 @@ fn fail_on_growing_exits_3_on_the_classic_leak_and_0_on_steady_allocation() {
     );
 
     // Thresholds: 1000 objects of 80 kB retained pass a higher bar.
-    let mut high = args.clone();
-    high.extend(["--min-count", "1001"]);
-    assert!(cli(&high).0.success());
-    let mut big = args.clone();
-    big.extend(["--min-bytes", "1000000"]);
-    assert!(cli(&big).0.success());
+    let (status, _, _) = leaks(&leak, &[&gate[..], &["--min-count", "1001"]].concat());
+    assert!(status.success());
+    let (status, _, _) = leaks(&leak, &[&gate[..], &["--min-bytes", "1000000"]].concat());
+    assert!(status.success());
 
-    let steady = generate("steady-allocation", 4);
-    let mut args = vec!["leaks", "--fail-on", "growing"];
-    args.extend(steady.iter().map(|f| arg(f)));
-    let (status, _, stderr) = cli(&args);
+    let (status, _, stderr) = leaks(&generate("steady-allocation", 4), &gate);
     assert!(status.success(), "{stderr}");
 }
 
 #[test]
 fn fail_on_growing_needs_four_snapshots_and_only_leaks_takes_it() {
     let leak = generate("classic-leak", 4);
-    let three: Vec<&str> = leak[..3].iter().map(|f| arg(f)).collect();
-    let mut args = vec!["leaks", "--fail-on", "growing"];
-    args.extend(&three);
-    let (status, _, stderr) = cli(&args);
+    let (status, _, stderr) = leaks(&leak[..3], &["--fail-on", "growing"]);
     assert_eq!(status.code(), Some(1));
     assert!(stderr.contains("needs 4 or more snapshots"), "{stderr}");
     let (status, _, stderr) = cli(&["summary", arg(&leak[0]), "--fail-on", "growing"]);
@@ -420,9 +419,7 @@ fn fail_on_growing_needs_four_snapshots_and_only_leaks_takes_it() {
 #[test]
 fn markdown_format_is_a_job_summary_table_with_the_first_path() {
     let leak = generate("classic-leak", 4);
-    let mut args = vec!["leaks", "--format", "markdown"];
-    args.extend(leak.iter().map(|f| arg(f)));
-    let (status, stdout, stderr) = cli(&args);
+    let (status, stdout, stderr) = leaks(&leak, &["--format", "markdown"]);
     assert!(status.success(), "{stderr}");
     assert!(
         stdout.contains("| Class | Count | Retained | Grows | Location | Why |"),
