@@ -63,8 +63,8 @@ impl Drop for TempDir {
     }
 }
 
-/// Fixture sets live in statics, which are never dropped; their directories
-/// are removed by the next test run instead, once their process is gone.
+/// A test that fails leaves its directories behind; they are removed by the
+/// next test run instead, once their process is gone.
 fn sweep_stale_dirs() {
     // Liveness is read from /proc; elsewhere leave everything in place.
     if !Path::new("/proc/self").exists() {
@@ -124,46 +124,20 @@ fn require_node() {
 /// real heap snapshots, once per test binary, and returns their paths in
 /// capture order (`1.heapsnapshot` first).
 pub fn generate(program: &str, count: usize) -> Vec<PathBuf> {
-    static SETS: Memo<(String, usize), Vec<PathBuf>> = OnceLock::new();
-    memo(&SETS, (program.to_owned(), count), |(program, count)| {
-        require_node();
-        let script = repo().join(format!("tests/fixtures/programs/{program}.cjs"));
-        write_snapshots(&script, &["--expose-gc"], program, *count)
-    })
+    let script = repo().join(format!("tests/fixtures/programs/{program}.cjs"));
+    write_snapshots(&script, &["--expose-gc"], program, count)
 }
 
 /// Runs `node [NODE_ARGS] SCRIPT DIR COUNT`, a script that writes
-/// `DIR/1.heapsnapshot` … `DIR/COUNT.heapsnapshot`, into a temp dir kept for
-/// the whole test binary (see `sweep_stale_dirs`), and returns the files.
+/// `DIR/1.heapsnapshot` … `DIR/COUNT.heapsnapshot`, and returns the files
+/// (see [`write_snapshots_with`]).
 pub fn write_snapshots(
     script: &Path,
     node_args: &[&str],
     label: &str,
     count: usize,
 ) -> Vec<PathBuf> {
-    let dir = Box::leak(Box::new(TempDir::new(label)));
-    let out = Command::new("node")
-        .args(node_args)
-        .arg(script)
-        .arg(dir.path())
-        .arg(count.to_string())
-        .current_dir(repo())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run node ({e}): {SETUP_HINT}"));
-    assert!(
-        out.status.success(),
-        "node {} failed ({}):\n{}",
-        script.display(),
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (1..=count)
-        .map(|k| {
-            let file = dir.path().join(format!("{k}.heapsnapshot"));
-            assert!(file.is_file(), "{label} did not write {}", file.display());
-            file
-        })
-        .collect()
+    write_snapshots_with(script, node_args, &[], label, count)
 }
 
 /// Runs Chrome DevTools' heap snapshot worker on snapshots:
@@ -188,6 +162,16 @@ fn run_oracle(script: &str, args: &[&str]) -> serde_json::Value {
     memo(&RESULTS, key, |key| {
         let (script, args) = (&key[0], &key[1..]);
         require_node();
+        // Kept across runs beside the cached snapshots (see
+        // `write_snapshots_with`), keyed by the oracle's code and arguments
+        // and by the size and time of every file it reads.
+        let cached = oracle_cache_file(key);
+        if let Some(value) = std::fs::read(&cached)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        {
+            return value;
+        }
         let out = Command::new("node")
             .arg("--max-old-space-size=4000")
             .arg(repo().join("tests/oracle").join(script))
@@ -201,9 +185,37 @@ fn run_oracle(script: &str, args: &[&str]) -> serde_json::Value {
             out.status,
             String::from_utf8_lossy(&out.stderr)
         );
-        serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("the DevTools oracle printed no JSON for {args:?}: {e}"))
+        let value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("the DevTools oracle printed no JSON for {args:?}: {e}"));
+        let _ = std::fs::create_dir_all(cached.parent().unwrap_or(Path::new(".")));
+        let partial = cached.with_extension(format!("partial-{}", std::process::id()));
+        if std::fs::write(&partial, &out.stdout).is_ok() {
+            let _ = std::fs::rename(&partial, &cached);
+        }
+        value
     })
+}
+
+/// The file that keeps one oracle answer across runs.
+fn oracle_cache_file(key: &[String]) -> PathBuf {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut h);
+    let mut oracle_files = Vec::new();
+    collect_files(&repo().join("tests/oracle"), &mut oracle_files);
+    oracle_files.sort();
+    for file in oracle_files {
+        h.write(&std::fs::read(&file).unwrap_or_default());
+    }
+    for arg in key {
+        if let Ok(meta) = std::fs::metadata(arg) {
+            meta.len().hash(&mut h);
+            meta.modified().ok().hash(&mut h);
+        }
+    }
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("oracle")
+        .join(format!("{:016x}.json", h.finish()))
 }
 
 /// Path as a `&str` argument for the oracle and the CLI.
@@ -465,10 +477,14 @@ pub const STATISTICS_BUCKETS: [&str; 8] = [
     "/v8heap/system",
 ];
 
-/// Runs `node [NODE_ARGS] SCRIPT DIR COUNT [SCRIPT_ARGS…]` once per test
-/// binary and argument list, into a temp dir kept for the whole test binary
-/// (like [`write_snapshots`], for scripts that take more arguments, such as
-/// `tests/fixtures/leaks/drive.mjs`), and returns the files in capture order.
+/// Runs `node [NODE_ARGS] SCRIPT DIR COUNT [SCRIPT_ARGS]`, a script that
+/// writes `DIR/1.heapsnapshot` … `DIR/COUNT.heapsnapshot`, once per test
+/// binary, and returns the files in capture order.
+///
+/// The files are kept across runs under cargo's `CARGO_TARGET_TMPDIR`, keyed
+/// by every file of the script's fixture folder, the arguments and node's
+/// version: a warm run reuses them, an edit to any fixture makes them anew,
+/// and `HEAPLENS_FRESH_SNAPSHOTS=1` forces it.
 pub fn write_snapshots_with(
     script: &Path,
     node_args: &[&str],
@@ -485,13 +501,29 @@ pub fn write_snapshots_with(
         owned(script_args),
         count,
     );
-    memo(&SETS, key, |(script, node_args, script_args, count)| {
+    memo(&SETS, key, |key| {
         require_node();
-        let dir = Box::leak(Box::new(TempDir::new(label)));
+        let (script, node_args, script_args, count) = key;
+        let dir = cache_dir(label, key);
+        let files = |dir: &Path| -> Vec<PathBuf> {
+            (1..=*count)
+                .map(|k| dir.join(format!("{k}.heapsnapshot")))
+                .collect()
+        };
+        let fresh = std::env::var_os("HEAPLENS_FRESH_SNAPSHOTS").is_some_and(|v| v == "1");
+        if !fresh && files(&dir).iter().all(|f| f.is_file()) {
+            return files(&dir);
+        }
+        // Written beside the cache and moved in whole, so a run cut short
+        // never leaves half a set behind.
+        let partial = dir.with_extension(format!("partial-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&partial);
+        std::fs::create_dir_all(&partial)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", partial.display()));
         let out = Command::new("node")
             .args(node_args)
             .arg(script)
-            .arg(dir.path())
+            .arg(&partial)
             .arg(count.to_string())
             .args(script_args)
             .current_dir(repo())
@@ -504,12 +536,51 @@ pub fn write_snapshots_with(
             out.status,
             String::from_utf8_lossy(&out.stderr)
         );
-        (1..=*count)
-            .map(|k| {
-                let file = dir.path().join(format!("{k}.heapsnapshot"));
-                assert!(file.is_file(), "{label} did not write {}", file.display());
-                file
-            })
-            .collect()
+        for file in files(&partial) {
+            assert!(file.is_file(), "{label} did not write {}", file.display());
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::rename(&partial, &dir)
+            .unwrap_or_else(|e| panic!("cannot move {} into place: {e}", partial.display()));
+        files(&dir)
     })
+}
+
+/// Where a set of generated snapshots is kept: a folder named after the set
+/// and a hash of what makes it (the script's fixture folder, byte for byte,
+/// the arguments and node's version).
+fn cache_dir(label: &str, key: &(PathBuf, Vec<String>, Vec<String>, usize)) -> PathBuf {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut h);
+    let node = Command::new("node").arg("--version").output();
+    h.write(&node.map(|o| o.stdout).unwrap_or_default());
+    let folder = key.0.parent().unwrap_or(Path::new("."));
+    let mut files = Vec::new();
+    collect_files(folder, &mut files);
+    files.sort();
+    for file in files {
+        file.hash(&mut h);
+        h.write(&std::fs::read(&file).unwrap_or_default());
+    }
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("snapshots")
+        .join(format!("{label}-{:016x}", h.finish()))
+}
+
+/// Every file below `dir` (but `node_modules`).
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if entry.file_name() != "node_modules" {
+                collect_files(&path, out);
+            }
+        } else {
+            out.push(path);
+        }
+    }
 }
