@@ -135,7 +135,10 @@ fn an_agent_finds_the_classic_leak_through_summary_leaks_and_retainers() {
     let listed = client.request("tools/list", json!({}));
     let tools = listed["result"]["tools"].as_array().expect("a tool list");
     let names: Vec<&str> = tools.iter().filter_map(|t| t["name"].as_str()).collect();
-    assert_eq!(names, ["summary", "leaks", "retainers", "diff", "object"]);
+    assert_eq!(
+        names,
+        ["summary", "leaks", "retainers", "diff", "object", "string"]
+    );
     for tool in tools {
         assert_eq!(tool["inputSchema"]["type"], "object", "{tool}");
         assert!(tool["description"].as_str().is_some_and(|d| !d.is_empty()));
@@ -180,10 +183,21 @@ fn an_agent_finds_the_classic_leak_through_summary_leaks_and_retainers() {
     let object = client.tool("object", json!({ "path": paths[3], "id": member }));
     assert_eq!(object["object"]["id"], member);
     let references = object["references"]["rows"].as_array().unwrap();
-    assert!(
-        references.iter().any(|r| r["edge_name"] == "text"),
-        "{object}"
+    let text = references
+        .iter()
+        .find(|r| r["edge_name"] == "text")
+        .unwrap_or_else(|| panic!("SimpleClass has its text: {object}"));
+    let text_id = text["node"]["id"].as_u64().unwrap();
+    let window = client.tool(
+        "string",
+        json!({ "path": paths[3], "id": text_id, "offset": 5, "limit": 4 }),
     );
+    assert_eq!(window["offset"], 5, "{window}");
+    assert_eq!(
+        window["length"],
+        text["node"]["name"].as_str().unwrap().len()
+    );
+    assert_eq!(window["text"], text["node"]["name"].as_str().unwrap()[5..9]);
 
     let diff = client.tool("diff", json!({ "base": paths[0], "path": paths[3] }));
     let simple = diff["classes"]

@@ -16,6 +16,8 @@ const PROTOCOL_VERSION: &str = "2025-06-18";
 const KEPT_SNAPSHOTS: usize = 4;
 /// Most rows one call answers with; `offset` pages further.
 const MAX_ROWS: usize = 100;
+/// Most characters the `string` tool answers with at once.
+const MAX_CHARACTERS: usize = 4096;
 /// Member ids listed per leak group (`count` says how many there are).
 const MEMBERS_SHOWN: usize = 5;
 
@@ -174,6 +176,17 @@ fn tools() -> Value {
                 OFFSET,
             ], &["path", "id"]),
         },
+        {
+            "name": "string",
+            "title": "An object's whole name or string value",
+            "description": "A window of an object's whole name (a string's value, a closure's name): the other tools cut names at 1000 characters.",
+            "inputSchema": schema(&[
+                PATH,
+                ID,
+                ("offset", "integer", "Characters to skip; default 0"),
+                ("limit", "integer", "Characters to answer with; default 2000, at most 4096"),
+            ], &["path", "id"]),
+        },
     ])
 }
 
@@ -198,6 +211,7 @@ fn call(sessions: &mut Sessions, params: &Value) -> std::result::Result<Value, (
         "retainers" => retainers(sessions, args),
         "diff" => diff(sessions, args),
         "object" => object(sessions, args),
+        "string" => string(sessions, args),
         _ => return Err((INVALID_PARAMS, format!("no tool {name:?}"))),
     };
     Ok(match answer {
@@ -218,16 +232,23 @@ fn text<'a>(args: &'a Args, key: &str) -> Result<&'a str> {
     }
 }
 
-/// A row count or offset: `default` when absent, at most [`MAX_ROWS`] rows.
-fn count(args: &Args, key: &str, default: usize) -> Result<usize> {
+/// A whole number: `default` when absent, at most `most`.
+fn number(args: &Args, key: &str, default: usize, most: usize) -> Result<usize> {
     match args.get(key) {
         None | Some(Value::Null) => Ok(default),
         Some(v) => match v.as_u64() {
-            Some(n) if key == "offset" => Ok(n as usize),
-            Some(n) => Ok((n as usize).min(MAX_ROWS)),
+            Some(n) => Ok(usize::try_from(n).unwrap_or(usize::MAX).min(most)),
             None => bail!("{key} must be a whole number, not {v}"),
         },
     }
+}
+
+/// `offset` and a page size `key` (`default` rows, at most [`MAX_ROWS`]).
+fn page(args: &Args, key: &str, default: usize) -> Result<(usize, usize)> {
+    Ok((
+        number(args, "offset", 0, usize::MAX)?,
+        number(args, key, default, MAX_ROWS)?,
+    ))
 }
 
 /// An object id: `1234` or `"@1234"`.
@@ -247,7 +268,7 @@ fn summary(sessions: &mut Sessions, args: &Args) -> Result<Value> {
         None | Some(Value::Null) => "",
         Some(_) => text(args, "filter")?,
     };
-    let (top, offset) = (count(args, "top", 20)?, count(args, "offset", 0)?);
+    let (offset, top) = page(args, "top", 20)?;
     let s = sessions.get(path)?;
     let (mut answer, total) = sessions::summary(path, s, (None, filter), offset, top);
     answer["total_classes"] = total.into();
@@ -266,7 +287,7 @@ fn leaks(sessions: &mut Sessions, args: &Args) -> Result<Value> {
     if paths.len() < 2 {
         bail!("leaks needs 2 or more snapshots of one process (3 or more to be sure), in capture order");
     }
-    let (top, offset) = (count(args, "top", 5)?, count(args, "offset", 0)?);
+    let (offset, top) = page(args, "top", 5)?;
     let report = sessions::leak_report(sessions, &paths)?;
     let mut answer = serde_json::to_value(&report)
         .map_err(|e| Error::new(format!("internal: the report is not JSON: {e}")))?;
@@ -287,8 +308,8 @@ fn leaks(sessions: &mut Sessions, args: &Args) -> Result<Value> {
 fn retainers(sessions: &mut Sessions, args: &Args) -> Result<Value> {
     let path = text(args, "path")?;
     let id = object_id(args)?;
-    let depth = count(args, "depth", 12)?;
-    let (limit, offset) = (count(args, "limit", 5)?, count(args, "offset", 0)?);
+    let depth = number(args, "depth", 12, MAX_ROWS)?;
+    let (offset, limit) = page(args, "limit", 5)?;
     let s = sessions.get(path)?;
     let n = sessions::node_of(s, path, id)?;
     let (mut answer, total) = sessions::retainers(s, n, offset, limit, depth);
@@ -298,7 +319,7 @@ fn retainers(sessions: &mut Sessions, args: &Args) -> Result<Value> {
 
 fn diff(sessions: &mut Sessions, args: &Args) -> Result<Value> {
     let (base, path) = (text(args, "base")?, text(args, "path")?);
-    let (top, offset) = (count(args, "top", 20)?, count(args, "offset", 0)?);
+    let (offset, top) = page(args, "top", 20)?;
     let rows = sessions::diff_rows(sessions, base, path)?;
     let mut answer = sessions::diff(base, path, &rows, offset, top);
     answer["total_classes"] = rows.len().into();
@@ -308,7 +329,7 @@ fn diff(sessions: &mut Sessions, args: &Args) -> Result<Value> {
 fn object(sessions: &mut Sessions, args: &Args) -> Result<Value> {
     let path = text(args, "path")?;
     let id = object_id(args)?;
-    let (limit, offset) = (count(args, "limit", 10)?, count(args, "offset", 0)?);
+    let (offset, limit) = page(args, "limit", 10)?;
     let s = sessions.get(path)?;
     sessions::node_of(s, path, id)?;
     let object = s.query(Request::Node { id })?;
@@ -316,4 +337,14 @@ fn object(sessions: &mut Sessions, args: &Args) -> Result<Value> {
     Ok(crate::snake_keys(
         &json!({ "object": object, "references": references }),
     ))
+}
+
+fn string(sessions: &mut Sessions, args: &Args) -> Result<Value> {
+    let path = text(args, "path")?;
+    let id = object_id(args)?;
+    let offset = number(args, "offset", 0, usize::MAX)?;
+    let limit = number(args, "limit", 2000, MAX_CHARACTERS)?;
+    let s = sessions.get(path)?;
+    sessions::node_of(s, path, id)?;
+    s.query(Request::String { id, offset, limit })
 }
