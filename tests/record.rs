@@ -372,7 +372,7 @@ fn record_attaches_over_loopback_only_and_says_what_to_give() {
     let (_, _, stderr) = record(&[]);
     assert!(stderr.contains("record what?"), "{stderr}");
     let (_, _, stderr) = record(&["--snapshots", "3", "--fail-on", "growing", "--", "node"]);
-    assert!(stderr.contains("needs --snapshots 4 or more"), "{stderr}");
+    assert!(stderr.contains("needs 4 or more snapshots"), "{stderr}");
 }
 
 /// `heaplens leaks FILES… OPTIONS…`.

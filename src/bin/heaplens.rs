@@ -616,15 +616,7 @@ fn retainers(o: &Options) -> Result<()> {
 /// `leaks`, and the report `record` ends with: the report of `o.files` in
 /// the format asked for, then the `--fail-on` gate's verdict.
 fn leaks(o: &Options) -> Result<ExitCode> {
-    if o.fail_on_growing && o.files.len() < 4 {
-        return Err(Error::new(format!(
-            "--fail-on growing needs 4 or more snapshots (growth in each of 3 intervals), got {}",
-            o.files.len()
-        )));
-    }
-    if o.json && o.markdown {
-        return Err(Error::new("--json and --format markdown: choose one"));
-    }
+    check_leak_options(o, o.files.len())?;
     let report = sessions::leak_report(&mut Sessions::new(1), &o.files)?;
     if o.json {
         print_json(&serde_json::to_value(&report).unwrap_or_default());
@@ -634,6 +626,20 @@ fn leaks(o: &Options) -> Result<ExitCode> {
         print_leaks_text(&report, o.top.unwrap_or(20));
     }
     Ok(leak_gate(&report, o))
+}
+
+/// Refuses report options that cannot work with each other or with that
+/// many snapshots, before any snapshot is read (or recorded).
+fn check_leak_options(o: &Options, snapshots: usize) -> Result<()> {
+    if o.fail_on_growing && snapshots < 4 {
+        return Err(Error::new(format!(
+            "--fail-on growing needs 4 or more snapshots (growth in each of 3 intervals), got {snapshots}"
+        )));
+    }
+    if o.json && o.markdown {
+        return Err(Error::new("--json and --format markdown: choose one"));
+    }
+    Ok(())
 }
 
 /// `--fail-on growing`: fails when some class of the program's own grew in

@@ -140,9 +140,7 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     };
     let mut report = crate::options(&plan.report)?;
-    if report.fail_on_growing && plan.snapshots < 4 {
-        bail!("--fail-on growing needs --snapshots 4 or more (growth in each of 3 intervals)");
-    }
+    crate::check_leak_options(&report, plan.snapshots)?;
     check_folder(&plan.out)?;
     let (mut target, description) = match &plan.target {
         Target::Start(command) => {
@@ -163,7 +161,7 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
     let mut rec = Recording::default();
     let outcome = record(&mut target, &plan, &mut rec);
     drop(target);
-    rec.write(&plan, description, versions, outcome.as_ref().err())?;
+    let written = rec.write(&plan, description, versions, outcome.as_ref().err());
     let dir = plan.out.display();
     if let Err(e) = outcome {
         let kept = rec.snapshots.len();
@@ -176,6 +174,7 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
             rec.samples.len()
         );
     }
+    written?;
     eprintln!(
         "recorded {} snapshots and {} heap-usage samples in {dir}",
         rec.snapshots.len(),
