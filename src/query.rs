@@ -4,6 +4,7 @@
 
 use crate::analysis::classes::{js_cmp, InterfaceDefinition};
 use crate::analysis::distances::{self, shown, BASE_UNREACHABLE_DISTANCE, NO_DISTANCE};
+use crate::analysis::duplicates::{costs, duplicate_strings, DuplicateCost, DuplicateStrings};
 use crate::analysis::fasthash::FastMap;
 use crate::analysis::filters::{passing, NamedFilter};
 use crate::analysis::leaks::{leak_report, order_series, LeakReport, SnapshotFacts};
@@ -85,6 +86,13 @@ pub enum Request {
         sort_by: SortBy,
         #[serde(default)]
         ascending: bool,
+        #[serde(default)]
+        offset: usize,
+        #[serde(default = "default_limit")]
+        limit: usize,
+    },
+    /// Each string value held more than once, most wasted bytes first.
+    DuplicateStrings {
         #[serde(default)]
         offset: usize,
         #[serde(default = "default_limit")]
@@ -235,6 +243,26 @@ pub struct NodeRow {
     pub detached: bool,
 }
 
+/// One string value held more than once (see [`DuplicateCost`]).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
+pub struct StringRow {
+    pub value: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_length: Option<usize>,
+    pub copies: u32,
+    pub bytes_per_copy: u64,
+    pub wasted_bytes: u64,
+    pub total_size: u64,
+    pub retained_size: u64,
+    /// Ids of the first [`COPY_IDS`] copies, in node order.
+    pub copy_ids: Vec<u32>,
+}
+
+/// Most copy ids a [`StringRow`] lists.
+pub const COPY_IDS: usize = 20;
+
 /// One reference, with the node at its other end.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -329,6 +357,7 @@ pub struct Session {
     all_objects: Option<Vec<ClassAggregate>>,
     ranged: Option<(IdRange, Vec<ClassAggregate>)>,
     named: Option<(NamedKey, Vec<ClassAggregate>)>,
+    duplicates: std::cell::OnceCell<(DuplicateStrings, Vec<DuplicateCost>)>,
     /// The nodes passing each named filter, computed when first asked for.
     passing: [std::cell::OnceCell<BitSet>; NamedFilter::ALL.len()],
     ignored: Vec<bool>,
@@ -362,6 +391,7 @@ impl Session {
             ranged: None,
             named: None,
             passing: Default::default(),
+            duplicates: Default::default(),
             ignored: Vec::new(),
             ignored_ids: Vec::new(),
             retainer_distances: None,
@@ -409,6 +439,9 @@ impl Session {
                 }
                 let nodes = self.instances_cache.as_ref().map_or(&[][..], |(_, n)| n);
                 to_value(self.node_page(nodes, offset, limit))
+            }
+            Request::DuplicateStrings { offset, limit } => {
+                to_value(self.duplicate_strings(offset, limit))
             }
             Request::Node { id } => {
                 let n = self.node(id)?;
@@ -588,6 +621,45 @@ impl Session {
         match &self.retainer_distances {
             Some(d) => d[n],
             None => self.snapshot.distances[n],
+        }
+    }
+
+    /// Rows `offset..offset + limit` of the string values held more than
+    /// once, most wasted bytes first.
+    pub fn duplicate_strings(&self, offset: usize, limit: usize) -> Page<StringRow> {
+        let s = &self.snapshot;
+        let (groups, costs) = self.duplicates.get_or_init(|| {
+            let groups = duplicate_strings(s);
+            let costs = costs(s, &groups);
+            (groups, costs)
+        });
+        let rows = costs
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|c| {
+                let members = groups.group(c.group as usize);
+                let (value, value_length) = display_name(&s.graph, members[0] as usize);
+                StringRow {
+                    value,
+                    value_length,
+                    copies: c.copies,
+                    bytes_per_copy: c.bytes_per_copy,
+                    wasted_bytes: c.wasted,
+                    total_size: c.total_size,
+                    retained_size: c.retained_size,
+                    copy_ids: members
+                        .iter()
+                        .take(COPY_IDS)
+                        .map(|&n| s.graph.node_id[n as usize])
+                        .collect(),
+                }
+            })
+            .collect();
+        Page {
+            total: costs.len(),
+            rows,
+            total_size: None,
         }
     }
 

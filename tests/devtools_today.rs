@@ -152,3 +152,57 @@ fn cli_summary_filter_prints_devtools_rows() {
         "{stderr}"
     );
 }
+
+/// A duplicated string group: copies, shallow size of all copies, their
+/// retained sizes, the first 100 characters of the value.
+type StringGroup = (u64, u64, u64, String);
+
+fn prefix(value: &str) -> String {
+    value.chars().take(100).collect()
+}
+
+#[test]
+fn duplicated_strings_equal_devtools_groups_and_rank_by_wasted_bytes() {
+    let file = strings_and_closures();
+    let page = with_session(&file, |s| s.duplicate_strings(0, usize::MAX));
+    let mut ours: Vec<StringGroup> = page
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.copies as u64,
+                r.total_size,
+                r.retained_size,
+                prefix(&r.value),
+            )
+        })
+        .collect();
+    let devtools = oracle_today(&["strings", arg(&file)]);
+    let mut theirs: Vec<StringGroup> = devtools
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let u = |k: &str| g[k].as_u64().unwrap();
+            let value = prefix(g["value"].as_str().unwrap());
+            (
+                u("count"),
+                u("totalSelfSize"),
+                u("totalRetainedSize"),
+                value,
+            )
+        })
+        .collect();
+    // The program's 4 KiB string, held 300 times, wastes the most.
+    let top = &page.rows[0];
+    assert_eq!(top.copies, 300);
+    assert!(top.value.starts_with("duplicated-line:"), "{}", top.value);
+    assert_eq!(top.wasted_bytes, 299 * top.bytes_per_copy);
+    assert!(page
+        .rows
+        .windows(2)
+        .all(|w| w[0].wasted_bytes >= w[1].wasted_bytes));
+    ours.sort();
+    theirs.sort();
+    assert_eq!(ours, theirs);
+}

@@ -255,3 +255,47 @@ pub fn duplicate_strings(s: &HeapSnapshot) -> DuplicateStrings {
     }
     out
 }
+
+/// What one group of equal strings costs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateCost {
+    /// Group index in [`DuplicateStrings`].
+    pub group: u32,
+    /// Number of copies.
+    pub copies: u32,
+    /// Shallow size of the smallest copy: what one copy would cost.
+    pub bytes_per_copy: u64,
+    /// Shallow size of all copies.
+    pub total_size: u64,
+    /// Bytes that keeping only the smallest copy would save
+    /// (`(copies − 1) × size` when the copies are the same size).
+    pub wasted: u64,
+    /// Sum of the copies' retained sizes.
+    pub retained_size: u64,
+}
+
+/// The cost of every group, most wasted bytes first (ties: first group first).
+pub fn costs(s: &HeapSnapshot, groups: &DuplicateStrings) -> Vec<DuplicateCost> {
+    let g = &s.graph;
+    let mut out: Vec<DuplicateCost> = (0..groups.len())
+        .map(|i| {
+            let members = groups.group(i);
+            let size = |&n: &u32| g.self_size[n as usize] as u64;
+            let total_size: u64 = members.iter().map(size).sum();
+            let smallest = members.iter().map(size).min().unwrap_or(0);
+            DuplicateCost {
+                group: i as u32,
+                copies: members.len() as u32,
+                bytes_per_copy: smallest,
+                total_size,
+                wasted: total_size - smallest,
+                retained_size: members
+                    .iter()
+                    .map(|&n| s.dominators.retained[n as usize])
+                    .sum(),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.wasted.cmp(&a.wasted).then(a.group.cmp(&b.group)));
+    out
+}

@@ -92,6 +92,8 @@ usage:
                                              duplicated-strings, detached-dom, contexts,
                                              console, event-handlers
   heaplens stats FILE [--json]               memory by category
+  heaplens strings FILE [--json] [--top N]   string values held more than once, most
+                                             wasted bytes first
   heaplens diff BASE FILE [--json] [--top N] objects new and deleted since BASE
   heaplens retainers FILE @ID [--json]       what holds an object, and its path to a root
   heaplens leaks S1 S2 S3 [S4 ...] [--json]  objects allocated between S1 and S2 still alive
@@ -250,6 +252,10 @@ fn run(args: &[String]) -> Result<ExitCode> {
         "stats" => {
             want(1)?;
             stats(&o)
+        }
+        "strings" => {
+            want(1)?;
+            strings(&o)
         }
         "diff" => {
             want(2)?;
@@ -465,6 +471,34 @@ fn summary(o: &Options) -> Result<()> {
         .collect();
     print_table(
         &["Constructor", "Count", "Distance", "Shallow", "Retained"],
+        &table,
+    );
+    Ok(())
+}
+
+fn strings(o: &Options) -> Result<()> {
+    let path = &o.files[0];
+    let page = open(path)?.duplicate_strings(0, o.top.unwrap_or(usize::MAX));
+    if o.json {
+        print_json(&serde_json::to_value(&page).unwrap_or_default());
+        return Ok(());
+    }
+    out!("{path}: {} string values held more than once", page.total);
+    let table: Vec<Vec<String>> = page
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.copies.to_string(),
+                size(r.bytes_per_copy),
+                size(r.wasted_bytes),
+                size(r.retained_size),
+                cut_name(&r.value, r.value_length),
+            ]
+        })
+        .collect();
+    print_table(
+        &["Copies", "Per copy", "Wasted", "Retained", "Value"],
         &table,
     );
     Ok(())
