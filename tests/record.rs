@@ -8,9 +8,11 @@ mod common;
 
 use common::{arg, cli, cli_within, generate, repo, TempDir};
 use serde_json::Value;
+use std::io::Write;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
 use std::time::Duration;
 
 /// A recording of 4 rounds at 0.2 s takes seconds; this is the give-up time.
@@ -360,6 +362,76 @@ fn a_process_that_exits_mid_recording_keeps_the_snapshots_written_so_far() {
         about["error"].as_str().is_some_and(|e| e.contains("exit")),
         "{about}"
     );
+}
+
+/// Runs `heaplens record ARGS`, pressing Enter `presses` times half a
+/// second apart, then closing its stdin.
+fn record_pressing_enter(args: &[&str], presses: usize) -> (ExitStatus, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_heaplens"))
+        .arg("record")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the heaplens binary runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let (done, finished) = mpsc::channel();
+    std::thread::spawn(move || done.send(child.wait_with_output()));
+    for _ in 0..presses {
+        std::thread::sleep(Duration::from_millis(500));
+        let _ = writeln!(stdin);
+    }
+    drop(stdin);
+    let out = finished
+        .recv_timeout(LIMIT)
+        .expect("heaplens record finishes")
+        .unwrap();
+    (
+        out.status,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn every_enter_takes_a_snapshot_per_enter_and_stops_when_stdin_closes_early() {
+    let dir = TempDir::new("record-enter");
+    let server = fixture("leaky-server.cjs");
+    let port_file = dir.path().join("port");
+    let out = dir.path().join("out");
+    let args = [
+        "--every",
+        "enter",
+        "--snapshots",
+        "2",
+        "--interval",
+        "0.1",
+        "--out",
+        arg(&out),
+        "--",
+        "node",
+        &server,
+        arg(&port_file),
+    ];
+    let (status, _, stderr) = record_pressing_enter(&args, 2);
+    assert!(status.success(), "{stderr}");
+    assert!(stderr.contains("press Enter"), "{stderr}");
+    assert_eq!(snapshot_files(&out).len(), 2);
+    let about = json_file(&out.join("record.json"));
+    assert_eq!(about["every"], "enter", "{about}");
+    assert!(about["sample_times_ms"].as_array().unwrap().len() >= 2);
+
+    let early = dir.path().join("early");
+    let mut args = args;
+    args[7] = arg(&early);
+    let (status, _, stderr) = record_pressing_enter(&args, 1);
+    assert_eq!(status.code(), Some(1));
+    assert!(
+        stderr.contains("stdin closed before snapshot 2/2"),
+        "{stderr}"
+    );
+    assert_eq!(snapshot_files(&early).len(), 1);
 }
 
 #[test]

@@ -26,6 +26,7 @@ options:
   --interval SECS   seconds between samples (force GC, read heap used); default 5
   --snapshots N     heap snapshots to take; default 4
   --every K         a snapshot every K samples; default 1
+  --every enter     a snapshot each time Enter is pressed (samples go on meanwhile)
   --between 'CMD'   run `sh -c CMD` before each snapshot (a load script, a test suite)
   --out DIR         where to write; default heaplens-record-YYYYMMDD-HHMMSS (UTC)
   --tab TEXT        with --inspect on Chromium: the tab whose URL contains TEXT
@@ -59,7 +60,8 @@ struct Plan {
     target: Target,
     interval: Duration,
     snapshots: usize,
-    every: usize,
+    /// Samples per snapshot; `None`: a snapshot on each Enter.
+    every: Option<usize>,
     between: Option<String>,
     out: PathBuf,
     /// The leak report's options, for `crate::options`.
@@ -71,7 +73,7 @@ fn plan(args: &[String]) -> Result<Option<Plan>> {
     let mut tab = None;
     let mut interval = 5.0;
     let mut snapshots = 4;
-    let mut every = 1;
+    let mut every = Some(1);
     let mut between = None;
     let mut out = None;
     let mut report = Vec::new();
@@ -85,7 +87,15 @@ fn plan(args: &[String]) -> Result<Option<Plan>> {
             "--tab" => tab = Some(crate::value::<String>(a, &mut it)?),
             "--interval" => interval = crate::value::<f64>(a, &mut it)?,
             "--snapshots" => snapshots = crate::value(a, &mut it)?,
-            "--every" => every = crate::value(a, &mut it)?,
+            "--every" => {
+                every = match crate::value::<String>(a, &mut it)?.as_str() {
+                    "enter" => None,
+                    k => match k.parse() {
+                        Ok(k) if k >= 1 => Some(k),
+                        _ => bail!("--every {k}: give a number of samples (1 or more) or enter"),
+                    },
+                }
+            }
             "--between" => between = Some(crate::value::<String>(a, &mut it)?),
             "--out" => out = Some(PathBuf::from(crate::value::<String>(a, &mut it)?)),
             "--json" => report.push(a.clone()),
@@ -103,9 +113,6 @@ fn plan(args: &[String]) -> Result<Option<Plan>> {
     }
     if snapshots < 2 {
         bail!("--snapshots {snapshots}: a leak report needs 2 or more (4 to see growth in every interval)");
-    }
-    if every < 1 {
-        bail!("--every 0: give a number of samples, 1 or more");
     }
     let target = match (inspect, command.is_empty()) {
         (Some(address), true) => Target::Attach { address, tab },
@@ -240,7 +247,7 @@ impl Recording {
             "versions": versions,
             "started_at": started_at,
             "interval_seconds": plan.interval.as_secs_f64(),
-            "every": plan.every,
+            "every": plan.every.map_or(json!("enter"), |k| json!(k)),
             "between": plan.between,
             "sample_times_ms": self.samples.iter().map(|s| s.0).collect::<Vec<_>>(),
             "snapshots": self.snapshots.iter().map(|s| json!({
@@ -262,7 +269,7 @@ impl Recording {
 }
 
 /// The recording itself: a sample every interval, a snapshot every
-/// `every` samples (after the `--between` command).
+/// `every` samples or on Enter (after the `--between` command).
 fn record(target: &mut Connection, plan: &Plan, rec: &mut Recording) -> Result<()> {
     target.call("HeapProfiler.enable", json!({}))?;
     // A node that ends while a debugger is attached waits for it to let go,
@@ -271,13 +278,31 @@ fn record(target: &mut Connection, plan: &Plan, rec: &mut Recording) -> Result<(
         "NodeRuntime.notifyWhenWaitingForDisconnect",
         json!({ "enabled": true }),
     );
+    let trigger = match plan.every {
+        Some(k) => Trigger::Samples(k),
+        None => Trigger::Enter(enter_presses()),
+    };
     rec.started = Some((Instant::now(), SystemTime::now()));
     let mut next = Instant::now();
-    for k in 1..=plan.snapshots * plan.every {
+    while rec.snapshots.len() < plan.snapshots {
+        let n = rec.snapshots.len() + 1;
         next += plan.interval;
-        std::thread::sleep(next.saturating_duration_since(Instant::now()));
-        let snapshot = (k % plan.every == 0).then_some(k / plan.every);
-        if let (Some(command), Some(_)) = (&plan.between, snapshot) {
+        let wait = next.saturating_duration_since(Instant::now());
+        let snapshot = match &trigger {
+            Trigger::Enter(presses) => match presses.recv_timeout(wait) {
+                Ok(()) => true,
+                Err(mpsc::RecvTimeoutError::Timeout) => false,
+                Err(mpsc::RecvTimeoutError::Disconnected) => bail!(
+                    "stdin closed before snapshot {n}/{}: --every enter takes one per Enter",
+                    plan.snapshots
+                ),
+            },
+            Trigger::Samples(k) => {
+                std::thread::sleep(wait);
+                (rec.samples.len() + 1).is_multiple_of(*k)
+            }
+        };
+        if let (Some(command), true) = (&plan.between, snapshot) {
             target.alive()?;
             between(command)?;
         }
@@ -288,7 +313,7 @@ fn record(target: &mut Connection, plan: &Plan, rec: &mut Recording) -> Result<(
             bail!("Runtime.getHeapUsage answered without usedSize: {usage}");
         };
         rec.samples.push((rec.elapsed_ms(), used as u64));
-        if let Some(n) = snapshot {
+        if snapshot {
             let path = plan.out.join(format!("{n}.heapsnapshot"));
             let at_ms = rec.elapsed_ms();
             let start = Instant::now();
@@ -303,6 +328,29 @@ fn record(target: &mut Connection, plan: &Plan, rec: &mut Recording) -> Result<(
         next = next.max(Instant::now());
     }
     Ok(())
+}
+
+/// When to take the next snapshot.
+enum Trigger {
+    /// With every K-th sample.
+    Samples(usize),
+    /// When a line comes from [`enter_presses`].
+    Enter(mpsc::Receiver<()>),
+}
+
+/// A message per line read on stdin (per Enter), from a thread of its own;
+/// the channel closes with stdin.
+fn enter_presses() -> mpsc::Receiver<()> {
+    eprintln!("press Enter to take each heap snapshot");
+    let (press, presses) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            if line.is_err() || press.send(()).is_err() {
+                break;
+            }
+        }
+    });
+    presses
 }
 
 /// Runs the `--between` command; its output goes to stderr (stdout is the
