@@ -3,12 +3,14 @@
 //! types (camelCase in JSON), so the wasm binding only converts them.
 
 use crate::analysis::classes::{js_cmp, InterfaceDefinition};
+use crate::analysis::closures::{closures, held_only_by, variables, Closures};
 use crate::analysis::distances::{self, shown, BASE_UNREACHABLE_DISTANCE, NO_DISTANCE};
 use crate::analysis::duplicates::{costs, duplicate_strings, DuplicateCost, DuplicateStrings};
 use crate::analysis::fasthash::FastMap;
 use crate::analysis::filters::{passing, NamedFilter};
 use crate::analysis::leaks::{leak_report, order_series, LeakReport, SnapshotFacts};
 use crate::analysis::names::display_name;
+use crate::analysis::process::shared_ids;
 use crate::analysis::retainers::BitSet;
 use crate::analysis::stats::{statistics, Statistics};
 use crate::analysis::summary::{aggregate, ClassAggregate};
@@ -93,6 +95,14 @@ pub enum Request {
     },
     /// Each string value held more than once, most wasted bytes first.
     DuplicateStrings {
+        #[serde(default)]
+        offset: usize,
+        #[serde(default = "default_limit")]
+        limit: usize,
+    },
+    /// Closure contexts, most bytes held only through their own variables
+    /// (less what contexts inside them hold) first.
+    Closures {
         #[serde(default)]
         offset: usize,
         #[serde(default = "default_limit")]
@@ -260,6 +270,40 @@ pub struct StringRow {
     pub copy_ids: Vec<u32>,
 }
 
+/// One closure context (see [`crate::analysis::closures`]).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
+pub struct ContextRow {
+    pub context: NodeRow,
+    /// Bytes held only through the context's variables.
+    pub held_size: u64,
+    /// `heldSize` less what the contexts inside it hold (the ranking key).
+    pub own_size: u64,
+    /// The first [`CONTEXT_ITEMS`] functions whose context this is.
+    pub functions: Vec<NodeRow>,
+    pub function_count: usize,
+    /// The first [`CONTEXT_ITEMS`] captured variables, largest retained first.
+    pub variables: Vec<VariableRow>,
+    pub variable_count: usize,
+}
+
+/// A captured variable and its value.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
+pub struct VariableRow {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_length: Option<usize>,
+    pub value: NodeRow,
+    /// The context is the value's immediate dominator.
+    pub held_only_here: bool,
+}
+
+/// Most functions and variables a [`ContextRow`] lists.
+pub const CONTEXT_ITEMS: usize = 50;
+
 /// Most copy ids a [`StringRow`] lists.
 pub const COPY_IDS: usize = 20;
 
@@ -329,6 +373,17 @@ pub struct DiffRow {
     pub size_delta: i64,
 }
 
+/// A page of Comparison rows, with what makes the comparison doubtful.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComparePage {
+    /// The rows.
+    #[serde(flatten)]
+    pub page: Page<DiffRow>,
+    /// E.g. that the two snapshots look like two processes; empty when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
 /// One object of a Comparison class.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -358,6 +413,7 @@ pub struct Session {
     ranged: Option<(IdRange, Vec<ClassAggregate>)>,
     named: Option<(NamedKey, Vec<ClassAggregate>)>,
     duplicates: std::cell::OnceCell<(DuplicateStrings, Vec<DuplicateCost>)>,
+    closures: std::cell::OnceCell<Closures>,
     /// The nodes passing each named filter, computed when first asked for.
     passing: [std::cell::OnceCell<BitSet>; NamedFilter::ALL.len()],
     ignored: Vec<bool>,
@@ -392,6 +448,7 @@ impl Session {
             named: None,
             passing: Default::default(),
             duplicates: Default::default(),
+            closures: Default::default(),
             ignored: Vec::new(),
             ignored_ids: Vec::new(),
             retainer_distances: None,
@@ -443,6 +500,7 @@ impl Session {
             Request::DuplicateStrings { offset, limit } => {
                 to_value(self.duplicate_strings(offset, limit))
             }
+            Request::Closures { offset, limit } => to_value(self.closures(offset, limit)),
             Request::Node { id } => {
                 let n = self.node(id)?;
                 to_value(self.node_row(n))
@@ -520,7 +578,10 @@ impl Session {
                 limit,
             } => {
                 let rows = self.compare(&base, &class_filter, sort_by, ascending);
-                to_value(page(rows, offset, limit))
+                to_value(ComparePage {
+                    page: page(rows, offset, limit),
+                    warnings: self.compare_warnings(&base),
+                })
             }
             Request::CompareInstances {
                 base,
@@ -658,6 +719,54 @@ impl Session {
             .collect();
         Page {
             total: costs.len(),
+            rows,
+            total_size: None,
+        }
+    }
+
+    /// Rows `offset..offset + limit` of the closure contexts, most bytes
+    /// held only through their own variables first.
+    pub fn closures(&self, offset: usize, limit: usize) -> Page<ContextRow> {
+        let s = &self.snapshot;
+        let g = &s.graph;
+        let report = self.closures.get_or_init(|| closures(s));
+        let rows = (offset..report.contexts.len().min(offset.saturating_add(limit)))
+            .map(|i| {
+                let c = report.contexts[i] as usize;
+                let functions = report.functions_of(i);
+                let mut variables: Vec<usize> = variables(s, c).collect();
+                let value = |e: usize| g.edge_to[e] as usize;
+                variables.sort_by_key(|&e| std::cmp::Reverse(s.dominators.retained[value(e)]));
+                ContextRow {
+                    context: self.node_row(c),
+                    held_size: report.held[i],
+                    own_size: report.own[i],
+                    function_count: functions.len(),
+                    functions: functions
+                        .iter()
+                        .take(CONTEXT_ITEMS)
+                        .map(|&f| self.node_row(f as usize))
+                        .collect(),
+                    variable_count: variables.len(),
+                    variables: variables
+                        .into_iter()
+                        .take(CONTEXT_ITEMS)
+                        .map(|e| {
+                            let label = g.edge_label(e);
+                            let (name, name_length) = bounded(&label);
+                            VariableRow {
+                                name: name.into_owned(),
+                                name_length,
+                                value: self.node_row(value(e)),
+                                held_only_here: held_only_by(s, c, e),
+                            }
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        Page {
+            total: report.contexts.len(),
             rows,
             total_size: None,
         }
@@ -1045,6 +1154,19 @@ impl Session {
                 class.name_length = name_length(k);
                 (key.clone(), class)
             })
+            .collect()
+    }
+
+    /// What makes a Comparison against `base` doubtful: snapshots of two
+    /// processes, told by the objects both list under the same ids.
+    pub fn compare_warnings(&self, base: &DiffBase) -> Vec<String> {
+        let objects = base.classes.values().flat_map(|class| {
+            let name = class.name.as_str();
+            class.ids.iter().map(move |&id| (id, name))
+        });
+        shared_ids(objects, &self.snapshot)
+            .warning("The base", "this snapshot")
+            .into_iter()
             .collect()
     }
 

@@ -206,3 +206,24 @@ fn duplicated_strings_equal_devtools_groups_and_rank_by_wasted_bytes() {
     theirs.sort();
     assert_eq!(ours, theirs);
 }
+
+#[test]
+fn closures_rank_first_the_context_an_unused_closure_keeps_a_big_value_alive_in() {
+    let file = strings_and_closures();
+    let page = with_session(&file, |s| s.closures(0, 3));
+    // The program leaves three such contexts, each the only holder of a
+    // 4 MiB `Hoard` that only a sibling closure, long gone, ever read.
+    for row in &page.rows {
+        let names: Vec<&str> = row.functions.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["handler"], "{row:?}");
+        let hoard = &row.variables[0];
+        assert_eq!(
+            (hoard.name.as_str(), hoard.value.class_name.as_str()),
+            ("hoard", "Hoard")
+        );
+        assert!(hoard.held_only_here);
+        assert!(row.own_size >= 4 << 20, "{row:?}");
+        assert_eq!(row.own_size, row.held_size);
+    }
+    assert_eq!(page.rows.len(), 3);
+}

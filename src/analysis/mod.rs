@@ -2,6 +2,7 @@
 //! everything DevTools derives from it, computed once in DevTools' order.
 
 pub mod classes;
+pub mod closures;
 pub mod detached;
 pub mod distances;
 pub mod dominators;

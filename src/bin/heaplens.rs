@@ -94,6 +94,8 @@ usage:
   heaplens stats FILE [--json]               memory by category
   heaplens strings FILE [--json] [--top N]   string values held more than once, most
                                              wasted bytes first
+  heaplens closures FILE [--json] [--top N]  closure contexts by the bytes only their captured
+                                             variables hold, with their functions and variables
   heaplens diff BASE FILE [--json] [--top N] objects new and deleted since BASE
   heaplens retainers FILE @ID [--json]       what holds an object, and its path to a root
   heaplens leaks S1 S2 S3 [S4 ...] [--json]  objects allocated between S1 and S2 still alive
@@ -256,6 +258,10 @@ fn run(args: &[String]) -> Result<ExitCode> {
         "strings" => {
             want(1)?;
             strings(&o)
+        }
+        "closures" => {
+            want(1)?;
+            closures(&o)
         }
         "diff" => {
             want(2)?;
@@ -501,6 +507,58 @@ fn strings(o: &Options) -> Result<()> {
         &["Copies", "Per copy", "Wasted", "Retained", "Value"],
         &table,
     );
+    Ok(())
+}
+
+fn closures(o: &Options) -> Result<()> {
+    let path = &o.files[0];
+    let page = open(path)?.closures(0, o.top.unwrap_or(10));
+    if o.json {
+        print_json(&serde_json::to_value(&page).unwrap_or_default());
+        return Ok(());
+    }
+    out!(
+        "{path}: {} closure contexts, most bytes held only through their own variables first",
+        page.total
+    );
+    for r in &page.rows {
+        let functions: Vec<String> = r
+            .functions
+            .iter()
+            .map(|f| format!("{} @{}", cut_name(&f.name, f.name_length), f.id))
+            .collect();
+        out!(
+            "\n{} @{}: holds {} only through its variables ({} not in inner contexts), \
+             retains {}; functions: {}",
+            cut_name(&r.context.name, r.context.name_length),
+            r.context.id,
+            size(r.held_size),
+            size(r.own_size),
+            size(r.context.retained_size),
+            if functions.is_empty() {
+                "none alive".to_owned()
+            } else {
+                functions.join(", ")
+            }
+        );
+        let table: Vec<Vec<String>> = r
+            .variables
+            .iter()
+            .map(|v| {
+                vec![
+                    cut_name(&v.name, v.name_length),
+                    format!(
+                        "{} @{}",
+                        cut_name(&v.value.class_name, v.value.class_name_length),
+                        v.value.id
+                    ),
+                    size(v.value.retained_size),
+                    if v.held_only_here { "yes" } else { "" }.to_owned(),
+                ]
+            })
+            .collect();
+        print_table(&["Variable", "Value", "Retained", "Only here"], &table);
+    }
     Ok(())
 }
 

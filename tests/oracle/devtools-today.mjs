@@ -156,6 +156,8 @@ export async function summaryOf(snapshot, filterName) {
 }
 
 async function main(argv) {
+  // The worker reports unreachable nodes with console.log; stdout is for the JSON.
+  console.log = console.warn = (...args) => process.stderr.write(args.join(' ') + '\n');
   const [cmd, file, ...rest] = argv;
   if (!file) usage();
   let out;

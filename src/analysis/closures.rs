@@ -1,0 +1,151 @@
+//! Closures: every V8 closure context (`system / Context`), the functions
+//! whose `context` is it, its captured variables (its `context` edges), and
+//! the bytes held only through those variables: what the context alone keeps
+//! alive. Contexts rank by those bytes less what the contexts inside them
+//! hold, so the context that holds a big value itself comes before the
+//! module scope that holds the closure that holds it: the shared-closure-
+//! context leak (a closure that never reads a big value keeps it alive
+//! because a sibling closure once did) ranks first.
+//!
+//! Which captured variables no live closure can read (DevTools'
+//! `ContextAnalyzer`) needs V8's scope tables (`scopes`, `scope_context_vars`,
+//! `scope_uses`); heaplens does not read them yet, so this report says which
+//! bytes a context holds, not which of them are dead.
+
+use super::filters::is_context;
+use super::HeapSnapshot;
+
+/// Contexts ranked by the bytes held only through their variables, with the
+/// functions of each as CSR.
+#[derive(Debug, Default)]
+pub struct Closures {
+    /// Context node ordinals, most `own` bytes first (then most held
+    /// bytes, largest retained size, node order).
+    pub contexts: Vec<u32>,
+    /// Per ranked context: bytes held only through its variables (the
+    /// retained sizes of the values it immediately dominates).
+    pub held: Vec<u64>,
+    /// Per ranked context: `held` less the `held` of the contexts it
+    /// dominates with no other context in between (the ranking key).
+    pub own: Vec<u64>,
+    /// Per ranked context, the start of its functions in `functions`; one
+    /// more entry at the end.
+    pub first_function: Vec<u32>,
+    /// Closure node ordinals whose `context` edge points to the context.
+    pub functions: Vec<u32>,
+}
+
+impl Closures {
+    /// Functions of the context ranked `i`.
+    pub fn functions_of(&self, i: usize) -> &[u32] {
+        &self.functions[self.first_function[i] as usize..self.first_function[i + 1] as usize]
+    }
+}
+
+/// True when the value a variable edge `e` of context `c` points to is held
+/// only through `c` (`c` is its immediate dominator).
+pub fn held_only_by(s: &HeapSnapshot, c: usize, e: usize) -> bool {
+    let g = &s.graph;
+    let value = g.edge_to[e] as usize;
+    value != c && s.dominators.idom[value] as usize == c
+}
+
+/// The captured variables of context `c`: its `context` edges.
+pub fn variables(s: &HeapSnapshot, c: usize) -> impl Iterator<Item = usize> + '_ {
+    let g = &s.graph;
+    g.edges(c)
+        .filter(move |&e| g.edge_type[e] == g.meta.edge_kinds.context)
+}
+
+/// Builds the report.
+pub fn closures(s: &HeapSnapshot) -> Closures {
+    let g = &s.graph;
+    let internal = g.meta.edge_kinds.internal;
+    // Held bytes per context, then each context's nearest context above it
+    // in the dominator tree (a walk of the whole tree, one stack entry per
+    // pending node).
+    let mut held_of: Vec<(u32, u64)> = Vec::new();
+    for c in 0..g.node_count() {
+        if !is_context(g, c) {
+            continue;
+        }
+        let mut held = 0;
+        let mut last = u32::MAX;
+        for e in variables(s, c) {
+            // A value in two slots of one context counts once (slots of a
+            // context are written in order, so repeats are usually adjacent).
+            if held_only_by(s, c, e) && g.edge_to[e] != last {
+                held += s.dominators.retained[g.edge_to[e] as usize];
+                last = g.edge_to[e];
+            }
+        }
+        held_of.push((c as u32, held));
+    }
+    let index_of = |c: usize| held_of.binary_search_by_key(&(c as u32), |h| h.0).ok();
+    let mut own: Vec<u64> = held_of.iter().map(|h| h.1).collect();
+    let tree = s.dominators.tree();
+    let mut stack: Vec<(u32, u32)> = vec![(g.root() as u32, u32::MAX)];
+    while let Some((n, above)) = stack.pop() {
+        let mut inner = above;
+        if let Some(i) = index_of(n as usize) {
+            if above != u32::MAX {
+                own[above as usize] = own[above as usize].saturating_sub(held_of[i].1);
+            }
+            inner = i as u32;
+        }
+        stack.extend(
+            tree.children(n as usize)
+                .iter()
+                .map(|&child| (child, inner)),
+        );
+    }
+    // (own, held, context), best first.
+    let mut ranked: Vec<(u64, u64, u32)> = held_of
+        .iter()
+        .zip(&own)
+        .map(|(&(c, held), &own)| (own, held, c))
+        .collect();
+    drop(held_of);
+    ranked.sort_unstable_by(|a, b| {
+        let retained = |c: u32| s.dominators.retained[c as usize];
+        b.0.cmp(&a.0)
+            .then(b.1.cmp(&a.1))
+            .then(retained(b.2).cmp(&retained(a.2)))
+            .then(a.2.cmp(&b.2))
+    });
+    // Rank of each context, to file the functions under it.
+    let mut rank = vec![u32::MAX; g.node_count()];
+    for (i, &(_, _, c)) in ranked.iter().enumerate() {
+        rank[c as usize] = i as u32;
+    }
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    for f in 0..g.node_count() {
+        if g.node_type[f] != g.meta.node_kinds.closure {
+            continue;
+        }
+        let context = g
+            .edges(f)
+            .find(|&e| g.edge_type[e] == internal && g.edge_name_str(e) == Some("context"));
+        if let Some(r) = context.map(|e| rank[g.edge_to[e] as usize]) {
+            if r != u32::MAX {
+                pairs.push((r, f as u32));
+            }
+        }
+    }
+    drop(rank);
+    pairs.sort_unstable();
+    let mut first_function = vec![0u32; ranked.len() + 1];
+    for &(r, _) in &pairs {
+        first_function[r as usize + 1] += 1;
+    }
+    for i in 0..ranked.len() {
+        first_function[i + 1] += first_function[i];
+    }
+    Closures {
+        own: ranked.iter().map(|r| r.0).collect(),
+        held: ranked.iter().map(|r| r.1).collect(),
+        contexts: ranked.iter().map(|r| r.2).collect(),
+        first_function,
+        functions: pairs.into_iter().map(|p| p.1).collect(),
+    }
+}
