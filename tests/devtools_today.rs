@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{arg, generate, oracle_today, with_session};
+use common::{arg, generate, oracle_today, repo, with_session, write_snapshots_with};
 use heaplens::analysis::filters::NamedFilter;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -19,6 +19,14 @@ fn strings_and_closures() -> PathBuf {
 /// detached `BindingData`…).
 fn mixed_heap() -> PathBuf {
     generate("mixed-heap", 1).remove(0)
+}
+
+/// One snapshot of `named-filters.html` in headless Chromium: detached DOM
+/// held by JS, event listeners on window and a button, an object logged to
+/// the console with the protocol's Runtime domain on.
+fn chromium_page() -> PathBuf {
+    let script = repo().join("tests/fixtures/browser/take-snapshots.mjs");
+    write_snapshots_with(&script, &[], &["named-filters.html"], "named-filters", 1).remove(0)
 }
 
 /// A Summary row: name, count, distance, shallow size, retained size, class key.
@@ -226,4 +234,22 @@ fn closures_rank_first_the_context_an_unused_closure_keeps_a_big_value_alive_in(
         assert_eq!(row.own_size, row.held_size);
     }
     assert_eq!(page.rows.len(), 3);
+}
+
+#[test]
+fn every_named_filter_equals_devtools_on_a_chromium_page() {
+    let file = chromium_page();
+    assert_filters_equal_devtools(arg(&file), &NamedFilter::ALL);
+    // Each holder keeps the program's own class, and only it.
+    let classes = |filter| -> Vec<String> {
+        heaplens_rows(arg(&file), filter)
+            .into_iter()
+            .map(|r| r.0)
+            .collect()
+    };
+    assert!(classes(NamedFilter::DetachedDom).contains(&"CardPayload".to_owned()));
+    assert!(classes(NamedFilter::Console).contains(&"LoggedRecord".to_owned()));
+    let handlers = classes(NamedFilter::EventHandlers);
+    assert!(handlers.contains(&"ResizeTable".to_owned()), "{handlers:?}");
+    assert!(handlers.contains(&"ClickState".to_owned()), "{handlers:?}");
 }
