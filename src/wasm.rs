@@ -7,7 +7,87 @@ use crate::analysis::HeapSnapshot;
 use crate::query::{Request, Session};
 use crate::snapshot::Parser;
 use serde::Serialize;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use wasm_bindgen::prelude::*;
+
+/// The module's allocator: the standard one, except that it refuses to
+/// grow the memory past the ceiling the page sets ([`set_memory_limit`])
+/// and remembers the first allocation it could not make. Rust then aborts
+/// (a bare `unreachable` trap), and the worker can say why, and end itself
+/// so the tab and the other snapshots keep their memory.
+struct Ceiling;
+
+#[global_allocator]
+static ALLOCATOR: Ceiling = Ceiling;
+
+/// Most bytes the memory may grow to.
+static LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
+/// Size of the first allocation that failed (0: none).
+static REFUSED: AtomicUsize = AtomicUsize::new(0);
+
+/// Bytes of linear memory now.
+fn memory_bytes() -> usize {
+    core::arch::wasm32::memory_size::<0>() * 65536
+}
+
+impl Ceiling {
+    fn checked(&self, ptr: *mut u8, layout: Layout) -> *mut u8 {
+        if !ptr.is_null() && memory_bytes() <= LIMIT.load(Relaxed) {
+            return ptr;
+        }
+        if !ptr.is_null() {
+            // SAFETY: `ptr` was just allocated by `System` with `layout`.
+            unsafe { System.dealloc(ptr, layout) };
+        }
+        let _ = REFUSED.compare_exchange(0, layout.size().max(1), Relaxed, Relaxed);
+        std::ptr::null_mut()
+    }
+}
+
+// SAFETY: every block comes from `System` and goes back to it unchanged.
+unsafe impl GlobalAlloc for Ceiling {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        self.checked(System.alloc(layout), layout)
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        self.checked(System.alloc_zeroed(layout), layout)
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // A block that grew in place past the ceiling cannot be given back:
+        // it is kept, and the next allocation is refused.
+        let grown = System.realloc(ptr, layout, new_size);
+        if grown.is_null() {
+            let _ = REFUSED.compare_exchange(0, new_size.max(1), Relaxed, Relaxed);
+        }
+        grown
+    }
+}
+
+/// Caps this module's memory at `bytes` (rounded down to whole 64 KiB
+/// pages); past it, allocations fail and [`refused_allocation`] says so.
+#[wasm_bindgen(js_name = setMemoryLimit)]
+pub fn set_memory_limit(bytes: f64) {
+    let bytes = if bytes.is_finite() && bytes > 0.0 {
+        bytes.min(usize::MAX as f64) as usize
+    } else {
+        usize::MAX
+    };
+    LIMIT.store(bytes, Relaxed);
+}
+
+/// Bytes of the first allocation that failed for lack of memory (the
+/// ceiling, or a browser that would not grow the memory); 0 when none did.
+#[wasm_bindgen(js_name = refusedAllocation)]
+pub fn refused_allocation() -> f64 {
+    REFUSED.load(Relaxed) as f64
+}
 
 /// Incremental loader: `push` chunks, then `finish`.
 #[wasm_bindgen]
@@ -62,7 +142,7 @@ impl SnapshotLoader {
         on_progress: Option<js_sys::Function>,
     ) -> Result<WasmSnapshot, JsError> {
         let parser = self.parser()?;
-        let parser = std::mem::replace(parser, Parser::new());
+        let parser = std::mem::take(parser);
         self.parser = None;
         let graph = parser.finish().map_err(|e| JsError::new(e.message()))?;
         let snapshot = HeapSnapshot::analyze(graph, &mut |stage| {
@@ -107,6 +187,7 @@ pub fn warm_up() {
                 sort_by: Default::default(),
                 ascending: false,
                 class_filter: String::new(),
+                filter: None,
                 id_range: None,
                 offset: 0,
                 limit: 10,
