@@ -12,6 +12,7 @@ pub mod filters;
 pub mod flags;
 pub mod leaks;
 pub mod names;
+pub mod process;
 pub mod retainers;
 pub mod scripts;
 pub mod sizes;

@@ -1,0 +1,80 @@
+//! Whether two snapshots come from one process. V8 gives an object the same
+//! id in every snapshot of its process, and ids start over in a new one: when
+//! most objects another snapshot lists under ids this one also has are of
+//! other classes here, the two are of different processes, and comparing
+//! them (new, deleted, allocated between) means nothing.
+
+use super::fasthash::FastMap;
+use super::HeapSnapshot;
+
+/// Most objects of the other snapshot looked up (its most recent ones: the
+/// start-up heap gets the same ids in every run of a program).
+const SAMPLE: usize = 256;
+/// Fewest objects of another class before two snapshots are called
+/// different processes.
+const MIN_DIFFERENT: usize = 16;
+
+/// Of the other snapshot's sampled objects whose ids `current` also has:
+/// how many are of the same class here, and how many of another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SharedIds {
+    /// Same id, same class.
+    pub same: usize,
+    /// Same id, another class: another object.
+    pub different: usize,
+}
+
+impl SharedIds {
+    /// True when the snapshots look like two processes.
+    pub fn different_processes(&self) -> bool {
+        self.different >= MIN_DIFFERENT && self.different > self.same
+    }
+
+    /// What to tell a user comparing snapshot `other` with `current`, when
+    /// they look like two processes.
+    pub fn warning(&self, other: &str, current: &str) -> Option<String> {
+        self.different_processes().then(|| {
+            format!(
+                "{other} and {current} look like snapshots of different processes: {} of the {} \
+                 objects they share ids with are different objects, so objects new or deleted \
+                 between them mean nothing",
+                self.different,
+                self.same + self.different
+            )
+        })
+    }
+}
+
+/// Compares the other snapshot's objects, given as `(id, class name)`, with
+/// `current`'s objects of the same ids: only the [`SAMPLE`] highest
+/// JavaScript ids (odd) that `current` could hold are looked up, in one pass
+/// over its ids.
+pub fn shared_ids<'a>(
+    other: impl Iterator<Item = (u32, &'a str)>,
+    current: &HeapSnapshot,
+) -> SharedIds {
+    let newest = current.max_js_id();
+    let mut sample: Vec<(u32, &str)> = other
+        .filter(|&(id, _)| id % 2 == 1 && id <= newest)
+        .collect();
+    if sample.len() > SAMPLE {
+        let older = sample.len() - SAMPLE;
+        sample.select_nth_unstable_by_key(older, |&(id, _)| id);
+        sample.drain(..older);
+    }
+    let wanted: FastMap<u32, &str> = sample.into_iter().collect();
+    let mut shared = SharedIds::default();
+    if wanted.is_empty() {
+        return shared;
+    }
+    for (n, id) in current.graph.node_id.iter().enumerate() {
+        if let Some(&name) = wanted.get(id) {
+            if current.classes.class_name(n) == name {
+                shared.same += 1;
+            } else {
+                shared.different += 1;
+            }
+        }
+    }
+    shared
+}
