@@ -253,3 +253,41 @@ fn every_named_filter_equals_devtools_on_a_chromium_page() {
     assert!(handlers.contains(&"ResizeTable".to_owned()), "{handlers:?}");
     assert!(handlers.contains(&"ClickState".to_owned()), "{handlers:?}");
 }
+
+#[test]
+fn a_named_filter_combines_with_the_class_filter_the_id_range_and_instances() {
+    let file = chromium_page();
+    let ask = |request: Value| {
+        with_session(&file, |s| {
+            s.query(serde_json::from_value(request).unwrap()).unwrap()
+        })
+    };
+    let rows = ask(serde_json::json!({
+        "op": "summary", "filter": "objectsRetainedByConsole", "classFilter": "loggedrec"
+    }));
+    assert_eq!(rows["total"], 1, "{rows}");
+    let row = &rows["rows"][0];
+    assert_eq!(row["name"], "LoggedRecord");
+    let key = row["key"].clone();
+    let members = |filter: Value| {
+        ask(serde_json::json!({"op": "instances", "classKey": key, "filter": filter}))["total"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(members("objectsRetainedByConsole".into()), 1);
+    // Nothing but the console holds it.
+    assert_eq!(members("objectsRetainedByEventHandlers".into()), 0);
+    // An id range that holds every object leaves the filter's rows as they are;
+    // one that holds none leaves no row.
+    let ranged = |range: Value| {
+        ask(serde_json::json!({
+            "op": "summary", "filter": "objectsRetainedByConsole", "idRange": range, "limit": 1000
+        }))["rows"]
+            .clone()
+    };
+    let all = ask(
+        serde_json::json!({"op": "summary", "filter": "objectsRetainedByConsole", "limit": 1000}),
+    );
+    assert_eq!(ranged(serde_json::json!([0, u32::MAX])), all["rows"]);
+    assert_eq!(ranged(serde_json::json!([0, 0])), serde_json::json!([]));
+}
