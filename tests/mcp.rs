@@ -229,6 +229,16 @@ fn a_short_retaining_path_limit_keeps_both_ends() {
 }
 
 #[test]
+fn leaks_takes_the_folder_record_writes() {
+    let files = generate("classic-leak", 4);
+    let folder = files[0].parent().unwrap();
+    let mut client = initialized();
+    let leaks = client.tool("leaks", json!({ "paths": [arg(folder)], "top": 1 }));
+    assert_eq!(leaks["groups"][0]["name"], "SimpleClass", "{leaks}");
+    assert_eq!(leaks["groups"][0]["count"], 1000);
+}
+
+#[test]
 fn mistakes_are_answered_not_fatal() {
     let files = generate("classic-leak", 4);
     let mut client = initialized();

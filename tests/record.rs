@@ -145,6 +145,12 @@ fn recording_a_leaking_server_writes_the_folder_and_the_report_names_its_class()
         .filter_map(|s| s["edge"].as_str())
         .collect();
     assert!(path.contains(&"traces"), "{path:?}");
+
+    // The folder is what `leaks` takes again.
+    let (status, again, stderr) = cli(&["leaks", arg(&out), "--json"]);
+    assert!(status.success(), "{stderr}");
+    let again: Value = serde_json::from_str(&again).unwrap();
+    assert_eq!(again["groups"][0]["name"], "RequestTrace");
 }
 
 #[test]
@@ -508,4 +514,29 @@ fn markdown_format_is_a_job_summary_table_with_the_first_path() {
     assert!(row.contains("classic-leak.cjs:"), "the location: {row}");
     assert!(stdout.contains("--leakyData--> Array"), "{stdout}");
     assert!(stdout.contains("\n```text\n"), "{stdout}");
+}
+
+#[test]
+fn leaks_of_a_folder_reads_its_snapshots_in_numeric_order() {
+    let leak = generate("classic-leak", 4);
+    let dir = TempDir::new("leaks-folder");
+    // A shell glob would put 10, 11 and 12 before 9.
+    for (file, n) in leak.iter().zip(9..) {
+        std::fs::copy(file, dir.path().join(format!("{n}.heapsnapshot"))).unwrap();
+    }
+    std::fs::write(dir.path().join("heap-usage.json"), "[1, 2]").unwrap();
+    let (status, stdout, stderr) = cli(&["leaks", arg(dir.path()), "--json"]);
+    assert!(status.success(), "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        report["warnings"],
+        serde_json::json!([]),
+        "in capture order"
+    );
+    assert_eq!(report["groups"][0]["name"], "SimpleClass");
+
+    let empty = TempDir::new("leaks-empty");
+    let (status, _, stderr) = cli(&["leaks", arg(empty.path())]);
+    assert_eq!(status.code(), Some(1));
+    assert!(stderr.contains("holds no .heapsnapshot file"), "{stderr}");
 }

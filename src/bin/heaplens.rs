@@ -100,6 +100,7 @@ usage:
   heaplens retainers FILE @ID [--json]       what holds an object, and its path to a root
   heaplens leaks S1 S2 S3 [S4 ...] [--json]  objects allocated between S1 and S2 still alive
                                              in the last snapshot, grouped, with their paths
+                                             (or a folder: its snapshots in capture order)
       --format text|markdown                 markdown: a table for a CI job summary
       --fail-on growing                      exit status 3 when one of the program's own classes
                                              grew in every interval (needs 4+ snapshots)
@@ -271,14 +272,7 @@ fn run(args: &[String]) -> Result<ExitCode> {
             want(2)?;
             retainers(&o)
         }
-        "leaks" => {
-            if o.files.len() < 2 {
-                return Err(Error::new(format!(
-                    "leaks takes 2 or more snapshots of one process, in capture order\n\n{USAGE}"
-                )));
-            }
-            return leaks(&o);
-        }
+        "leaks" => return leaks(&o),
         "bench" => {
             want(1)?;
             bench(&o.files[0])
@@ -708,8 +702,9 @@ fn retainers(o: &Options) -> Result<()> {
 /// `leaks`, and the report `record` ends with: the report of `o.files` in
 /// the format asked for, then the `--fail-on` gate's verdict.
 fn leaks(o: &Options) -> Result<ExitCode> {
-    check_leak_options(o, o.files.len())?;
-    let report = sessions::leak_report(&mut Sessions::new(1), &o.files)?;
+    let files = sessions::series(&o.files)?;
+    check_leak_options(o, files.len())?;
+    let report = sessions::leak_report(&mut Sessions::new(1), &files)?;
     if o.json {
         print_json(&serde_json::to_value(&report).unwrap_or_default());
     } else if o.markdown {

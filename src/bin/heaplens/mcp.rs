@@ -98,7 +98,7 @@ fn schema(properties: &[(&str, &str, &str)], required: &[&str]) -> Value {
         .iter()
         .map(|(name, kind, about)| {
             let property = match *kind {
-                "paths" => json!({ "type": "array", "items": { "type": "string" }, "minItems": 2, "description": about }),
+                "paths" => json!({ "type": "array", "items": { "type": "string" }, "minItems": 1, "description": about }),
                 "id" => json!({ "type": ["integer", "string"], "description": about }),
                 kind => json!({ "type": kind, "description": about }),
             };
@@ -137,7 +137,7 @@ fn tools() -> Value {
             "title": "Leak report",
             "description": "The leak report of 3 or more snapshots of one process, taken in capture order while it repeated an action: objects allocated between the first two and still alive in the last, grouped by class and retaining path, most suspicious first, each group with its path from a GC root, where its class is defined and why it ranks where it does.",
             "inputSchema": schema(&[
-                ("paths", "paths", "Snapshot files of one process, in capture order"),
+                ("paths", "paths", "Snapshot files of one process in capture order, or a folder of them (as `heaplens record` writes)"),
                 ("top", "integer", "Groups to answer with; default 5"),
                 OFFSET,
             ], &["paths"]),
@@ -284,11 +284,8 @@ fn leaks(sessions: &mut Sessions, args: &Args) -> Result<Value> {
             .ok_or_else(|| Error::new("paths must be a list of file paths"))?,
         _ => bail!("paths is required: the snapshot files of one process, in capture order"),
     };
-    if paths.len() < 2 {
-        bail!("leaks needs 2 or more snapshots of one process (3 or more to be sure), in capture order");
-    }
     let (offset, top) = page(args, "top", 5)?;
-    let report = sessions::leak_report(sessions, &paths)?;
+    let report = sessions::leak_report(sessions, &sessions::series(&paths)?)?;
     let mut answer = serde_json::to_value(&report)
         .map_err(|e| Error::new(format!("internal: the report is not JSON: {e}")))?;
     if let Some(groups) = answer.get_mut("groups").and_then(Value::as_array_mut) {

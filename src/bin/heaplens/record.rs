@@ -174,7 +174,7 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
         let kept = rec.snapshots.len();
         let next = match kept {
             0 | 1 => String::new(),
-            _ => format!(" (heaplens leaks {dir}/*.heapsnapshot reports on them)"),
+            _ => format!(" (heaplens leaks {dir} reports on them)"),
         };
         bail!(
             "{e}\nkept {kept} snapshot(s) and {} heap-usage sample(s) in {dir}{next}",

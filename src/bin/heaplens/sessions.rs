@@ -61,6 +61,43 @@ impl Sessions {
     }
 }
 
+/// The snapshots of a leak report: `paths`, each folder replaced by the
+/// snapshots in it (`.heapsnapshot`, `.heapsnapshot.gz`) in capture order:
+/// by the number their names start with (`record` writes `1.heapsnapshot`,
+/// `2.…`; a shell glob would put `10` before `2`), then by name.
+pub fn series(paths: &[String]) -> Result<Vec<String>> {
+    let mut all = Vec::with_capacity(paths.len());
+    for path in paths {
+        let Ok(entries) = std::fs::read_dir(path) else {
+            all.push(path.clone());
+            continue;
+        };
+        let mut found: Vec<(u64, String)> = entries
+            .flatten()
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|name| name.ends_with(".heapsnapshot") || name.ends_with(".heapsnapshot.gz"))
+            .map(|name| {
+                let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
+                (digits.parse().unwrap_or(u64::MAX), name)
+            })
+            .collect();
+        if found.is_empty() {
+            bail!("{path} holds no .heapsnapshot file");
+        }
+        found.sort();
+        let folder = std::path::Path::new(path);
+        all.extend(
+            found
+                .into_iter()
+                .map(|(_, name)| folder.join(name).to_string_lossy().into_owned()),
+        );
+    }
+    if all.len() < 2 {
+        bail!("leaks takes 2 or more snapshots of one process (4 or more to see growth in every interval), in capture order, or a folder of them");
+    }
+    Ok(all)
+}
+
 /// The leak report of `paths`, snapshots of one process: every one gives its
 /// facts, the newest (by object ids, whatever the order given) the report.
 pub fn leak_report(sessions: &mut Sessions, paths: &[String]) -> Result<LeakReport> {
