@@ -137,7 +137,16 @@ fn an_agent_finds_the_classic_leak_through_summary_leaks_and_retainers() {
     let names: Vec<&str> = tools.iter().filter_map(|t| t["name"].as_str()).collect();
     assert_eq!(
         names,
-        ["summary", "leaks", "retainers", "diff", "object", "string"]
+        [
+            "summary",
+            "leaks",
+            "retainers",
+            "diff",
+            "object",
+            "duplicate_strings",
+            "closures",
+            "string"
+        ]
     );
     for tool in tools {
         assert_eq!(tool["inputSchema"]["type"], "object", "{tool}");
@@ -236,6 +245,53 @@ fn leaks_takes_the_folder_record_writes() {
     let leaks = client.tool("leaks", json!({ "paths": [arg(folder)], "top": 1 }));
     assert_eq!(leaks["groups"][0]["name"], "SimpleClass", "{leaks}");
     assert_eq!(leaks["groups"][0]["count"], 1000);
+}
+
+#[test]
+fn closures_duplicate_strings_and_named_filters_answer_small_pages() {
+    let files = generate("classic-leak", 4);
+    let path = arg(&files[3]);
+    let mut client = initialized();
+
+    // The module's context holds leakyData, the 4000 SimpleClass.
+    let closures = client.tool("closures", json!({ "path": path }));
+    let rows = closures["rows"].as_array().unwrap();
+    assert!(rows.len() <= 3 && closures["total"].as_u64().unwrap() > 3);
+    let first = &rows[0];
+    assert!(first["variables"].as_array().unwrap().len() <= 5);
+    let variables: Vec<&str> = first["variables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v["name"].as_str())
+        .collect();
+    assert!(variables.contains(&"leakyData"), "{first}");
+
+    let strings = client.tool("duplicate_strings", json!({ "path": path, "top": 3 }));
+    for row in strings["rows"].as_array().unwrap() {
+        assert!(row["copies"].as_u64().unwrap() >= 2, "{row}");
+        assert!(row["copy_ids"].as_array().unwrap().len() <= 5);
+    }
+
+    let contexts = client.tool(
+        "summary",
+        json!({ "path": path, "named_filter": "contexts", "top": 50 }),
+    );
+    assert_eq!(contexts["filter"], "objectsRetainedByContexts");
+    let names: Vec<&str> = contexts["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"SimpleClass"),
+        "held by runRound's context: {names:?}"
+    );
+    let wrong = client.call("summary", json!({ "path": path, "named_filter": "leaks" }));
+    assert_eq!(wrong["isError"], true);
+    let message = wrong["content"][0]["text"].as_str().unwrap();
+    assert!(message.contains("detached-dom"), "{message}");
 }
 
 #[test]

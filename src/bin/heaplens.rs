@@ -161,6 +161,14 @@ fn value<T: std::str::FromStr>(flag: &str, it: &mut std::slice::Iter<String>) ->
         .map_err(|_| Error::new(format!("{flag} {v}: not a number")))
 }
 
+/// The named filter `name` (`detached-dom`, …), given as `what`.
+fn named_filter(what: &str, name: &str) -> Result<NamedFilter> {
+    NamedFilter::from_cli_name(name).ok_or_else(|| {
+        let names = NamedFilter::ALL.map(NamedFilter::cli_name);
+        Error::new(format!("{what} {name}: give one of {}", names.join(", ")))
+    })
+}
+
 fn options(args: &[String]) -> Result<Options> {
     let mut o = Options {
         files: Vec::new(),
@@ -200,13 +208,7 @@ fn options(args: &[String]) -> Result<Options> {
             },
             "--min-count" => o.min_count = value(a, &mut it)?,
             "--min-bytes" => o.min_bytes = value(a, &mut it)?,
-            "--filter" => {
-                let name: String = value(a, &mut it)?;
-                let names = NamedFilter::ALL.map(NamedFilter::cli_name);
-                o.filter = Some(NamedFilter::from_cli_name(&name).ok_or_else(|| {
-                    Error::new(format!("--filter {name}: give one of {}", names.join(", ")))
-                })?);
-            }
+            "--filter" => o.filter = Some(named_filter(a, &value::<String>(a, &mut it)?)?),
             _ if a.starts_with("--") => {
                 return Err(Error::new(format!("unknown option {a}\n\n{USAGE}")))
             }

@@ -18,8 +18,9 @@ const KEPT_SNAPSHOTS: usize = 4;
 const MAX_ROWS: usize = 100;
 /// Most characters the `string` tool answers with at once.
 const MAX_CHARACTERS: usize = 4096;
-/// Member ids listed per leak group (`count` says how many there are).
-const MEMBERS_SHOWN: usize = 5;
+/// Items kept of the lists inside a row (a group's members, a context's
+/// variables); the row's count says how many there are.
+const ITEMS_SHOWN: usize = 5;
 
 /// JSON-RPC error codes.
 const PARSE_ERROR: i64 = -32700;
@@ -130,6 +131,7 @@ fn tools() -> Value {
                 ("top", "integer", "Rows to answer with; default 20"),
                 OFFSET,
                 ("filter", "string", "Only classes whose name contains this (case-insensitive)"),
+                ("named_filter", "string", "Only the objects one of DevTools' named filters keeps: duplicated-strings, detached-dom, contexts, console or event-handlers"),
             ], &["path"]),
         },
         {
@@ -177,6 +179,26 @@ fn tools() -> Value {
             ], &["path", "id"]),
         },
         {
+            "name": "duplicate_strings",
+            "title": "Strings held more than once",
+            "description": "String values held in more than one copy, most wasted bytes first: copies, bytes per copy, wasted and retained bytes, the copies' ids.",
+            "inputSchema": schema(&[
+                PATH,
+                ("top", "integer", "Rows to answer with; default 10"),
+                OFFSET,
+            ], &["path"]),
+        },
+        {
+            "name": "closures",
+            "title": "Closure contexts and what they hold",
+            "description": "Closure contexts by the bytes held only through their captured variables (a closure that keeps a big value alive comes first), with their functions and variables.",
+            "inputSchema": schema(&[
+                PATH,
+                ("top", "integer", "Rows to answer with; default 3"),
+                OFFSET,
+            ], &["path"]),
+        },
+        {
             "name": "string",
             "title": "An object's whole name or string value",
             "description": "A window of an object's whole name (a string's value, a closure's name): the other tools cut names at 1000 characters.",
@@ -212,6 +234,13 @@ fn call(sessions: &mut Sessions, params: &Value) -> std::result::Result<Value, (
         "diff" => diff(sessions, args),
         "object" => object(sessions, args),
         "string" => string(sessions, args),
+        "duplicate_strings" => page_of(sessions, args, 10, |offset, limit| {
+            Request::DuplicateStrings { offset, limit }
+        }),
+        "closures" => page_of(sessions, args, 3, |offset, limit| Request::Closures {
+            offset,
+            limit,
+        }),
         _ => return Err((INVALID_PARAMS, format!("no tool {name:?}"))),
     };
     Ok(match answer {
@@ -268,9 +297,16 @@ fn summary(sessions: &mut Sessions, args: &Args) -> Result<Value> {
         None | Some(Value::Null) => "",
         Some(_) => text(args, "filter")?,
     };
+    let named = match args.get("named_filter") {
+        None | Some(Value::Null) => None,
+        Some(_) => Some(crate::named_filter(
+            "named_filter",
+            text(args, "named_filter")?,
+        )?),
+    };
     let (offset, top) = page(args, "top", 20)?;
     let s = sessions.get(path)?;
-    let (mut answer, total) = sessions::summary(path, s, (None, filter), offset, top);
+    let (mut answer, total) = sessions::summary(path, s, (named, filter), offset, top);
     answer["total_classes"] = total.into();
     Ok(answer)
 }
@@ -291,11 +327,7 @@ fn leaks(sessions: &mut Sessions, args: &Args) -> Result<Value> {
     if let Some(groups) = answer.get_mut("groups").and_then(Value::as_array_mut) {
         let total = groups.len();
         let mut page: Vec<Value> = groups.drain(..).skip(offset).take(top).collect();
-        for g in &mut page {
-            if let Some(members) = g.get_mut("members").and_then(Value::as_array_mut) {
-                members.truncate(MEMBERS_SHOWN);
-            }
-        }
+        shorten(&mut page, &["members"]);
         *groups = page;
         answer["total_groups"] = total.into();
     }
@@ -344,4 +376,32 @@ fn string(sessions: &mut Sessions, args: &Args) -> Result<Value> {
     let s = sessions.get(path)?;
     sessions::node_of(s, path, id)?;
     s.query(Request::String { id, offset, limit })
+}
+
+/// A page of one of the query layer's lists (`request(offset, limit)`),
+/// `rows` rows by default, the lists inside each row shortened.
+fn page_of(
+    sessions: &mut Sessions,
+    args: &Args,
+    rows: usize,
+    request: impl FnOnce(usize, usize) -> Request,
+) -> Result<Value> {
+    let path = text(args, "path")?;
+    let (offset, top) = page(args, "top", rows)?;
+    let mut answer = crate::snake_keys(&sessions.get(path)?.query(request(offset, top))?);
+    if let Some(rows) = answer.get_mut("rows").and_then(Value::as_array_mut) {
+        shorten(rows, &["functions", "variables", "copy_ids"]);
+    }
+    Ok(answer)
+}
+
+/// Cuts the lists `keys` of each row to [`ITEMS_SHOWN`] items.
+fn shorten(rows: &mut [Value], keys: &[&str]) {
+    for row in rows {
+        for key in keys {
+            if let Some(items) = row.get_mut(*key).and_then(Value::as_array_mut) {
+                items.truncate(ITEMS_SHOWN);
+            }
+        }
+    }
 }
