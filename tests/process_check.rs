@@ -15,6 +15,8 @@ fn warnings(base: &std::path::Path, current: &std::path::Path) -> Vec<String> {
 fn comparing_snapshots_of_two_programs_warns_that_they_are_two_processes() {
     let leak = generate("classic-leak", 3);
     let other = generate("mixed-heap", 1);
+    let reverse = warnings(&leak[2], &other[0]);
+    println!("reverse: {reverse:?}");
     let found = warnings(&other[0], &leak[2]);
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(

@@ -32,10 +32,11 @@ const TABS = [
  * holding index.html's containers (#snapshot-list, #main, #search, #file-input,
  * #drop-overlay, and optionally #demo-button).
  * @param {{ view?: string, deepLinks?: boolean, createWorker?: () => Worker,
- *           onLoad?: (info) => void, onError?: (message: string) => void,
+ *           memoryLimit?: number, onLoad?: (info) => void, onError?: (message: string) => void,
  *           onSelect?: (id: number) => void }} [options]
  *   view: the first tab; deepLinks: keep the state in the URL fragment (the page only);
  *   createWorker: how each snapshot's worker starts (the single file uses a Blob URL);
+ *   memoryLimit: most bytes one snapshot's worker may use (default: what the browser gives);
  *   onLoad, onError, onSelect: a snapshot finished or failed loading, an object was selected.
  * @returns {{ addFiles, addUrl, setView, showNotice, clear }}
  */
@@ -76,9 +77,18 @@ export function createApp(root, options = {}) {
 
   // ---------------------------------------------------------------- loading
 
+  /** `name`, or `name (2)`, `name (3)`…: the same file loaded twice stays distinguishable. */
+  function uniqueName(name) {
+    const taken = new Set(state.snapshots.map((s) => s.name));
+    let n = 2;
+    let unique = name;
+    while (taken.has(unique)) unique = `${name} (${n++})`;
+    return unique;
+  }
+
   function addSnapshot(name, size, source, gzip) {
-    const entry = { uid: state.nextUid++, name, size, status: 'loading', bytes: 0, stage: 'Queued', info: null, error: null, tooBig: false, worker: null };
-    entry.worker = new SnapshotWorker(source, { gzip, total: size, createWorker: options.createWorker }, {
+    const entry = { uid: state.nextUid++, name: uniqueName(name), size, status: 'loading', bytes: 0, stage: 'Queued', info: null, error: null, tooBig: false, worker: null };
+    entry.worker = new SnapshotWorker(source, { gzip, total: size, memoryLimit: options.memoryLimit, createWorker: options.createWorker }, {
       onProgress(bytes) { entry.bytes = bytes; updateProgress(entry); },
       onStage(stage) { entry.stage = stage; updateProgress(entry); },
       onReady(info) {

@@ -2,4 +2,7 @@
 
 import { createApp } from './app.js';
 
-createApp(document, { deepLinks: true });
+// `?memory-limit=MiB` caps each snapshot's memory, e.g. on a shared machine.
+const memoryLimit = Number(new URLSearchParams(location.search).get('memory-limit')) * 2 ** 20;
+
+createApp(document, { deepLinks: true, memoryLimit });

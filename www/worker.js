@@ -5,6 +5,8 @@
 let snapshot = null;
 let crashed = null;
 let wasmMemory = null;
+let analyzer = null;
+let memoryCeiling = 0;
 // Large opaque values (a diff base) are sent once and then referred to by name.
 const stashes = new Map();
 
@@ -18,7 +20,7 @@ self.onmessage = ({ data: message }) => {
   else if (message.type === 'query') answer(message);
 };
 
-async function load({ source, gzip, total }) {
+async function load({ source, gzip, total, memoryLimit }) {
   let loader = null;
   try {
     post({ type: 'stage', stage: 'Starting the analyzer' });
@@ -27,6 +29,11 @@ async function load({ source, gzip, total }) {
       ({ wasm, memory: wasmMemory } = await startAnalyzer());
     } catch (error) {
       throw new Error(`Could not start the analyzer (www/pkg/heaplens.js): ${error.message ?? error}. Run scripts/build.sh first.`);
+    }
+    analyzer = wasm;
+    if (memoryLimit > 0) {
+      memoryCeiling = memoryLimit;
+      wasm.setMemoryLimit(memoryLimit);
     }
     loader = new wasm.SnapshotLoader();
     let warmedUp = false;
@@ -182,6 +189,18 @@ function describe(error) {
   const memory = error instanceof RangeError
     || /out of memory|memory allocation|allocation failed|could not allocate|Memory\.grow|Array buffer allocation|WebAssembly\.Memory/i.test(message);
   if (memory) return { message: `${TOO_BIG} (${message})`, tooBig: true };
+  // The module's allocator tells when it could not get memory: past the
+  // page's ceiling for one snapshot, or the browser would not grow it.
+  const refused = error instanceof WebAssembly.RuntimeError ? analyzer?.refusedAllocation() ?? 0 : 0;
+  if (refused > 0) {
+    const gib = (bytes) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+    const limit = memoryCeiling > 0 ? `the ${gib(memoryCeiling)} this page gives one snapshot` : 'what this browser tab could give it';
+    const held = wasmMemory ? `; it held ${gib(wasmMemory.buffer.byteLength)}` : '';
+    return {
+      message: `This snapshot needs more memory than ${limit} (it asked for ${(refused / 2 ** 20).toFixed(1)} MiB more${held}). The other snapshots are not affected. Open it with the heaplens command line (heaplens summary FILE), which has no such limit.`,
+      tooBig: true,
+    };
+  }
   // A Rust allocation failure aborts with a bare trap; a memory near the wasm32 limit says why.
   const used = wasmMemory?.buffer.byteLength ?? 0;
   if (error instanceof WebAssembly.RuntimeError && used >= 2 ** 31) {

@@ -3,18 +3,19 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, openSync, writeSync, closeSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { repo, setUpBrowserSuite, loadFiles, item, screenshot } from './helpers.mjs';
 
 const T = { timeout: 180000 };
 const XSS = '<img src=x onerror=alert(1)>';
-let suite; let mixed; let truncated; let garbage; let gz;
+let suite; let mixed; let other; let truncated; let garbage; let gz;
 
 before(async () => {
-  suite = await setUpBrowserSuite({ programs: { mixed: ['mixed-heap.cjs', 1] } });
+  suite = await setUpBrowserSuite({ programs: { mixed: ['mixed-heap.cjs', 1], other: ['classic-leak.cjs', 1] } });
   [mixed] = suite.snapshots.mixed;
+  [other] = suite.snapshots.other;
   const bytes = readFileSync(mixed);
   truncated = join(suite.dir, 'truncated.heapsnapshot');
   writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
@@ -25,6 +26,88 @@ before(async () => {
 }, T);
 
 after(() => suite?.teardown());
+
+/** Bytes in the class name of the huge-name snapshot: 100 MiB of "A". */
+const HUGE_NAME = 100 * 2 ** 20;
+
+/**
+ * Writes a valid snapshot whose root holds a `Small` object and one whose class name
+ * is HUGE_NAME bytes of "A" (the same file tests/hostile/mod.rs writes for the CLI).
+ */
+function writeHugeNameSnapshot(path) {
+  const fd = openSync(path, 'w');
+  writeSync(fd, '{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],'
+    + '"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape"],"string","number","number","number","number","number"],'
+    + '"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"],'
+    + '"location_fields":["object_index","script_id","line","column"]},"node_count":3,"edge_count":2,"extra_native_bytes":0},\n'
+    + '"nodes":[9,0,1,0,2,0,0\n,3,1,3,16,0,0,0\n,3,2,5,16,0,0,0],\n"edges":[1,0,7\n,1,1,14],\n"locations":[],\n"strings":["",\n"Small",\n"');
+  const block = Buffer.alloc(1 << 20, 'A');
+  for (let i = 0; i < HUGE_NAME / block.length; i++) writeSync(fd, block);
+  writeSync(fd, '"]}\n');
+  closeSync(fd);
+}
+
+/**
+ * Peak resident memory (VmHWM, bytes) of the largest renderer process started by this
+ * test process's browser (the tab and its workers live in one), or 0 when not on Linux.
+ */
+function rendererPeak() {
+  const root = process.pid;
+  const read = (pid, file) => { try { return readFileSync(`/proc/${pid}/${file}`, 'latin1'); } catch { return ''; } };
+  const parent = (pid) => Number(/PPid:\s+(\d+)/.exec(read(pid, 'status'))?.[1] ?? 0);
+  const ours = (pid) => { for (let p = pid; p > 1; p = parent(p)) if (p === root) return true; return false; };
+  let peak = 0;
+  for (const pid of existsSync('/proc') ? readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number) : []) {
+    if (!read(pid, 'cmdline').includes('--type=renderer') || !ours(pid)) continue;
+    peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(read(pid, 'status'))?.[1] ?? 0) * 1024);
+  }
+  return peak;
+}
+
+test('a 100 MiB class name loads beside a normal snapshot: cut in the Summary with its length, the other stays usable', T, async () => {
+  const huge = join(suite.dir, 'huge-name.heapsnapshot');
+  writeHugeNameSnapshot(huge);
+  const { page, context, errors } = await suite.openPage();
+  await loadFiles(page, [huge, mixed]);
+  assert.equal(await item(page, 'huge-name.heapsnapshot').getAttribute('data-status'), 'ready');
+  await item(page, 'huge-name.heapsnapshot').click();
+  const names = page.locator('[data-testid="summary-table"] [data-testid="class-name"]');
+  await names.first().waitFor();
+  const shown = await names.allTextContents();
+  const cut = shown.find((t) => t.startsWith('AAAA'));
+  assert.ok(cut, `the huge class is listed: ${JSON.stringify(shown.map((t) => t.slice(0, 20)))}`);
+  assert.ok(cut.length <= 1001 && cut.endsWith('\u2026'), `the name is cut: ${cut.length} characters`);
+  const length = await page.locator('[data-testid="summary-table"] [data-testid="name-length"]').first().textContent();
+  assert.match(length, /104,857,600 characters/);
+  await item(page, 'mixed.heapsnapshot').click();
+  await page.fill('[data-testid="search-input"]', 'Point');
+  await page.press('[data-testid="search-input"]', 'Enter');
+  await page.locator('[data-testid="search-result"]').first().waitFor();
+  const peak = rendererPeak();
+  console.log(`renderer peak with the ${HUGE_NAME} B name file (${readFileSync(huge).length} B) and ${readFileSync(mixed).length} B beside it: ${(peak / 1e6).toFixed(0)} MB`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a snapshot past the memory a worker may use fails alone, with a message, and the other stays usable', T, async () => {
+  const huge = join(suite.dir, 'huge-name.heapsnapshot');
+  if (!existsSync(huge)) writeHugeNameSnapshot(huge);
+  const { page, context, errors } = await suite.openPage();
+  // The same page with each snapshot's worker capped at 64 MiB: the 100 MiB name cannot fit.
+  await page.goto(`${suite.origin}/index.html?memory-limit=64`);
+  await loadFiles(page, [huge, mixed]);
+  const bad = item(page, 'huge-name.heapsnapshot');
+  assert.equal(await bad.getAttribute('data-status'), 'error');
+  const message = await bad.locator('[data-testid="snapshot-error"]').textContent();
+  assert.match(message, /This snapshot needs more memory than the 0\.06 GiB this page gives one snapshot \(it asked for [\d.]+ MiB more; it held [\d.]+ GiB\)\. The other snapshots are not affected/);
+  assert.equal(await item(page, 'mixed.heapsnapshot').getAttribute('data-status'), 'ready');
+  await item(page, 'mixed.heapsnapshot').click();
+  await page.locator('[data-testid="summary-table"] [data-testid="row"]').first().waitFor();
+  await page.click('[data-testid="tab-statistics"]');
+  await page.locator('[data-testid="stats-chart"]').waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
 
 test('a truncated or foreign file shows an error while the other snapshot stays usable', T, async () => {
   const { page, context, errors } = await suite.openPage();
@@ -154,5 +237,37 @@ test('"Try the demo" streams the demo snapshots from the same origin', { ...T, s
   assert.ok(requests.some((u) => u.endsWith('/demo/index.json')));
   assert.ok(requests.every((u) => u.startsWith(`${suite.origin}/`) || u.startsWith('blob:') || u.startsWith('data:')));
   await screenshot(page, 'demo');
+  await context.close();
+});
+
+test('the same file loaded three times gets three distinguishable names', T, async () => {
+  const { page, context } = await suite.openPage();
+  await loadFiles(page, [mixed]);
+  await loadFiles(page, [mixed]);
+  await loadFiles(page, [mixed]);
+  const names = await page.locator('[data-testid="snapshot-name"]').allTextContents();
+  assert.deepEqual(names.sort(), ['mixed.heapsnapshot', 'mixed.heapsnapshot (2)', 'mixed.heapsnapshot (3)']);
+  await context.close();
+});
+
+test('Comparison warns when the base comes from another process', T, async () => {
+  const { page, context, errors } = await suite.openPage();
+  await loadFiles(page, [other, mixed]);
+  await item(page, 'mixed.heapsnapshot').click();
+  await page.click('[data-testid="tab-comparison"]');
+  const warnings = page.locator('[data-testid="comparison-warnings"]');
+  await warnings.waitFor();
+  assert.match(await warnings.textContent(), /The base and this snapshot look like snapshots of different processes: \d+ of the \d+ objects they share ids with are different objects/);
+  await screenshot(page, 'comparison-processes');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('snapshot names are isolated from the text around them (bidi)', T, async () => {
+  const { page, context } = await suite.openPage();
+  await loadFiles(page, [mixed]);
+  await page.locator('[data-testid="summary-table"] [data-testid="class-name"]').first().waitFor();
+  const isolated = await page.evaluate(() => ['class-name', 'snapshot-name'].map((id) => getComputedStyle(document.querySelector(`[data-testid="${id}"]`)).unicodeBidi));
+  assert.deepEqual(isolated, ['isolate', 'isolate']);
   await context.close();
 });

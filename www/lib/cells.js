@@ -2,12 +2,21 @@
 //! ("name :: Object @id"), sizes with percent and exact-byte tooltips, distances.
 
 import { el } from './dom.js';
-import { objectLabel, edgeLabel, isQuietEdge, formatKb, formatPercent, exactBytes, formatDistance } from './format.js';
+import { objectLabel, edgeLabel, isQuietEdge, formatKb, formatPercent, exactBytes, formatDistance, formatCount } from './format.js';
+
+/**
+ * Appends " (123,456 characters)" when the core cut a name (`length` is then its full
+ * length): names leave the core cut after 1,000 characters.
+ */
+export function appendNameLength(parent, length) {
+  if (length) parent.appendChild(el('span', { className: 'name-length', testid: 'name-length', title: 'The name is longer than shown' }, ` (${formatCount(length)} characters)`));
+}
 
 /** Appends `label @id` for a NodeRow. */
 export function appendObject(parent, node) {
   const { text, style } = objectLabel(node);
   parent.appendChild(el('span', { className: style, testid: 'object-name' }, text));
+  appendNameLength(parent, node.nameLength);
   parent.appendChild(el('span', { className: 'obj-id' }, ` @${node.id}`));
   if (node.detached) parent.appendChild(el('span', { className: 'badge detached', title: 'Detached from the DOM tree' }, 'detached'));
   parent.title = `${text} @${node.id}`;

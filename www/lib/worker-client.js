@@ -9,12 +9,13 @@ const defaultWorker = () => new Worker(new URL('../worker.js', import.meta.url),
 export class SnapshotWorker {
   /**
    * @param {{kind:'file', file: File} | {kind:'stream', stream: ReadableStream}} source
-   * @param {{gzip: boolean, total: number, createWorker?: () => Worker}} options
-   *        total = bytes expected (for progress); createWorker starts the worker
-   *        (the single-file build passes one that uses a Blob URL)
+   * @param {{gzip: boolean, total: number, memoryLimit?: number, createWorker?: () => Worker}} options
+   *        total = bytes expected (for progress); memoryLimit = most bytes the worker's
+   *        wasm memory may grow to (default: what the browser gives); createWorker starts
+   *        the worker (the single-file build passes one that uses a Blob URL)
    * @param {{onProgress, onStage, onReady, onError}} handlers
    */
-  constructor(source, { gzip, total, createWorker = defaultWorker }, handlers) {
+  constructor(source, { gzip, total, memoryLimit = 0, createWorker = defaultWorker }, handlers) {
     this.handlers = handlers;
     this.pending = new Map();
     this.nextId = 1;
@@ -27,7 +28,7 @@ export class SnapshotWorker {
       this.fail(event.message || 'The analysis worker failed to start');
     };
     const transfer = source.kind === 'stream' ? [source.stream] : [];
-    this.worker.postMessage({ type: 'load', source, gzip, total }, transfer);
+    this.worker.postMessage({ type: 'load', source, gzip, total, memoryLimit }, transfer);
   }
 
   receive(message) {
@@ -42,6 +43,8 @@ export class SnapshotWorker {
         this.pending.delete(message.id);
         if ('error' in message) waiter.reject(new Error(message.error));
         else waiter.resolve(message.result);
+        // Out of memory after loading: the worker is of no more use; ending it frees its memory.
+        if (message.tooBig) this.fail(message.error, true);
         break;
       }
       default: break;

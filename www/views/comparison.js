@@ -6,7 +6,7 @@
 import { el } from '../lib/dom.js';
 import { TreeTable } from '../lib/treetable.js';
 import { classFilterInput, sortInState } from '../lib/class-table.js';
-import { appendObject, appendEdge } from '../lib/cells.js';
+import { appendObject, appendEdge, appendNameLength } from '../lib/cells.js';
 import { formatCount, formatSigned, formatBytes, formatSignedBytes, exactBytes } from '../lib/format.js';
 
 export function comparisonView(ctx) {
@@ -32,12 +32,19 @@ export function comparisonView(ctx) {
     table.reload();
   });
   const filter = classFilterInput(ctx, state, () => table.reload());
+  // E.g. the base and this snapshot look like two processes: shown above the table.
+  const warnings = el('div', { className: 'notice warning', testid: 'comparison-warnings', hidden: true });
+  function showWarnings(list) {
+    warnings.replaceChildren(...list.map((w) => el('p', {}, w)));
+    warnings.hidden = list.length === 0;
+  }
 
   const provider = {
     async load(parent, offset, limit) {
       const baseToken = await current.worker.diffBase(base.worker);
       if (parent === null) {
         const res = await current.worker.query({ op: 'compare', base: baseToken, sortBy: state.sortBy, ascending: state.ascending, classFilter: state.classFilter, offset, limit });
+        showWarnings(res.warnings ?? []);
         return { total: res.total, rows: res.rows.map((row) => ({ kind: 'class', row })) };
       }
       if (parent.kind === 'class') {
@@ -71,6 +78,7 @@ export function comparisonView(ctx) {
       render(cell, d) {
         if (d.kind === 'class') {
           cell.appendChild(el('span', { className: 'class-name', testid: 'class-name' }, d.row.name));
+          appendNameLength(cell, d.row.nameLength);
           cell.title = d.row.name;
         } else if (d.kind === 'instance') {
           const row = d.row;
@@ -104,6 +112,7 @@ export function comparisonView(ctx) {
 
   element.append(
     el('div', { className: 'toolbar' }, el('label', {}, 'Base snapshot ', select), filter),
+    warnings,
     table.element,
   );
   return { element, table };

@@ -4,7 +4,7 @@
 import { el } from '../lib/dom.js';
 import { TreeTable } from '../lib/treetable.js';
 import { classFilterInput, sortInState } from '../lib/class-table.js';
-import { appendObject, appendEdge, fillSize, fillDistance } from '../lib/cells.js';
+import { appendObject, appendEdge, appendNameLength, fillSize, fillDistance } from '../lib/cells.js';
 import { formatCount } from '../lib/format.js';
 
 /** DevTools' named filters: the query layer's `filter` value and DevTools' title. */
@@ -80,6 +80,7 @@ export function summaryView(ctx) {
       render(cell, d) {
         if (d.kind === 'class') {
           cell.appendChild(el('span', { className: 'class-name', testid: 'class-name' }, d.row.name));
+          appendNameLength(cell, d.row.nameLength);
           if (d.row.count > 1) cell.appendChild(el('span', { className: 'count', testid: 'class-count' }, ` \u00d7${formatCount(d.row.count)}`));
           cell.title = d.row.name;
         } else if (d.kind === 'node') appendObject(cell, d.node);
