@@ -671,3 +671,16 @@ fn deep_nesting_in_a_skipped_section_neither_overflows_nor_hangs() {
         "the file ends early",
     );
 }
+
+#[test]
+fn a_heap_timeline_reads_as_the_snapshot_it_holds() {
+    // A .heaptimeline (DevTools' allocation instrumentation) is a snapshot plus
+    // allocation traces and samples: those sections are read past.
+    let timeline = tiny_with(
+        "\"trace_function_infos\":[],\n\"trace_tree\":[],\n\"samples\":[],",
+        "\"trace_function_infos\":[1,2,3,4,5,6],\n\"trace_tree\":[1,0,1,1,[2,1,2,3,[]]],\n\"samples\":[100,7,200,9],",
+    );
+    let plain = parse_every_way(TINY.as_bytes()).unwrap();
+    let g = parse_every_way(&timeline).expect("a timeline is a snapshot");
+    assert_eq!(format!("{g:?}"), format!("{plain:?}"));
+}
