@@ -51,8 +51,9 @@ fn default_string_limit() -> usize {
     STRING_PAGE_LIMIT
 }
 
-/// Most characters a `string` request answers with at once.
-pub const STRING_PAGE_LIMIT: usize = 1 << 16;
+/// Most characters a `string` request answers with at once: each window
+/// is found by a scan from the start, so a 100 MiB name takes ~100 windows.
+pub const STRING_PAGE_LIMIT: usize = 1 << 20;
 
 /// A request to a [`Session`]; `op` selects the variant.
 #[derive(Debug, Clone, Deserialize)]
