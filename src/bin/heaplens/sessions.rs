@@ -19,8 +19,9 @@ fn stamp(path: &str) -> Stamp {
     Some((m.modified().ok()?, m.len()))
 }
 
-/// Analysed snapshots by path, least recently used first; a file that
-/// changed on disk is opened again.
+/// Analysed snapshots by path (`a.heapsnapshot` and `./a.heapsnapshot` are
+/// one), least recently used first; a file that changed on disk is opened
+/// again.
 pub struct Sessions {
     capacity: usize,
     open: Vec<(String, Stamp, Session)>,
@@ -38,7 +39,9 @@ impl Sessions {
     /// The session of `path`, opened unless it is kept and unchanged.
     pub fn get(&mut self, path: &str) -> Result<&mut Session> {
         let now = stamp(path);
-        let kept = self.open.iter().position(|(p, _, _)| p == path);
+        let key = std::fs::canonicalize(path)
+            .map_or_else(|_| path.to_owned(), |p| p.to_string_lossy().into_owned());
+        let kept = self.open.iter().position(|(p, _, _)| *p == key);
         match kept {
             Some(i) if now.is_some() && self.open[i].1 == now => {
                 let entry = self.open.remove(i);
@@ -53,7 +56,7 @@ impl Sessions {
                     self.open.remove(0);
                 }
                 let session = crate::open(path)?;
-                self.open.push((path.to_owned(), now, session));
+                self.open.push((key, now, session));
             }
         }
         let last = self.open.len() - 1;
