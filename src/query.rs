@@ -4,6 +4,7 @@
 
 use crate::analysis::classes::{js_cmp, InterfaceDefinition};
 use crate::analysis::closures::{closures, held_only_by, variables, Closures};
+use crate::analysis::contexts::{analyze_contexts, ContextAnalysis};
 use crate::analysis::distances::{self, shown, BASE_UNREACHABLE_DISTANCE, NO_DISTANCE};
 use crate::analysis::duplicates::{costs, duplicate_strings, DuplicateCost, DuplicateStrings};
 use crate::analysis::fasthash::FastMap;
@@ -279,8 +280,12 @@ pub struct ContextRow {
     pub context: NodeRow,
     /// Bytes held only through the context's variables.
     pub held_size: u64,
-    /// `heldSize` less what the contexts inside it hold (the ranking key).
+    /// `heldSize` less what the contexts inside it hold.
     pub own_size: u64,
+    /// Retained size of its variables no live closure can read (the first
+    /// ranking key); absent when the snapshot has no scope tables.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dead_size: Option<u64>,
     /// The first [`CONTEXT_ITEMS`] functions whose context this is.
     pub functions: Vec<NodeRow>,
     pub function_count: usize,
@@ -300,6 +305,10 @@ pub struct VariableRow {
     pub value: NodeRow,
     /// The context is the value's immediate dominator.
     pub held_only_here: bool,
+    /// No live closure can read it; absent when the snapshot has no scope
+    /// tables to tell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dead: Option<bool>,
 }
 
 /// Most functions and variables a [`ContextRow`] lists.
@@ -414,7 +423,7 @@ pub struct Session {
     ranged: Option<(IdRange, Vec<ClassAggregate>)>,
     named: Option<(NamedKey, Vec<ClassAggregate>)>,
     duplicates: std::cell::OnceCell<(DuplicateStrings, Vec<DuplicateCost>)>,
-    closures: std::cell::OnceCell<Closures>,
+    closures: std::cell::OnceCell<(ContextAnalysis, Closures)>,
     /// The nodes passing each named filter, computed when first asked for.
     passing: [std::cell::OnceCell<BitSet>; NamedFilter::ALL.len()],
     ignored: Vec<bool>,
@@ -730,7 +739,12 @@ impl Session {
     pub fn closures(&self, offset: usize, limit: usize) -> Page<ContextRow> {
         let s = &self.snapshot;
         let g = &s.graph;
-        let report = self.closures.get_or_init(|| closures(s));
+        let (analysis, report) = self.closures.get_or_init(|| {
+            let analysis = analyze_contexts(s);
+            let report = closures(s, &analysis);
+            (analysis, report)
+        });
+        let known = |v| analysis.has_scope_tables.then_some(v);
         let rows = (offset..report.contexts.len().min(offset.saturating_add(limit)))
             .map(|i| {
                 let c = report.contexts[i] as usize;
@@ -742,6 +756,7 @@ impl Session {
                     context: self.node_row(c),
                     held_size: report.held[i],
                     own_size: report.own[i],
+                    dead_size: known(report.dead[i]),
                     function_count: functions.len(),
                     functions: functions
                         .iter()
@@ -760,6 +775,7 @@ impl Session {
                                 name_length,
                                 value: self.node_row(value(e)),
                                 held_only_here: held_only_by(s, c, e),
+                                dead: analysis.has_scope_tables.then(|| analysis.is_dead(c, e)),
                             }
                         })
                         .collect(),

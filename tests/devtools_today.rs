@@ -29,6 +29,13 @@ fn chromium_page() -> PathBuf {
     write_snapshots_with(&script, &[], &["named-filters.html"], "named-filters", 1).remove(0)
 }
 
+/// One snapshot of `closures.html` in headless Chromium, whose snapshots
+/// carry V8's scope tables.
+fn chromium_closures() -> PathBuf {
+    let script = repo().join("tests/fixtures/browser/take-snapshots.mjs");
+    write_snapshots_with(&script, &[], &["closures.html"], "closures", 1).remove(0)
+}
+
 /// A Summary row: name, count, distance, shallow size, retained size, class key.
 type Row = (String, u64, Option<u64>, u64, u64, String);
 
@@ -290,4 +297,94 @@ fn a_named_filter_combines_with_the_class_filter_the_id_range_and_instances() {
     );
     assert_eq!(ranged(serde_json::json!([0, u32::MAX])), all["rows"]);
     assert_eq!(ranged(serde_json::json!([0, 0])), serde_json::json!([]));
+}
+
+/// A dead context field: context id, variable name, value id, value's retained size.
+type DeadRow = (u64, String, u64, u64);
+
+#[test]
+fn dead_context_fields_equal_devtools_context_analyzer_and_rank_first() {
+    let file = chromium_closures();
+    let devtools = oracle_today(&["contexts", arg(&file)]);
+    let mut theirs: Vec<DeadRow> = Vec::new();
+    for scope in devtools["scopes"].as_array().unwrap() {
+        for context in scope["contexts"].as_array().unwrap() {
+            for field in context["deadFields"].as_array().unwrap() {
+                theirs.push((
+                    context["contextNodeId"].as_u64().unwrap(),
+                    field["name"].as_str().unwrap().to_owned(),
+                    field["valueNodeId"].as_u64().unwrap(),
+                    field["retainedSize"].as_u64().unwrap(),
+                ));
+            }
+        }
+    }
+    theirs.sort();
+    let (ours, page) = with_session(&file, |s| {
+        let snapshot = &s.snapshot;
+        let g = &snapshot.graph;
+        let analysis = heaplens::analysis::contexts::analyze_contexts(snapshot);
+        assert!(analysis.has_scope_tables);
+        let mut ours: Vec<DeadRow> = analysis
+            .dead
+            .iter()
+            .map(|f| {
+                let value = g.edge_to[f.edge as usize] as usize;
+                (
+                    g.node_id[f.context as usize] as u64,
+                    g.edge_label(f.edge as usize).into_owned(),
+                    g.node_id[value] as u64,
+                    snapshot.dominators.retained[value],
+                )
+            })
+            .collect();
+        ours.sort();
+        (ours, s.closures(0, 4))
+    });
+    assert_eq!(ours, theirs);
+    // The three contexts whose `hoard` nobody can read come first; the
+    // context whose `table` a not-yet-created inner function reads is not dead.
+    assert_eq!(theirs.len(), 3, "{theirs:?}");
+    for row in &page.rows[..3] {
+        let hoard = &row.variables[0];
+        assert_eq!((hoard.name.as_str(), hoard.dead), ("hoard", Some(true)));
+        assert_eq!(row.dead_size, Some(hoard.value.retained_size));
+    }
+    let table = &page.rows[3].variables[0];
+    assert_eq!((table.name.as_str(), table.dead), ("table", Some(false)));
+}
+
+#[test]
+fn without_scope_tables_closures_say_nothing_is_known_dead() {
+    let file = strings_and_closures();
+    let page = with_session(&file, |s| s.closures(0, 1));
+    assert_eq!(page.rows[0].dead_size, None);
+    assert!(page.rows[0].variables.iter().all(|v| v.dead.is_none()));
+}
+
+/// A one-node snapshot with the scope tables V8 writes (scope ids can be
+/// negative), and `nodes` given as `NODES`.
+fn tiny_snapshot_with_scopes(nodes: &str) -> String {
+    format!(
+        r#"{{"snapshot":{{"meta":{{"node_fields":["type","name","id","self_size","edge_count"],
+        "node_types":[["synthetic"]],"edge_fields":["type","name_or_index","to_node"],
+        "edge_types":[["element"]],
+        "scope_fields":["script_node_index","scope_id","depth","scope_context_vars_count","scope_uses_count"],
+        "scope_context_var_fields":["name"],"scope_use_fields":["declaring_scope_id","slot_index"]}},
+        "node_count":1,"edge_count":0}},"nodes":[{nodes}],"edges":[],
+        "scopes":[0,-2,0,1,0,0,216,1,0,1],"scope_context_vars":[1],"scope_uses":[-2,0],
+        "strings":["","hoard"]}}"#
+    )
+}
+
+#[test]
+fn scope_tables_are_read_with_their_negative_scope_ids_and_only_there() {
+    let graph = common::parse_chunked(tiny_snapshot_with_scopes("0,0,1,0,0").as_bytes(), 7)
+        .expect("a snapshot with scope tables parses");
+    assert_eq!(graph.scopes.scopes, [0, -2, 0, 1, 0, 0, 216, 1, 0, 1]);
+    assert_eq!(graph.scopes.vars, [1]);
+    assert_eq!(graph.scopes.uses, [-2, 0]);
+    let e = common::parse_chunked(tiny_snapshot_with_scopes("0,0,-1,0,0").as_bytes(), 7)
+        .expect_err("nodes are unsigned");
+    assert!(e.message().contains("negative"), "{}", e.message());
 }

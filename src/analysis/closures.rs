@@ -7,11 +7,12 @@
 //! context leak (a closure that never reads a big value keeps it alive
 //! because a sibling closure once did) ranks first.
 //!
-//! Which captured variables no live closure can read (DevTools'
-//! `ContextAnalyzer`) needs V8's scope tables (`scopes`, `scope_context_vars`,
-//! `scope_uses`); heaplens does not read them yet, so this report says which
-//! bytes a context holds, not which of them are dead.
+//! Where the snapshot has V8's scope tables (newest V8), the captured
+//! variables no live closure can read are known ([`super::contexts`]), and
+//! contexts rank first by the retained size of those dead variables, as
+//! DevTools sorts them; without the tables (Node 20) only by what they hold.
 
+use super::contexts::ContextAnalysis;
 use super::filters::is_context;
 use super::HeapSnapshot;
 
@@ -19,15 +20,18 @@ use super::HeapSnapshot;
 /// functions of each as CSR.
 #[derive(Debug, Default)]
 pub struct Closures {
-    /// Context node ordinals, most `own` bytes first (then most held
-    /// bytes, largest retained size, node order).
+    /// Context node ordinals, most `dead` bytes first (then most `own`
+    /// bytes, most held bytes, largest retained size, node order).
     pub contexts: Vec<u32>,
     /// Per ranked context: bytes held only through its variables (the
     /// retained sizes of the values it immediately dominates).
     pub held: Vec<u64>,
     /// Per ranked context: `held` less the `held` of the contexts it
-    /// dominates with no other context in between (the ranking key).
+    /// dominates with no other context in between.
     pub own: Vec<u64>,
+    /// Per ranked context: the retained sizes of its dead variables (0
+    /// without scope tables), the first ranking key.
+    pub dead: Vec<u64>,
     /// Per ranked context, the start of its functions in `functions`; one
     /// more entry at the end.
     pub first_function: Vec<u32>,
@@ -57,8 +61,8 @@ pub fn variables(s: &HeapSnapshot, c: usize) -> impl Iterator<Item = usize> + '_
         .filter(move |&e| g.edge_type[e] == g.meta.edge_kinds.context)
 }
 
-/// Builds the report.
-pub fn closures(s: &HeapSnapshot) -> Closures {
+/// Builds the report; `analysis` tells the dead variables.
+pub fn closures(s: &HeapSnapshot, analysis: &ContextAnalysis) -> Closures {
     let g = &s.graph;
     let internal = g.meta.edge_kinds.internal;
     // Held bytes per context, then each context's nearest context above it
@@ -99,23 +103,30 @@ pub fn closures(s: &HeapSnapshot) -> Closures {
                 .map(|&child| (child, inner)),
         );
     }
-    // (own, held, context), best first.
-    let mut ranked: Vec<(u64, u64, u32)> = held_of
+    let mut dead = vec![0u64; held_of.len()];
+    for f in &analysis.dead {
+        if let Some(i) = index_of(f.context as usize) {
+            dead[i] += s.dominators.retained[g.edge_to[f.edge as usize] as usize];
+        }
+    }
+    // (dead, own, held, context), best first.
+    let mut ranked: Vec<(u64, u64, u64, u32)> = held_of
         .iter()
-        .zip(&own)
-        .map(|(&(c, held), &own)| (own, held, c))
+        .zip(own.iter().zip(&dead))
+        .map(|(&(c, held), (&own, &dead))| (dead, own, held, c))
         .collect();
     drop(held_of);
     ranked.sort_unstable_by(|a, b| {
         let retained = |c: u32| s.dominators.retained[c as usize];
         b.0.cmp(&a.0)
             .then(b.1.cmp(&a.1))
-            .then(retained(b.2).cmp(&retained(a.2)))
-            .then(a.2.cmp(&b.2))
+            .then(b.2.cmp(&a.2))
+            .then(retained(b.3).cmp(&retained(a.3)))
+            .then(a.3.cmp(&b.3))
     });
     // Rank of each context, to file the functions under it.
     let mut rank = vec![u32::MAX; g.node_count()];
-    for (i, &(_, _, c)) in ranked.iter().enumerate() {
+    for (i, &(_, _, _, c)) in ranked.iter().enumerate() {
         rank[c as usize] = i as u32;
     }
     let mut pairs: Vec<(u32, u32)> = Vec::new();
@@ -142,9 +153,10 @@ pub fn closures(s: &HeapSnapshot) -> Closures {
         first_function[i + 1] += first_function[i];
     }
     Closures {
-        own: ranked.iter().map(|r| r.0).collect(),
-        held: ranked.iter().map(|r| r.1).collect(),
-        contexts: ranked.iter().map(|r| r.2).collect(),
+        dead: ranked.iter().map(|r| r.0).collect(),
+        own: ranked.iter().map(|r| r.1).collect(),
+        held: ranked.iter().map(|r| r.2).collect(),
+        contexts: ranked.iter().map(|r| r.3).collect(),
         first_function,
         functions: pairs.into_iter().map(|p| p.1).collect(),
     }

@@ -3,6 +3,7 @@
 
 pub mod classes;
 pub mod closures;
+pub mod contexts;
 pub mod detached;
 pub mod distances;
 pub mod dominators;

@@ -513,9 +513,16 @@ fn closures(o: &Options) -> Result<()> {
         print_json(&serde_json::to_value(&page).unwrap_or_default());
         return Ok(());
     }
+    let scope_tables = page.rows.iter().any(|r| r.dead_size.is_some());
     out!(
-        "{path}: {} closure contexts, most bytes held only through their own variables first",
-        page.total
+        "{path}: {} closure contexts, {}",
+        page.total,
+        if scope_tables {
+            "most bytes in variables no live closure can read first"
+        } else {
+            "most bytes held only through their own variables first (the snapshot has no \
+             scope tables: which variables are dead is unknown; Chromium's snapshots have them)"
+        }
     );
     for r in &page.rows {
         let functions: Vec<String> = r
@@ -550,10 +557,22 @@ fn closures(o: &Options) -> Result<()> {
                     ),
                     size(v.value.retained_size),
                     if v.held_only_here { "yes" } else { "" }.to_owned(),
+                    match v.dead {
+                        Some(true) => "dead",
+                        Some(false) => "read",
+                        None => "?",
+                    }
+                    .to_owned(),
                 ]
             })
             .collect();
-        print_table(&["Variable", "Value", "Retained", "Only here"], &table);
+        if let Some(dead) = r.dead_size {
+            out!("dead variables retain {}", size(dead));
+        }
+        print_table(
+            &["Variable", "Value", "Retained", "Only here", "Read"],
+            &table,
+        );
     }
     Ok(())
 }

@@ -6,6 +6,7 @@
 //! `edge_count`; every string index is inside the string table.
 
 use super::meta::Meta;
+use super::scopes::ScopeTables;
 use super::strings::{bounded, StringIndex, Strings};
 use std::borrow::Cow;
 use std::ops::Range;
@@ -55,6 +56,8 @@ pub struct Graph {
     pub strings: Strings,
     /// Constructor locations, sorted by node.
     pub locations: Vec<Location>,
+    /// V8's scope tables (empty when the file has none; layout in `meta.scopes`).
+    pub scopes: ScopeTables,
 }
 
 impl Graph {
@@ -155,5 +158,6 @@ impl Graph {
             + self.edge_to.capacity() * 4
             + self.strings.heap_bytes()
             + self.locations.capacity() * std::mem::size_of::<Location>()
+            + self.scopes.heap_bytes()
     }
 }

@@ -2,6 +2,7 @@
 //! locations resolved **by field name** (V8 has shipped 6- and 7-field node
 //! layouts, and newer V8 drops `trace_node_id` and adds fields).
 
+use super::scopes::ScopeLayout;
 use crate::bail;
 use crate::error::{Error, Result};
 use serde::Deserialize;
@@ -119,6 +120,8 @@ pub struct Meta {
     pub edge_fields: Vec<EdgeField>,
     /// Layout of `locations` rows, if the meta describes them.
     pub locations: Option<LocationLayout>,
+    /// Layout of the scope tables, if the meta describes them.
+    pub scopes: Option<ScopeLayout>,
     /// Node type codes.
     pub node_kinds: NodeKinds,
     /// Edge type codes.
@@ -150,6 +153,12 @@ struct RawMeta {
     edge_types: Vec<serde_json::Value>,
     #[serde(default)]
     location_fields: Option<Vec<String>>,
+    #[serde(default)]
+    scope_fields: Vec<String>,
+    #[serde(default)]
+    scope_context_var_fields: Vec<String>,
+    #[serde(default)]
+    scope_use_fields: Vec<String>,
 }
 
 impl Meta {
@@ -243,6 +252,11 @@ impl Meta {
             }
             _ => None,
         };
+        let scopes = ScopeLayout::from_fields(
+            &m.scope_fields,
+            &m.scope_context_var_fields,
+            &m.scope_use_fields,
+        );
         let code = |list: &[String], name: &str| {
             list.iter()
                 .position(|t| t == name)
@@ -278,6 +292,7 @@ impl Meta {
             node_fields,
             edge_fields,
             locations,
+            scopes,
             node_kinds,
             edge_kinds,
             extra_native_bytes: raw.extra_native_bytes.unwrap_or(0.0).max(0.0) as u64,

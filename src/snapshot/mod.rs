@@ -4,6 +4,7 @@
 pub mod graph;
 pub mod meta;
 pub mod parse;
+pub mod scopes;
 pub mod strings;
 pub mod synthetic;
 

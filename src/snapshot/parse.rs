@@ -2,12 +2,14 @@
 //! anywhere, and get a columnar [`Graph`].
 //!
 //! The file is never held as one text. The `snapshot` header is collected
-//! and handed to `serde_json`; `nodes`, `edges` and `locations` are parsed
-//! digit by digit straight into flat arrays sized from the header; `strings`
-//! are unescaped into one byte arena; every other section is skipped.
+//! and handed to `serde_json`; `nodes`, `edges`, `locations` and the scope
+//! tables are parsed digit by digit straight into flat arrays sized from the
+//! header; `strings` are unescaped into one byte arena; every other section
+//! is skipped.
 
 use super::graph::{Graph, Location};
 use super::meta::{EdgeField, Meta, NodeField};
+use super::scopes::ScopeTables;
 use super::strings::Strings;
 use crate::bail;
 use crate::error::{Error, Result};
@@ -23,6 +25,9 @@ enum Section {
     Nodes,
     Edges,
     Locations,
+    Scopes,
+    ScopeContextVars,
+    ScopeUses,
 }
 
 impl Section {
@@ -31,7 +36,18 @@ impl Section {
             Section::Nodes => "nodes",
             Section::Edges => "edges",
             Section::Locations => "locations",
+            Section::Scopes => "scopes",
+            Section::ScopeContextVars => "scope_context_vars",
+            Section::ScopeUses => "scope_uses",
         }
+    }
+
+    /// The scope tables hold scope ids, which V8 writes negative for some scopes.
+    fn signed(self) -> bool {
+        matches!(
+            self,
+            Section::Scopes | Section::ScopeContextVars | Section::ScopeUses
+        )
     }
 }
 
@@ -133,6 +149,8 @@ struct StringState {
 #[derive(Debug, Default, Clone, Copy)]
 struct NumberState {
     acc: u64,
+    /// A `-` opened the number (scope tables only).
+    negative: bool,
     digits: u32,
     need_comma: bool,
     values: u64,
@@ -163,6 +181,7 @@ struct Columns {
     edge_name: Vec<u32>,
     edge_to: Vec<u32>,
     locations: Vec<u32>,
+    scopes: ScopeTables,
 }
 
 fn reserve<T>(v: &mut Vec<T>, n: usize, what: &str) -> Result<()> {
@@ -199,6 +218,7 @@ impl Columns {
             edge_name: Vec::new(),
             edge_to: Vec::new(),
             locations: Vec::new(),
+            scopes: ScopeTables::default(),
             meta,
         };
         reserve(&mut c.node_type, n, "nodes")?;
@@ -217,7 +237,15 @@ impl Columns {
     }
 
     #[inline(always)]
-    fn value(&mut self, section: Section, v: u64, at: u64) -> Result<()> {
+    fn value(&mut self, section: Section, v: u64, negative: bool, at: u64) -> Result<()> {
+        let signed = || match i64::try_from(v) {
+            Ok(v) if negative => Ok(-v),
+            Ok(v) => Ok(v),
+            Err(_) => Err(Error::new(format!(
+                "{}[{at}] is {v}: too large for a scope field",
+                section.key()
+            ))),
+        };
         match section {
             Section::Nodes => self.node_value(v, at),
             Section::Edges => self.edge_value(v),
@@ -226,6 +254,15 @@ impl Columns {
                     bail!("locations[{at}] is {v}: too large for a location field");
                 }
                 self.locations.push(v as u32);
+                Ok(())
+            }
+            Section::Scopes | Section::ScopeContextVars | Section::ScopeUses => {
+                let v = signed()?;
+                match section {
+                    Section::Scopes => self.scopes.scopes.push(v),
+                    Section::ScopeContextVars => self.scopes.vars.push(v),
+                    _ => self.scopes.uses.push(v),
+                }
                 Ok(())
             }
         }
@@ -447,6 +484,35 @@ impl Columns {
             }
             locations.sort_by_key(|l| l.node);
         }
+        if let Some(layout) = m.scopes {
+            let t = &self.scopes;
+            for (name, values, stride) in [
+                ("scopes", &t.scopes, layout.scope_stride),
+                ("scope_context_vars", &t.vars, layout.var_stride),
+                ("scope_uses", &t.uses, layout.use_stride),
+            ] {
+                if !values.len().is_multiple_of(stride) {
+                    bail!(
+                        "{name} has {} values, not a multiple of its {stride} fields",
+                        values.len()
+                    );
+                }
+            }
+            let names = t
+                .vars
+                .iter()
+                .skip(layout.var_name)
+                .step_by(layout.var_stride);
+            if let Some(bad) = names
+                .into_iter()
+                .find(|&&s| s < 0 || s as usize >= strings.len())
+            {
+                bail!(
+                    "a scope variable names string {bad}, but there are only {} strings: the file is corrupt",
+                    strings.len()
+                );
+            }
+        }
         strings.shrink();
         Ok(Graph {
             meta: self.meta,
@@ -461,6 +527,7 @@ impl Columns {
             edge_to: self.edge_to,
             strings,
             locations,
+            scopes: self.scopes,
         })
     }
 }
@@ -518,7 +585,16 @@ pub struct Parser {
 
 /// Top-level keys V8 writes once each; a second one is refused rather than
 /// silently skipped or merged.
-const SECTIONS: [&[u8]; 5] = [b"snapshot", b"nodes", b"edges", b"locations", b"strings"];
+const SECTIONS: [&[u8]; 8] = [
+    b"snapshot",
+    b"nodes",
+    b"edges",
+    b"locations",
+    b"strings",
+    b"scopes",
+    b"scope_context_vars",
+    b"scope_uses",
+];
 
 impl Default for Parser {
     fn default() -> Self {
@@ -649,7 +725,7 @@ impl Parser {
                 let expected = self.columns.as_ref().map_or(0, |c| match s {
                     Section::Nodes => c.meta.node_count as u64 * c.meta.node_field_count() as u64,
                     Section::Edges => c.meta.edge_count as u64 * c.meta.edge_field_count() as u64,
-                    Section::Locations => 0,
+                    _ => 0,
                 });
                 if expected > 0 {
                     format!(
@@ -811,6 +887,9 @@ impl Parser {
             b"nodes" => Some(Section::Nodes),
             b"edges" => Some(Section::Edges),
             b"locations" => Some(Section::Locations),
+            b"scopes" => Some(Section::Scopes),
+            b"scope_context_vars" => Some(Section::ScopeContextVars),
+            b"scope_uses" => Some(Section::ScopeUses),
             _ => None,
         };
         if let Some(section) = section {
@@ -833,6 +912,9 @@ impl Parser {
             };
             let skip = match section {
                 Section::Locations => columns.meta.locations.is_none(),
+                Section::Scopes | Section::ScopeContextVars | Section::ScopeUses => {
+                    columns.meta.scopes.is_none()
+                }
                 Section::Nodes => std::mem::replace(&mut columns.nodes_done, true),
                 Section::Edges => std::mem::replace(&mut columns.edges_done, true),
             };
@@ -979,9 +1061,10 @@ impl Parser {
             match b {
                 b',' => {
                     if n.digits > 0 {
-                        columns.value(section, n.acc, n.values)?;
+                        columns.value(section, n.acc, n.negative, n.values)?;
                         n.values += 1;
                         n.acc = 0;
+                        n.negative = false;
                         n.digits = 0;
                     } else if n.need_comma {
                         n.need_comma = false;
@@ -991,16 +1074,17 @@ impl Parser {
                 }
                 b' ' | b'\n' | b'\r' | b'\t' => {
                     if n.digits > 0 {
-                        columns.value(section, n.acc, n.values)?;
+                        columns.value(section, n.acc, n.negative, n.values)?;
                         n.values += 1;
                         n.acc = 0;
+                        n.negative = false;
                         n.digits = 0;
                         n.need_comma = true;
                     }
                 }
                 b']' => {
                     if n.digits > 0 {
-                        columns.value(section, n.acc, n.values)?;
+                        columns.value(section, n.acc, n.negative, n.values)?;
                         n.values += 1;
                     } else if !n.need_comma && n.values > 0 {
                         return Err(fail(i, "a ',' right before ']'".to_owned()));
@@ -1015,6 +1099,9 @@ impl Parser {
                     self.numbers.values = n.values;
                     self.state = State::AfterValue;
                     return Ok(i + 1);
+                }
+                b'-' if section.signed() && n.digits == 0 && !n.need_comma && !n.negative => {
+                    n.negative = true;
                 }
                 b'-' => {
                     return Err(fail(

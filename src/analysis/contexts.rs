@@ -1,0 +1,317 @@
+//! Dead closure-context fields, as DevTools' `ContextAnalyzer.ts` finds them
+//! from V8's scope tables: a captured variable of a context is dead when no
+//! live closure whose context chain holds that context can read it, now or
+//! through a function nested in it and not created yet. Its value is then
+//! kept alive for nothing: the shared-closure-context leak.
+
+use super::fasthash::{FastMap, FastSet};
+use super::filters::is_context;
+use super::HeapSnapshot;
+use crate::snapshot::Graph;
+use std::collections::hash_map::Entry;
+
+/// One dead field: a context slot no live closure can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DeadField {
+    /// Context node ordinal.
+    pub context: u32,
+    /// The `context` edge of the field.
+    pub edge: u32,
+}
+
+/// What the analysis found.
+#[derive(Debug, Default)]
+pub struct ContextAnalysis {
+    /// False when the snapshot has no scope tables (older V8, Node 20):
+    /// nothing can be said about which fields are dead.
+    pub has_scope_tables: bool,
+    /// Dead fields, by context then edge.
+    pub dead: Vec<DeadField>,
+    /// Scripts with contexts but no scope table rows (node ordinal, number
+    /// of contexts), in node order.
+    pub scripts_without_scopes: Vec<(u32, u32)>,
+}
+
+impl ContextAnalysis {
+    /// True when edge `e` of context `c` is a dead field.
+    pub fn is_dead(&self, c: usize, e: usize) -> bool {
+        self.dead
+            .binary_search(&DeadField {
+                context: c as u32,
+                edge: e as u32,
+            })
+            .is_ok()
+    }
+}
+
+/// Target of the first internal edge of `n` named `name`.
+fn internal(g: &Graph, n: usize, name: &str) -> Option<usize> {
+    g.edges(n)
+        .find(|&e| g.edge_type[e] == g.meta.edge_kinds.internal && g.edge_name_str(e) == Some(name))
+        .map(|e| g.edge_to[e] as usize)
+}
+
+/// DevTools' `nodeValueAsInt`: a `number` node named `int` whose internal
+/// `value` edge names the number (JavaScript's `parseInt`).
+fn int_value(g: &Graph, n: usize) -> Option<i64> {
+    if g.type_name(n) != "number" || g.name(n) != "int" {
+        return None;
+    }
+    let text = g.name(internal(g, n, "value")?).trim_start();
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let end = digits
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(digits.len());
+    digits[..end].parse::<i64>().ok().map(|v| sign * v)
+}
+
+/// One row of the `scopes` table, resolved.
+struct Scope {
+    script: i64,
+    id: i64,
+    parent: Option<u32>,
+    /// First variable (row of `scope_context_vars`) and how many.
+    vars: (usize, usize),
+}
+
+/// Runs the analysis.
+pub fn analyze_contexts(s: &HeapSnapshot) -> ContextAnalysis {
+    let g = &s.graph;
+    let Some(layout) = g.meta.scopes else {
+        return ContextAnalysis::default();
+    };
+    let node_fields = g.meta.node_field_count() as i64;
+    let t = &g.scopes;
+    // (1) The scope trees, keyed by (script node index, scope id).
+    let mut scopes: Vec<Scope> = Vec::new();
+    let mut by_id: FastMap<(i64, i64), u32> = FastMap::default();
+    let mut stack: Vec<u32> = Vec::new();
+    let mut var_start = 0;
+    for row in t.scopes.chunks_exact(layout.scope_stride) {
+        let (script, id) = (row[layout.script_node_index], row[layout.scope_id]);
+        let depth = row[layout.depth].max(0) as usize;
+        let count = row[layout.vars_count].max(0) as usize;
+        if scopes.last().is_some_and(|p| p.script != script) {
+            stack.clear();
+        }
+        let parent = if depth > 0 {
+            stack.get(depth - 1).copied()
+        } else {
+            None
+        };
+        let index = scopes.len() as u32;
+        scopes.push(Scope {
+            script,
+            id,
+            parent,
+            vars: (var_start, count),
+        });
+        var_start += count;
+        stack.truncate(depth);
+        stack.push(index);
+        by_id.insert((script, id), index);
+    }
+    // Uses: (variable row, using scope), once each.
+    let var_rows = t.vars.len() / layout.var_stride.max(1);
+    let mut uses: Vec<(u32, u32)> = Vec::new();
+    let mut use_row = 0;
+    for row in t.scopes.chunks_exact(layout.scope_stride) {
+        let script = row[layout.script_node_index];
+        let count = row[layout.uses_count].max(0) as usize;
+        if let Some(&using) = by_id.get(&(script, row[layout.scope_id])) {
+            for u in use_row..use_row + count {
+                let Some(fields) = t
+                    .uses
+                    .get(u * layout.use_stride..(u + 1) * layout.use_stride)
+                else {
+                    break;
+                };
+                let declaring = by_id.get(&(script, fields[layout.declaring_scope_id]));
+                let slot = fields[layout.slot_index];
+                if let Some(&d) = declaring {
+                    let (start, n) = scopes[d as usize].vars;
+                    if (0..n as i64).contains(&slot) && start + (slot as usize) < var_rows {
+                        uses.push(((start + slot as usize) as u32, using));
+                    }
+                }
+            }
+        }
+        use_row += count;
+    }
+    uses.sort_unstable();
+    uses.dedup();
+    let var_name = |v: usize| t.vars[v * layout.var_stride + layout.var_name] as u32;
+
+    // (2) One pass over the heap.
+    let mut scripts: Vec<u32> = Vec::new();
+    let mut contexts: Vec<(u32, u32)> = Vec::new(); // (context, its ScopeInfo)
+    let mut closures: Vec<(u32, u32, i64)> = Vec::new(); // (context, script, scope id)
+    let mut info_script: FastMap<u32, Option<u32>> = FastMap::default();
+    for n in 0..g.node_count() {
+        let name = g.name(n);
+        if name.starts_with("system / Script") {
+            scripts.push(n as u32);
+        } else if is_context(g, n) {
+            if let Some(info) = internal(g, n, "scope_info") {
+                contexts.push((n as u32, info as u32));
+            }
+        } else if g.node_type[n] == g.meta.node_kinds.closure {
+            let (Some(shared), Some(context)) =
+                (internal(g, n, "shared"), internal(g, n, "context"))
+            else {
+                continue;
+            };
+            let Some(script) = internal(g, shared, "script") else {
+                continue;
+            };
+            if let Some(id) = internal(g, shared, "scope_id").and_then(|v| int_value(g, v)) {
+                closures.push((context as u32, script as u32, id));
+            }
+        } else if name.starts_with("system / SharedFunctionInfo") {
+            let info = internal(g, n, "name_or_scope_info");
+            let script = internal(g, n, "script");
+            if let (Some(info), Some(script)) = (info, script) {
+                if g.name(info) == "system / ScopeInfo"
+                    && g.name(script).starts_with("system / Script")
+                {
+                    info_script.insert(info as u32, Some(script as u32));
+                }
+            }
+        }
+    }
+
+    // (3) Live functions: (script, scope id) → the contexts its closures reach.
+    let mut live: FastSet<(u32, i64, u32)> = FastSet::default();
+    for &(context, script, id) in &closures {
+        let mut c = Some(context as usize);
+        while let Some(ctx) = c {
+            if !is_context(g, ctx) || !live.insert((script, id, ctx as u32)) {
+                break;
+            }
+            c = internal(g, ctx, "previous");
+        }
+    }
+    drop(closures);
+
+    // (4) Contexts matched with their scope, by ScopeInfo: the field names
+    // are the first context's, each context's values its own.
+    struct Matched {
+        scope: u32,
+        script: u32,
+        fields: Vec<u32>,
+    }
+    let mut matched: FastMap<u32, Matched> = FastMap::default();
+    let mut without: Vec<(u32, u32)> = Vec::new();
+    let variables = |c: usize| {
+        g.edges(c)
+            .filter(move |&e| g.edge_type[e] == g.meta.edge_kinds.context)
+    };
+    let mut dead: Vec<DeadField> = Vec::new();
+    for &(context, info) in &contexts {
+        let context = context as usize;
+        if let Entry::Vacant(slot) = matched.entry(info) {
+            let Some(id) = internal(g, info as usize, "scope_id").and_then(|v| int_value(g, v))
+            else {
+                continue;
+            };
+            let Some(script) = script_of(g, &mut info_script, info) else {
+                continue;
+            };
+            if scripts.binary_search(&script).is_err() {
+                continue;
+            }
+            if let Some(w) = without.iter_mut().find(|w| w.0 == script) {
+                w.1 += 1;
+                continue;
+            }
+            let index = script as i64 * node_fields;
+            if !scopes.iter().any(|sc| sc.script == index) {
+                without.push((script, 1));
+                continue;
+            }
+            let Some(&scope) = by_id.get(&(index, id)) else {
+                continue;
+            };
+            let fields = variables(context).map(|e| g.edge_name[e]).collect();
+            slot.insert(Matched {
+                scope,
+                script,
+                fields,
+            });
+        }
+        let Some(m) = matched.get(&info) else {
+            continue;
+        };
+        // (5) A field is dead when no use of its variable sits in (or under)
+        // a live function whose context chain holds this context.
+        let scope = &scopes[m.scope as usize];
+        for (k, e) in variables(context).enumerate() {
+            let Some(&field) = m.fields.get(k) else {
+                continue;
+            };
+            let (start, n) = scope.vars;
+            let name = g.strings.get(field);
+            let Some(var) = (start..start + n).find(|&v| g.strings.get(var_name(v)) == name) else {
+                continue;
+            };
+            let from = uses.partition_point(|u| (u.0 as usize) < var);
+            let used =
+                uses[from..]
+                    .iter()
+                    .take_while(|u| u.0 as usize == var)
+                    .any(|&(_, using)| {
+                        let mut at = Some(using);
+                        while let Some(sc) = at {
+                            let sc = &scopes[sc as usize];
+                            if live.contains(&(m.script, sc.id, context as u32)) {
+                                return true;
+                            }
+                            at = sc.parent;
+                        }
+                        false
+                    });
+            if !used {
+                dead.push(DeadField {
+                    context: context as u32,
+                    edge: e as u32,
+                });
+            }
+        }
+    }
+    dead.sort_unstable();
+    without.sort_unstable();
+    ContextAnalysis {
+        has_scope_tables: true,
+        dead,
+        scripts_without_scopes: without,
+    }
+}
+
+/// The script a ScopeInfo belongs to: known from a SharedFunctionInfo, or
+/// found along its `outer_scope_info` chain (remembered, failures too).
+fn script_of(g: &Graph, known: &mut FastMap<u32, Option<u32>>, info: u32) -> Option<u32> {
+    let mut visited: Vec<u32> = Vec::new();
+    let mut at = info;
+    let mut script = None;
+    loop {
+        if let Some(&s) = known.get(&at) {
+            script = s;
+            break;
+        }
+        if visited.contains(&at) {
+            break;
+        }
+        visited.push(at);
+        match internal(g, at as usize, "outer_scope_info") {
+            Some(outer) => at = outer as u32,
+            None => break,
+        }
+    }
+    for v in visited {
+        known.insert(v, script);
+    }
+    script
+}
