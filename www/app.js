@@ -13,6 +13,7 @@ import { statisticsView } from './views/statistics.js';
 import { dominatorsView } from './views/dominators.js';
 import { leaksView } from './views/leaks.js';
 import { growthView, isHeapUsageLog, importHeapUsageLog } from './views/growth.js';
+import { droppedFolders, filesOf } from './lib/dropped.js';
 import { retainersPane } from './views/retainers.js';
 import { searchBox } from './views/search.js';
 
@@ -396,7 +397,7 @@ export function createApp(root, options = {}) {
   function welcome() {
     return el('div', { className: 'welcome', testid: 'welcome' },
       el('h2', {}, 'Find out what keeps your memory alive'),
-      el('p', {}, 'Open or drop one or more V8 heap snapshots (.heapsnapshot, or gzipped .heapsnapshot.gz) taken with Chrome DevTools, Node\u2019s --heapsnapshot-signal or v8.writeHeapSnapshot().'),
+      el('p', {}, 'Open or drop one or more V8 heap snapshots (.heapsnapshot, or gzipped .heapsnapshot.gz) taken with Chrome DevTools, Node\u2019s --heapsnapshot-signal or v8.writeHeapSnapshot(), or drop the folder that \u201cheaplens record\u201d wrote.'),
       el('p', {}, 'Everything is analysed here, in this browser tab, by a WebAssembly engine: nothing is uploaded. Each snapshot gets its own worker, so one broken or huge file cannot affect the others.'),
       el('p', {}, 'Load three snapshots taken while your program repeats an action, then use Comparison (or Summary \u2192 \u201cObjects allocated between\u201d) to see what keeps growing, and the Retainers pane to see why it stays alive.'));
   }
@@ -422,7 +423,10 @@ export function createApp(root, options = {}) {
     e.preventDefault();
     dragDepth = 0;
     overlay.classList.remove('visible');
-    if (e.dataTransfer?.files?.length) addFiles([...e.dataTransfer.files]);
+    // A folder (as `heaplens record` writes one) opens whole, in capture order.
+    const folders = droppedFolders(e.dataTransfer);
+    if (folders) filesOf(folders).then(addFiles, (error) => showNotice(`Could not read the dropped folder: ${error.message}`));
+    else if (e.dataTransfer?.files?.length) addFiles([...e.dataTransfer.files]);
   });
   if (options.deepLinks) {
     window.addEventListener('hashchange', () => {

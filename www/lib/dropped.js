@@ -1,0 +1,59 @@
+//! What a drop brings: folders are read through, so a folder `heaplens record` wrote
+//! (1.heapsnapshot … N.heapsnapshot, heap-usage.json, record.json) opens in one drop,
+//! its snapshots in capture order and its heap-usage log in the Growth view.
+
+/** A dropped folder gives its snapshots and heap-usage logs, not its other files (record.json). */
+const FROM_FOLDER = /(\.heapsnapshot(\.gz)?|^heap-usage[^/]*\.(json|txt|log))$/i;
+/** Entries read from one folder: a bound, so a drop of a huge tree cannot hang the tab. */
+const MOST_ENTRIES = 10000;
+
+/**
+ * The entries of a drop, read while its event is dispatched (the browser forgets them
+ * afterwards); null when nothing dropped is a folder, so the plain file list serves.
+ */
+export function droppedFolders(dataTransfer) {
+  const entries = [...(dataTransfer?.items ?? [])]
+    .map((item) => item.webkitGetAsEntry?.())
+    .filter(Boolean);
+  return entries.some((entry) => entry.isDirectory) ? entries : null;
+}
+
+const fileOf = (entry) => new Promise((resolve, reject) => entry.file(resolve, reject));
+
+/** The files of dropped entries: files as they are, each folder's own files (not its subfolders'). */
+export async function filesOf(entries) {
+  const files = [];
+  for (const entry of entries) {
+    if (entry.isFile) {
+      files.push(await fileOf(entry));
+      continue;
+    }
+    const reader = entry.createReader();
+    const found = [];
+    // readEntries answers in batches until it answers none.
+    for (;;) {
+      const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+      if (!batch.length || found.length >= MOST_ENTRIES) break;
+      found.push(...batch);
+    }
+    for (const child of found) {
+      if (child.isFile && FROM_FOLDER.test(child.name)) files.push(await fileOf(child));
+    }
+  }
+  return inCaptureOrder(files);
+}
+
+/** The number a name starts with (record writes 1.heapsnapshot, 2.…), else none. */
+const leadingNumber = (name) => {
+  const digits = /^\d+/.exec(name);
+  return digits ? Number(digits[0]) : Infinity;
+};
+
+/**
+ * Files in capture order: by the number their names start with (10 after 9, unlike a
+ * name sort), then by name.
+ */
+export function inCaptureOrder(files) {
+  return [...files].sort((a, b) => leadingNumber(a.name) - leadingNumber(b.name)
+    || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
