@@ -433,3 +433,34 @@ fn a_directory_given_as_a_snapshot_exits_1_saying_so() {
         "this is a directory; give a .heapsnapshot file",
     );
 }
+
+#[test]
+fn images_profiles_and_tiny_files_exit_1_naming_what_they_are() {
+    let dir = TempDir::new("cli-formats");
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let cases = [
+        (
+            write("image.heapsnapshot", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
+            "this is a PNG image, not a V8 heap snapshot",
+        ),
+        (
+            write(
+                "x.heapprofile",
+                br#"{"head":{"callFrame":{}},"samples":[]}"#,
+            ),
+            "this is a sampling heap profile (.heapprofile), not a heap snapshot",
+        ),
+        (
+            write("x.cpuprofile", br#"{"nodes":[{"id":1}],"startTime":0}"#),
+            "(a CPU profile, .cpuprofile, starts this way)",
+        ),
+        (write("one-byte.heapsnapshot", b"x"), "byte 0: expected '{'"),
+    ];
+    for (file, message) in &cases {
+        assert_fails_with(&["summary", arg(file)], message);
+    }
+}

@@ -271,3 +271,25 @@ test('snapshot names are isolated from the text around them (bidi)', T, async ()
   assert.deepEqual(isolated, ['isolate', 'isolate']);
   await context.close();
 });
+
+test('an image, profiles and a 1-byte file each fail naming what they are, beside a usable snapshot', T, async () => {
+  const write = (name, bytes) => { const path = join(suite.dir, name); writeFileSync(path, bytes); return path; };
+  const cases = {
+    'image.heapsnapshot': [Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), /this is a PNG image, not a V8 heap snapshot/],
+    'x.heapprofile': ['{"head":{"callFrame":{}},"samples":[]}', /this is a sampling heap profile \(\.heapprofile\), not a heap snapshot/],
+    'x.cpuprofile': ['{"nodes":[{"id":1}],"startTime":0}', /\(a CPU profile, \.cpuprofile, starts this way\)/],
+    'one-byte.heapsnapshot': ['x', /byte 0: expected '\{' but found 'x'/],
+    'image.heapsnapshot.gz': [gzipSync(Buffer.from('89504e470d0a1a0a', 'hex')), /this is a PNG image/],
+  };
+  const { page, context, errors } = await suite.openPage();
+  await loadFiles(page, [...Object.entries(cases).map(([name, [bytes]]) => write(name, bytes)), mixed]);
+  for (const [name, [, pattern]] of Object.entries(cases)) {
+    const bad = item(page, name);
+    assert.equal(await bad.getAttribute('data-status'), 'error', name);
+    assert.match(await bad.locator('[data-testid="snapshot-error"]').textContent(), pattern);
+  }
+  await item(page, 'mixed.heapsnapshot').click();
+  await page.locator('[data-testid="summary-table"] [data-testid="row"]').first().waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
