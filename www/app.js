@@ -13,7 +13,7 @@ import { statisticsView } from './views/statistics.js';
 import { dominatorsView } from './views/dominators.js';
 import { leaksView } from './views/leaks.js';
 import { growthView, isHeapUsageLog, importHeapUsageLog } from './views/growth.js';
-import { droppedFolders, filesOf } from './lib/dropped.js';
+import { droppedFolders, filesOf, fromFolder } from './lib/dropped.js';
 import { retainersPane } from './views/retainers.js';
 import { searchBox } from './views/search.js';
 
@@ -30,7 +30,7 @@ const TABS = [
 
 /**
  * Starts heaplens in `root`: a document (the page: main.js) or a <heap-lens> shadow root,
- * holding index.html's containers (#snapshot-list, #main, #search, #file-input,
+ * holding index.html's containers (#snapshot-list, #main, #search, #file-input, #folder-input,
  * #drop-overlay, and optionally #demo-button).
  * @param {{ view?: string, deepLinks?: boolean, createWorker?: () => Worker,
  *           memoryLimit?: number, onLoad?: (info) => void, onError?: (message: string) => void,
@@ -408,6 +408,12 @@ export function createApp(root, options = {}) {
   fileInput.addEventListener('change', () => {
     addFiles([...fileInput.files]);
     fileInput.value = '';
+  });
+  // A picked folder (as `heaplens record` writes one) opens whole, in capture order.
+  const folderInput = byId('folder-input');
+  folderInput.addEventListener('change', () => {
+    addFiles(fromFolder([...folderInput.files]));
+    folderInput.value = '';
   });
   const demoButton = byId('demo-button'); // none in the single file and the element
   demoButton?.addEventListener('click', () => loadDemo(demoButton));

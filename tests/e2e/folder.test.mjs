@@ -1,6 +1,7 @@
-// A folder `heaplens record` wrote opens in one drop: its snapshots listed in capture
-// order (10 after 9, unlike a name sort), its heap-usage log charted in the Growth view,
-// record.json left out, and the Leaks view reporting on the snapshots.
+// A folder `heaplens record` wrote opens in one drop or one pick: its snapshots listed
+// in capture order (10 after 9, unlike a name sort), its heap-usage log charted in the
+// Growth view, record.json and subfolders left out, and the Leaks view reporting on the
+// snapshots.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +20,8 @@ before(async () => {
   suite.snapshots.leak.forEach((file, i) => copyFileSync(file, join(folder, `${9 + i}.heapsnapshot`)));
   writeFileSync(join(folder, 'heap-usage.json'), '[3600000, 3700000, 3800000]\n');
   writeFileSync(join(folder, 'record.json'), '{"target": {"command": ["node", "app.js"]}}\n');
+  mkdirSync(join(folder, 'older'));
+  copyFileSync(suite.snapshots.leak[0], join(folder, 'older', '1.heapsnapshot'));
   session = await suite.openPage();
 }, T);
 
@@ -51,28 +54,46 @@ async function dropFolder(page, names) {
   }, FOLDER);
 }
 
+/** Waits for `count` snapshots to finish loading; returns their names and statuses. */
+async function listed(page, count) {
+  await page.waitForFunction((n) => {
+    const items = [...document.querySelectorAll('[data-testid="snapshot-item"]')];
+    return items.length === n && items.every((i) => i.dataset.status !== 'loading');
+  }, count, { timeout: 120000 });
+  return page.locator('[data-testid="snapshot-item"]')
+    .evaluateAll((all) => all.map((i) => `${i.dataset.name} ${i.dataset.status}`));
+}
+
+/** The Growth view charts the folder's 3 heap-usage samples, the Leaks view its leak. */
+async function assertGrowthAndLeaks(page) {
+  await page.click('[data-testid="tab-growth"]');
+  const chart = page.locator('[data-testid="growth-log-chart"]');
+  await chart.locator('[data-testid="point"]').first().waitFor();
+  assert.equal(await chart.locator('[data-testid="point"]').count(), 3);
+  assert.equal(await page.locator('[data-testid="heap-log-error"]').count(), 0, 'record.json is not read as a log');
+  await page.click('[data-testid="tab-leaks"]');
+  const first = page.locator('[data-testid="leak-row"]').first();
+  await first.waitFor({ timeout: 60000 });
+  assert.equal(await first.getAttribute('data-name'), 'SimpleClass');
+}
+
+const IN_ORDER = ['9.heapsnapshot ready', '10.heapsnapshot ready', '11.heapsnapshot ready'];
+
 test('a dropped record folder lists its snapshots in capture order and charts its heap usage', T, async () => {
   const p = session.page;
   await p.locator('[data-testid="welcome"]').waitFor();
   await dropFolder(p, ['record.json', '11.heapsnapshot', 'heap-usage.json', '9.heapsnapshot', '10.heapsnapshot']);
-  await p.waitForFunction(() => {
-    const items = [...document.querySelectorAll('[data-testid="snapshot-item"]')];
-    return items.length === 3 && items.every((i) => i.dataset.status !== 'loading');
-  }, null, { timeout: 120000 });
-  const items = p.locator('[data-testid="snapshot-item"]');
-  assert.deepEqual(await items.evaluateAll((all) => all.map((i) => i.dataset.name)),
-    ['9.heapsnapshot', '10.heapsnapshot', '11.heapsnapshot']);
-  assert.deepEqual(await items.evaluateAll((all) => all.map((i) => i.dataset.status)), ['ready', 'ready', 'ready']);
-
-  await p.click('[data-testid="tab-growth"]');
-  const chart = p.locator('[data-testid="growth-log-chart"]');
-  await chart.locator('[data-testid="point"]').first().waitFor();
-  assert.equal(await chart.locator('[data-testid="point"]').count(), 3);
-  assert.equal(await p.locator('[data-testid="heap-log-error"]').count(), 0, 'record.json is not read as a log');
-
-  await p.click('[data-testid="tab-leaks"]');
-  const first = p.locator('[data-testid="leak-row"]').first();
-  await first.waitFor({ timeout: 60000 });
-  assert.equal(await first.getAttribute('data-name'), 'SimpleClass');
+  assert.deepEqual(await listed(p, 3), IN_ORDER);
+  await assertGrowthAndLeaks(p);
   assert.deepEqual(session.errors, []);
+});
+
+test('a folder picked with "Open a folder" opens the same way, its subfolders left out', T, async () => {
+  const { page: fresh, context, errors } = await suite.openPage();
+  await fresh.locator('[data-testid="welcome"]').waitFor();
+  await fresh.locator('[data-testid="folder-input"]').setInputFiles(folder);
+  assert.deepEqual(await listed(fresh, 3), IN_ORDER);
+  await assertGrowthAndLeaks(fresh);
+  assert.deepEqual(errors, []);
+  await context.close();
 });

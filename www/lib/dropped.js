@@ -1,8 +1,9 @@
-//! What a drop brings: folders are read through, so a folder `heaplens record` wrote
-//! (1.heapsnapshot … N.heapsnapshot, heap-usage.json, record.json) opens in one drop,
-//! its snapshots in capture order and its heap-usage log in the Growth view.
+//! What a drop or the folder picker brings: folders are read through, so a folder
+//! `heaplens record` wrote (1.heapsnapshot … N.heapsnapshot, heap-usage.json,
+//! record.json) opens at once, its snapshots in capture order and its heap-usage log in
+//! the Growth view.
 
-/** A dropped folder gives its snapshots and heap-usage logs, not its other files (record.json). */
+/** What a folder gives: its snapshots and heap-usage logs. */
 const FROM_FOLDER = /(\.heapsnapshot(\.gz)?|^heap-usage[^/]*\.(json|txt|log))$/i;
 /** Entries read from one folder: a bound, so a drop of a huge tree cannot hang the tab. */
 const MOST_ENTRIES = 10000;
@@ -36,11 +37,21 @@ export async function filesOf(entries) {
       if (!batch.length || found.length >= MOST_ENTRIES) break;
       found.push(...batch);
     }
-    for (const child of found) {
-      if (child.isFile && FROM_FOLDER.test(child.name)) files.push(await fileOf(child));
-    }
+    const children = [];
+    for (const child of found) if (child.isFile) children.push(await fileOf(child));
+    files.push(...fromFolder(children));
   }
   return inCaptureOrder(files);
+}
+
+/**
+ * The files of a folder worth opening, in capture order: its snapshots and heap-usage
+ * logs, not its other files (record.json) nor those of its subfolders (a picked folder
+ * lists them all, with a webkitRelativePath).
+ */
+export function fromFolder(files) {
+  const top = (file) => (file.webkitRelativePath || file.name).split('/').length <= 2;
+  return inCaptureOrder(files.filter((file) => top(file) && FROM_FOLDER.test(file.name)));
 }
 
 /** The number a name starts with (record writes 1.heapsnapshot, 2.…), else none. */
