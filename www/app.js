@@ -11,6 +11,8 @@ import { comparisonView } from './views/comparison.js';
 import { containmentView } from './views/containment.js';
 import { statisticsView } from './views/statistics.js';
 import { dominatorsView } from './views/dominators.js';
+import { stringsView } from './views/strings.js';
+import { closuresView } from './views/closures.js';
 import { leaksView } from './views/leaks.js';
 import { growthView, isHeapUsageLog, importHeapUsageLog } from './views/growth.js';
 import { droppedFolders, filesOf, fromFolder } from './lib/dropped.js';
@@ -23,6 +25,8 @@ const TABS = [
   { key: 'containment', title: 'Containment', make: containmentView },
   { key: 'statistics', title: 'Statistics', make: statisticsView },
   { key: 'dominators', title: 'Dominators', make: dominatorsView },
+  { key: 'strings', title: 'Strings', make: stringsView },
+  { key: 'closures', title: 'Closures', make: closuresView },
   // multi: the view reads every ready snapshot, so it is redrawn when that set changes.
   { key: 'leaks', title: 'Leaks', make: leaksView, multi: true },
   { key: 'growth', title: 'Growth', make: growthView, multi: true },
