@@ -1333,18 +1333,30 @@ pub struct NameWindow {
 /// Characters `offset..offset + limit` of `name` (limit capped at
 /// [`STRING_PAGE_LIMIT`]): only the window is copied.
 fn name_window(name: &str, id: u32, offset: usize, limit: usize) -> NameWindow {
-    let length = name.chars().count();
+    // An ASCII name (the common huge one) is indexed by byte; others are
+    // walked character by character.
+    let ascii = name.is_ascii();
+    let length = if ascii {
+        name.len()
+    } else {
+        name.chars().count()
+    };
     let offset = offset.min(length);
     let take = limit.min(STRING_PAGE_LIMIT).min(length - offset);
-    // Byte position of every character, then of the end.
-    let mut at = name
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain(std::iter::once(name.len()));
-    let start = at.nth(offset).unwrap_or(name.len());
-    let end = match take {
-        0 => start,
-        _ => at.nth(take - 1).unwrap_or(name.len()),
+    let (start, end) = if ascii {
+        (offset, offset + take)
+    } else {
+        // Byte position of every character, then of the end.
+        let mut at = name
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(name.len()));
+        let start = at.nth(offset).unwrap_or(name.len());
+        let end = match take {
+            0 => start,
+            _ => at.nth(take - 1).unwrap_or(name.len()),
+        };
+        (start, end)
     };
     NameWindow {
         id,

@@ -80,6 +80,34 @@ export function createApp(root, options = {}) {
     return [...state.snapshots].sort((a, b) => rank(a) - rank(b) || a.uid - b.uid);
   }
 
+  // A cut name's " (N characters)" marker on an object saves the whole name, read from
+  // the worker in windows (names leave the core cut after 1,000 characters).
+  mainElement.addEventListener('click', (event) => {
+    const marker = event.target.closest?.('[data-testid="name-length"][data-id]');
+    if (marker && state.selected?.status === 'ready') saveWholeName(state.selected, Number(marker.dataset.id));
+  });
+
+  async function saveWholeName(entry, id) {
+    try {
+      const parts = [];
+      let offset = 0;
+      let length = Infinity;
+      while (offset < length) {
+        const window = await entry.worker.query({ op: 'string', id, offset });
+        const characters = [...window.text].length; // offsets count characters, not UTF-16 units
+        if (characters === 0) break;
+        parts.push(window.text);
+        length = window.length;
+        offset = window.offset + characters;
+      }
+      const link = el('a', { href: URL.createObjectURL(new Blob(parts, { type: 'text/plain' })), download: `${entry.name}-@${id}-name.txt` });
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+    } catch (error) {
+      showNotice(`Could not read the name of @${id}: ${error.message}`);
+    }
+  }
+
   // ---------------------------------------------------------------- loading
 
   /** `name`, or `name (2)`, `name (3)`…: the same file loaded twice stays distinguishable. */

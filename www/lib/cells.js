@@ -6,17 +6,20 @@ import { objectLabel, edgeLabel, isQuietEdge, formatKb, formatPercent, exactByte
 
 /**
  * Appends " (123,456 characters)" when the core cut a name (`length` is then its full
- * length): names leave the core cut after 1,000 characters.
+ * length): names leave the core cut after 1,000 characters. With the object's `id`,
+ * a click saves the whole name (app.js).
  */
-export function appendNameLength(parent, length) {
-  if (length) parent.appendChild(el('span', { className: 'name-length', testid: 'name-length', title: 'The name is longer than shown' }, ` (${formatCount(length)} characters)`));
+export function appendNameLength(parent, length, id) {
+  if (!length) return;
+  const title = id === undefined ? 'The name is longer than shown' : 'The name is longer than shown: click to save it whole';
+  parent.appendChild(el('span', { className: 'name-length', testid: 'name-length', title, dataset: id === undefined ? undefined : { id: String(id) } }, ` (${formatCount(length)} characters)`));
 }
 
 /** Appends `label @id` for a NodeRow. */
 export function appendObject(parent, node) {
   const { text, style } = objectLabel(node);
   parent.appendChild(el('span', { className: style, testid: 'object-name' }, text));
-  appendNameLength(parent, node.nameLength);
+  appendNameLength(parent, node.nameLength, node.id);
   parent.appendChild(el('span', { className: 'obj-id' }, ` @${node.id}`));
   if (node.detached) parent.appendChild(el('span', { className: 'badge detached', title: 'Detached from the DOM tree' }, 'detached'));
   parent.title = `${text} @${node.id}`;
