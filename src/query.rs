@@ -6,7 +6,9 @@ use crate::analysis::classes::{js_cmp, InterfaceDefinition};
 use crate::analysis::closures::{closures, held_only_by, variables, Closures};
 use crate::analysis::contexts::{analyze_contexts, ContextAnalysis};
 use crate::analysis::distances::{self, shown, BASE_UNREACHABLE_DISTANCE, NO_DISTANCE};
-use crate::analysis::duplicates::{costs, duplicate_strings, DuplicateCost, DuplicateStrings};
+use crate::analysis::duplicates::{
+    costs, duplicate_strings, holders, DuplicateCost, DuplicateStrings,
+};
 use crate::analysis::fasthash::FastMap;
 use crate::analysis::filters::{passing, NamedFilter};
 use crate::analysis::leaks::{leak_report, order_series, LeakReport, SnapshotFacts};
@@ -270,7 +272,23 @@ pub struct StringRow {
     pub retained_size: u64,
     /// Ids of the first [`COPY_IDS`] copies, in node order.
     pub copy_ids: Vec<u32>,
+    /// What holds the copies, most copies first (at most [`HOLDERS`]).
+    pub holders: Vec<HolderRow>,
 }
+
+/// A way copies of a string are held: by objects of `className`, through
+/// references named `edgeName` (`[]`: any index).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
+pub struct HolderRow {
+    pub class_name: String,
+    pub edge_name: String,
+    pub copies: u32,
+}
+
+/// Most holders a [`StringRow`] lists.
+pub const HOLDERS: usize = 5;
 
 /// One closure context (see [`crate::analysis::closures`]).
 #[derive(Debug, Clone, Serialize)]
@@ -723,6 +741,14 @@ impl Session {
                         .iter()
                         .take(COPY_IDS)
                         .map(|&n| s.graph.node_id[n as usize])
+                        .collect(),
+                    holders: holders(s, members, HOLDERS)
+                        .into_iter()
+                        .map(|h| HolderRow {
+                            class_name: s.classes.name_of_key(h.class_key).to_owned(),
+                            edge_name: h.edge_name,
+                            copies: h.copies,
+                        })
                         .collect(),
                 }
             })

@@ -213,6 +213,16 @@ fn duplicated_strings_equal_devtools_groups_and_rank_by_wasted_bytes() {
     assert_eq!(top.copies, 300);
     assert!(top.value.starts_with("duplicated-line:"), "{}", top.value);
     assert_eq!(top.wasted_bytes, 299 * top.bytes_per_copy);
+    // All held by the program's `strings` array, through its indexes.
+    let holder = &top.holders[0];
+    assert_eq!(
+        (
+            holder.class_name.as_str(),
+            holder.edge_name.as_str(),
+            holder.copies
+        ),
+        ("Array", "[]", 300)
+    );
     assert!(page
         .rows
         .windows(2)

@@ -299,3 +299,53 @@ pub fn costs(s: &HeapSnapshot, groups: &DuplicateStrings) -> Vec<DuplicateCost> 
     out.sort_by(|a, b| b.wasted.cmp(&a.wasted).then(a.group.cmp(&b.group)));
     out
 }
+
+/// What holds copies of a string: the holder's class and the reference's
+/// name (element and hidden indexes folded into `[]`), with how many copies
+/// it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    /// Class key of the holding object.
+    pub class_key: u32,
+    /// The reference's name, `[]` for an element or hidden index.
+    pub edge_name: String,
+    /// Copies held this way.
+    pub copies: u32,
+}
+
+/// The ways `members` (copies of one string) are held, most copies first,
+/// at most `limit` of them; weak references do not hold.
+pub fn holders(s: &HeapSnapshot, members: &[u32], limit: usize) -> Vec<Holder> {
+    let g = &s.graph;
+    let retainers = s.retainers();
+    let mut counts: super::fasthash::FastMap<(u32, String), u32> = Default::default();
+    for &m in members {
+        for e in retainers.edges_into(g, m as usize) {
+            if g.edge_type[e] == g.meta.edge_kinds.weak {
+                continue;
+            }
+            let name = match g.edge_name_str(e) {
+                Some(name) => crate::snapshot::bounded(name).0.into_owned(),
+                None => "[]".to_owned(),
+            };
+            let class = s.classes.key_of[g.edge_source(e)];
+            *counts.entry((class, name)).or_default() += 1;
+        }
+    }
+    let mut out: Vec<Holder> = counts
+        .into_iter()
+        .map(|((class_key, edge_name), copies)| Holder {
+            class_key,
+            edge_name,
+            copies,
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.copies
+            .cmp(&a.copies)
+            .then(a.class_key.cmp(&b.class_key))
+            .then(a.edge_name.cmp(&b.edge_name))
+    });
+    out.truncate(limit);
+    out
+}

@@ -495,12 +495,24 @@ fn strings(o: &Options) -> Result<()> {
                 size(r.bytes_per_copy),
                 size(r.wasted_bytes),
                 size(r.retained_size),
+                r.holders.first().map_or(String::new(), |h| {
+                    let class = cut_name(&h.class_name, None);
+                    let sep = if h.edge_name == "[]" { "" } else { "." };
+                    format!("{class}{sep}{} \u{d7}{}", h.edge_name, h.copies)
+                }),
                 cut_name(&r.value, r.value_length),
             ]
         })
         .collect();
     print_table(
-        &["Copies", "Per copy", "Wasted", "Retained", "Value"],
+        &[
+            "Copies",
+            "Per copy",
+            "Wasted",
+            "Retained",
+            "Mostly held by",
+            "Value",
+        ],
         &table,
     );
     Ok(())
