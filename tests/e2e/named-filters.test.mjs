@@ -42,6 +42,7 @@ async function classRows(p) {
 
 test('the Summary filter list offers the named filters and "Duplicated strings" shows their rows', T, async () => {
   const p = session.page;
+  await item(p, 'strings.heapsnapshot').click();
   await p.click('[data-testid="tab-summary"]');
   const select = p.locator('[data-testid="view-summary"] [data-testid="range-filter"]');
   const labels = await select.locator('option').allTextContents();

@@ -37,6 +37,15 @@ export function stringsView(ctx) {
     },
     { key: 'bytesPerCopy', title: 'Per Copy', width: '110px', align: 'right', render: (cell, d) => fillSize(cell, sizeOf(d, 'bytesPerCopy', 'selfSize')) },
     { key: 'wastedBytes', title: 'Wasted', width: '150px', align: 'right', render: (cell, d) => d.kind === 'value' && fillSize(cell, d.row.wastedBytes, total()) },
+    {
+      key: 'holders', title: 'Mostly Held By', width: '200px',
+      render(cell, d) {
+        const h = d.kind === 'value' && d.row.holders[0];
+        if (!h) return;
+        cell.textContent = `${h.className}${h.edgeName === '[]' ? '' : '.'}${h.edgeName} \u00d7${formatCount(h.copies)}`;
+        cell.title = d.row.holders.map((x) => `${x.className}${x.edgeName === '[]' ? '' : '.'}${x.edgeName} \u00d7${x.copies}`).join('\n');
+      },
+    },
     { key: 'retainedSize', title: 'Retained Size', width: '150px', align: 'right', render: (cell, d) => fillSize(cell, sizeOf(d, 'retainedSize', 'retainedSize'), total()) },
   ];
   const table = new TreeTable({
