@@ -18,6 +18,7 @@ import { createReadStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
+import { summaryOf as rowsOf } from './devtools.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const testsDir = join(here, '..');
@@ -25,8 +26,6 @@ const require = createRequire(join(testsDir, 'package.json'));
 const frontendDir = dirname(require.resolve('chrome-devtools-frontend/package.json'));
 const frontendVersion = JSON.parse(readFileSync(join(frontendDir, 'package.json'), 'utf8')).version;
 const workerDir = join(frontendDir, 'front_end', 'entrypoints', 'heap_snapshot_worker');
-
-const NO_DISTANCE_LIMIT = 100000000; // DevTools' baseSystemDistance: d >= this shows "−"
 
 /** The names the Summary's filter drop-down passes as NodeFilter.filterName. */
 export const FILTER_NAMES = [
@@ -120,39 +119,15 @@ export async function load(file) {
   return snapshot;
 }
 
-function byRetainedThenName(a, b) {
-  return (b.retained_size - a.retained_size) ||
-    (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) ||
-    (a.count - b.count) ||
-    (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-}
-
-/** Summary rows as the constructors grid gets them, for "All objects" or a named filter. */
+/**
+ * Summary rows as the constructors grid gets them, for "All objects" or a named
+ * filter: the same rows as tests/oracle/devtools.mjs, from today's worker.
+ */
 export async function summaryOf(snapshot, filterName) {
   const { HeapSnapshotModel } = await worker();
   const nodeFilter = new HeapSnapshotModel.NodeFilter();
   if (filterName !== undefined) nodeFilter.filterName = filterName;
-  const aggregates = snapshot.aggregatesWithFilter(nodeFilter);
-  const classes = [];
-  for (const key of Object.keys(aggregates)) {
-    const a = aggregates[key];
-    classes.push({
-      name: a.name,
-      count: a.count,
-      distance: a.distance >= 0 && a.distance < NO_DISTANCE_LIMIT ? a.distance : null,
-      self_size: a.self,
-      retained_size: a.maxRet,
-      key,
-    });
-  }
-  classes.sort(byRetainedThenName);
-  return {
-    devtools: frontendVersion,
-    filter: filterName ?? null,
-    nodes: snapshot.nodeCount,
-    total_size: snapshot.totalSize,
-    classes,
-  };
+  return { devtools: frontendVersion, filter: filterName ?? null, ...rowsOf(snapshot, nodeFilter) };
 }
 
 async function main(argv) {
