@@ -27,9 +27,23 @@ export class Snapshot {
     return this.#worker.query(request);
   }
 
-  /** Classes by retained size: { total, rows: [{ key, name, count, distance, selfSize, retainedSize }] }. */
-  summary({ sortBy = 'retainedSize', ascending = false, classFilter = '', idRange = null, offset = 0, limit = 100 } = {}) {
-    return this.query({ op: 'summary', sortBy, ascending, classFilter, idRange, offset, limit });
+  /**
+   * Classes by retained size: { total, rows: [{ key, name, count, distance, selfSize, retainedSize }] }.
+   * `filter` is one of DevTools' named filters: 'duplicatedStrings', 'objectsRetainedByDetachedDomNodes',
+   * 'objectsRetainedByContexts', 'objectsRetainedByConsole', 'objectsRetainedByEventHandlers'.
+   */
+  summary({ sortBy = 'retainedSize', ascending = false, classFilter = '', idRange = null, filter = null, offset = 0, limit = 100 } = {}) {
+    return this.query({ op: 'summary', sortBy, ascending, classFilter, idRange, filter, offset, limit });
+  }
+
+  /** String values held more than once, most wasted bytes first: { total, rows: [{ value, copies, bytesPerCopy, wastedBytes, holders, … }] }. */
+  duplicateStrings({ offset = 0, limit = 100 } = {}) {
+    return this.query({ op: 'duplicateStrings', offset, limit });
+  }
+
+  /** Closure contexts, dead variables first: { total, rows: [{ context, functions, variables, deadSize, ownSize, … }] }. */
+  closures({ offset = 0, limit = 100 } = {}) {
+    return this.query({ op: 'closures', offset, limit });
   }
 
   /** Heap composition, the Statistics view's numbers. */
