@@ -375,6 +375,11 @@ fn without_scope_tables_closures_say_nothing_is_known_dead() {
 /// A one-node snapshot with the scope tables V8 writes (scope ids can be
 /// negative), and `nodes` given as `NODES`.
 fn tiny_snapshot_with_scopes(nodes: &str) -> String {
+    with_scope_rows(nodes, "0,-2,0,1,0,0,216,1,0,1")
+}
+
+/// The same with the given `scopes` rows.
+fn with_scope_rows(nodes: &str, scopes: &str) -> String {
     format!(
         r#"{{"snapshot":{{"meta":{{"node_fields":["type","name","id","self_size","edge_count"],
         "node_types":[["synthetic"]],"edge_fields":["type","name_or_index","to_node"],
@@ -382,7 +387,7 @@ fn tiny_snapshot_with_scopes(nodes: &str) -> String {
         "scope_fields":["script_node_index","scope_id","depth","scope_context_vars_count","scope_uses_count"],
         "scope_context_var_fields":["name"],"scope_use_fields":["declaring_scope_id","slot_index"]}},
         "node_count":1,"edge_count":0}},"nodes":[{nodes}],"edges":[],
-        "scopes":[0,-2,0,1,0,0,216,1,0,1],"scope_context_vars":[1],"scope_uses":[-2,0],
+        "scopes":[{scopes}],"scope_context_vars":[1],"scope_uses":[-2,0],
         "strings":["","hoard"]}}"#
     )
 }
@@ -397,4 +402,17 @@ fn scope_tables_are_read_with_their_negative_scope_ids_and_only_there() {
     let e = common::parse_chunked(tiny_snapshot_with_scopes("0,0,-1,0,0").as_bytes(), 7)
         .expect_err("nodes are unsigned");
     assert!(e.message().contains("negative"), "{}", e.message());
+}
+
+#[test]
+fn scope_rows_that_count_past_their_tables_are_cut_to_what_is_there() {
+    let text = with_scope_rows(
+        "0,0,1,0,0",
+        "0,-2,9,999999999999,999999999999,0,5,1,999999999999,3",
+    );
+    let graph = common::parse_chunked(text.as_bytes(), 11).expect("the tables parse");
+    let snapshot = heaplens::analysis::HeapSnapshot::analyze(graph, &mut |_| {});
+    let analysis = heaplens::analysis::contexts::analyze_contexts(&snapshot);
+    assert!(analysis.has_scope_tables);
+    assert!(analysis.dead.is_empty());
 }

@@ -90,10 +90,13 @@ pub fn analyze_contexts(s: &HeapSnapshot) -> ContextAnalysis {
     let mut by_id: FastMap<(i64, i64), u32> = FastMap::default();
     let mut stack: Vec<u32> = Vec::new();
     let mut var_start = 0;
+    let var_rows = t.vars.len() / layout.var_stride.max(1);
     for row in t.scopes.chunks_exact(layout.scope_stride) {
         let (script, id) = (row[layout.script_node_index], row[layout.scope_id]);
-        let depth = row[layout.depth].max(0) as usize;
-        let count = row[layout.vars_count].max(0) as usize;
+        let depth = row[layout.depth].clamp(0, i64::from(u32::MAX)) as usize;
+        // A count past the end of the table (a corrupt file) takes what is there.
+        let count =
+            (row[layout.vars_count].max(0) as u64).min((var_rows - var_start) as u64) as usize;
         if scopes.last().is_some_and(|p| p.script != script) {
             stack.clear();
         }
@@ -115,12 +118,13 @@ pub fn analyze_contexts(s: &HeapSnapshot) -> ContextAnalysis {
         by_id.insert((script, id), index);
     }
     // Uses: (variable row, using scope), once each.
-    let var_rows = t.vars.len() / layout.var_stride.max(1);
+    let use_rows = t.uses.len() / layout.use_stride.max(1);
     let mut uses: Vec<(u32, u32)> = Vec::new();
     let mut use_row = 0;
     for row in t.scopes.chunks_exact(layout.scope_stride) {
         let script = row[layout.script_node_index];
-        let count = row[layout.uses_count].max(0) as usize;
+        let count =
+            (row[layout.uses_count].max(0) as u64).min((use_rows - use_row) as u64) as usize;
         if let Some(&using) = by_id.get(&(script, row[layout.scope_id])) {
             for u in use_row..use_row + count {
                 let Some(fields) = t
@@ -204,6 +208,7 @@ pub fn analyze_contexts(s: &HeapSnapshot) -> ContextAnalysis {
         fields: Vec<u32>,
     }
     let mut matched: FastMap<u32, Matched> = FastMap::default();
+    let scripts_with_scopes: FastSet<i64> = scopes.iter().map(|sc| sc.script).collect();
     let mut without: Vec<(u32, u32)> = Vec::new();
     let variables = |c: usize| {
         g.edges(c)
@@ -228,7 +233,7 @@ pub fn analyze_contexts(s: &HeapSnapshot) -> ContextAnalysis {
                 continue;
             }
             let index = script as i64 * node_fields;
-            if !scopes.iter().any(|sc| sc.script == index) {
+            if !scripts_with_scopes.contains(&index) {
                 without.push((script, 1));
                 continue;
             }
@@ -294,6 +299,7 @@ pub fn analyze_contexts(s: &HeapSnapshot) -> ContextAnalysis {
 /// found along its `outer_scope_info` chain (remembered, failures too).
 fn script_of(g: &Graph, known: &mut FastMap<u32, Option<u32>>, info: u32) -> Option<u32> {
     let mut visited: Vec<u32> = Vec::new();
+    let mut seen: FastSet<u32> = FastSet::default();
     let mut at = info;
     let mut script = None;
     loop {
@@ -301,7 +307,7 @@ fn script_of(g: &Graph, known: &mut FastMap<u32, Option<u32>>, info: u32) -> Opt
             script = s;
             break;
         }
-        if visited.contains(&at) {
+        if !seen.insert(at) {
             break;
         }
         visited.push(at);

@@ -8,13 +8,11 @@ use crate::snapshot::Graph;
 use std::hash::Hasher;
 
 use super::fasthash::FxHasher;
+use super::names::CONS_STRING_MAX_PARTS;
 
 /// DevTools stops rebuilding a cons string once its text reaches this many
 /// UTF-16 units (the part that crosses the limit is kept whole).
 const CONS_STRING_LIMIT: usize = 1024;
-/// Most parts visited in one cons string: a corrupt file can make a cons
-/// string contain itself, where DevTools would loop forever.
-const CONS_STRING_MAX_PARTS: usize = 1 << 16;
 
 /// Groups of string nodes with the same text, each of two members or more.
 #[derive(Debug, Default)]

@@ -7,8 +7,9 @@ use crate::snapshot::{bounded, Graph};
 
 /// Cons-string text is rebuilt up to this many characters.
 const CONS_STRING_LIMIT: usize = 1024;
-/// Most parts visited while rebuilding one cons string.
-const CONS_STRING_MAX_PARTS: usize = 4096;
+/// Most parts visited while rebuilding one cons string (a corrupt file can
+/// make a cons string contain itself).
+pub(super) const CONS_STRING_MAX_PARTS: usize = 4096;
 /// Plain-object display names stop near this many UTF-16 units.
 const PLAIN_OBJECT_NAME_LIMIT: usize = 100;
 
