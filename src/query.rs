@@ -300,10 +300,14 @@ pub struct ContextRow {
     pub held_size: u64,
     /// `heldSize` less what the contexts inside it hold.
     pub own_size: u64,
-    /// Retained size of its variables no live closure can read (the first
-    /// ranking key); absent when the snapshot has no scope tables.
+    /// Retained size of its variables no live closure can read (DevTools'
+    /// number); absent when the snapshot has no scope tables.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dead_size: Option<u64>,
+    /// The part of `deadSize` only this context holds (the first ranking
+    /// key); absent when the snapshot has no scope tables.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dead_held_size: Option<u64>,
     /// The first [`CONTEXT_ITEMS`] functions whose context this is.
     pub functions: Vec<NodeRow>,
     pub function_count: usize,
@@ -783,6 +787,7 @@ impl Session {
                     held_size: report.held[i],
                     own_size: report.own[i],
                     dead_size: known(report.dead[i]),
+                    dead_held_size: known(report.dead_held[i]),
                     function_count: functions.len(),
                     functions: functions
                         .iter()

@@ -359,6 +359,7 @@ fn dead_context_fields_equal_devtools_context_analyzer_and_rank_first() {
         let hoard = &row.variables[0];
         assert_eq!((hoard.name.as_str(), hoard.dead), ("hoard", Some(true)));
         assert_eq!(row.dead_size, Some(hoard.value.retained_size));
+        assert_eq!(row.dead_held_size, row.dead_size);
     }
     let table = &page.rows[3].variables[0];
     assert_eq!((table.name.as_str(), table.dead), ("table", Some(false)));

@@ -9,8 +9,9 @@
 //!
 //! Where the snapshot has V8's scope tables (newest V8), the captured
 //! variables no live closure can read are known ([`super::contexts`]), and
-//! contexts rank first by the retained size of those dead variables, as
-//! DevTools sorts them; without the tables (Node 20) only by what they hold.
+//! contexts rank first by the bytes only those dead variables hold, then by
+//! the retained size of all their dead variables (DevTools' order); without
+//! the tables (Node 20) only by what they hold.
 
 use super::contexts::ContextAnalysis;
 use super::filters::is_context;
@@ -20,8 +21,8 @@ use super::HeapSnapshot;
 /// functions of each as CSR.
 #[derive(Debug, Default)]
 pub struct Closures {
-    /// Context node ordinals, most `dead` bytes first (then most `own`
-    /// bytes, most held bytes, largest retained size, node order).
+    /// Context node ordinals, most `dead_held` bytes first (then most
+    /// `dead`, `own`, `held` bytes, largest retained size, node order).
     pub contexts: Vec<u32>,
     /// Per ranked context: bytes held only through its variables (the
     /// retained sizes of the values it immediately dominates).
@@ -30,8 +31,11 @@ pub struct Closures {
     /// dominates with no other context in between.
     pub own: Vec<u64>,
     /// Per ranked context: the retained sizes of its dead variables (0
-    /// without scope tables), the first ranking key.
+    /// without scope tables), DevTools' `deadFieldsRetainedSizeSum`.
     pub dead: Vec<u64>,
+    /// Per ranked context: the part of `dead` held only through this
+    /// context (values it immediately dominates), the first ranking key.
+    pub dead_held: Vec<u64>,
     /// Per ranked context, the start of its functions in `functions`; one
     /// more entry at the end.
     pub first_function: Vec<u32>,
@@ -103,30 +107,34 @@ pub fn closures(s: &HeapSnapshot, analysis: &ContextAnalysis) -> Closures {
                 .map(|&child| (child, inner)),
         );
     }
-    let mut dead = vec![0u64; held_of.len()];
+    // Per context: [dead held here, dead, own, held], the ranking keys.
+    let mut keys: Vec<[u64; 4]> = held_of
+        .iter()
+        .zip(&own)
+        .map(|(&(_, held), &own)| [0, 0, own, held])
+        .collect();
     for f in &analysis.dead {
-        if let Some(i) = index_of(f.context as usize) {
-            dead[i] += s.dominators.retained[g.edge_to[f.edge as usize] as usize];
+        let (c, e) = (f.context as usize, f.edge as usize);
+        if let Some(i) = index_of(c) {
+            let bytes = s.dominators.retained[g.edge_to[e] as usize];
+            keys[i][1] += bytes;
+            if held_only_by(s, c, e) {
+                keys[i][0] += bytes;
+            }
         }
     }
-    // (dead, own, held, context), best first.
-    let mut ranked: Vec<(u64, u64, u64, u32)> = held_of
-        .iter()
-        .zip(own.iter().zip(&dead))
-        .map(|(&(c, held), (&own, &dead))| (dead, own, held, c))
-        .collect();
+    let mut ranked: Vec<([u64; 4], u32)> =
+        keys.into_iter().zip(held_of.iter().map(|h| h.0)).collect();
     drop(held_of);
     ranked.sort_unstable_by(|a, b| {
         let retained = |c: u32| s.dominators.retained[c as usize];
         b.0.cmp(&a.0)
-            .then(b.1.cmp(&a.1))
-            .then(b.2.cmp(&a.2))
-            .then(retained(b.3).cmp(&retained(a.3)))
-            .then(a.3.cmp(&b.3))
+            .then(retained(b.1).cmp(&retained(a.1)))
+            .then(a.1.cmp(&b.1))
     });
     // Rank of each context, to file the functions under it.
     let mut rank = vec![u32::MAX; g.node_count()];
-    for (i, &(_, _, _, c)) in ranked.iter().enumerate() {
+    for (i, &(_, c)) in ranked.iter().enumerate() {
         rank[c as usize] = i as u32;
     }
     let mut pairs: Vec<(u32, u32)> = Vec::new();
@@ -153,10 +161,11 @@ pub fn closures(s: &HeapSnapshot, analysis: &ContextAnalysis) -> Closures {
         first_function[i + 1] += first_function[i];
     }
     Closures {
-        dead: ranked.iter().map(|r| r.0).collect(),
-        own: ranked.iter().map(|r| r.1).collect(),
-        held: ranked.iter().map(|r| r.2).collect(),
-        contexts: ranked.iter().map(|r| r.3).collect(),
+        dead_held: ranked.iter().map(|r| r.0[0]).collect(),
+        dead: ranked.iter().map(|r| r.0[1]).collect(),
+        own: ranked.iter().map(|r| r.0[2]).collect(),
+        held: ranked.iter().map(|r| r.0[3]).collect(),
+        contexts: ranked.iter().map(|r| r.1).collect(),
         first_function,
         functions: pairs.into_iter().map(|p| p.1).collect(),
     }

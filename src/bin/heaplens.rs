@@ -578,8 +578,12 @@ fn closures(o: &Options) -> Result<()> {
                 ]
             })
             .collect();
-        if let Some(dead) = r.dead_size {
-            out!("dead variables retain {}", size(dead));
+        if let (Some(dead), Some(held)) = (r.dead_size, r.dead_held_size) {
+            out!(
+                "dead variables retain {} ({} held only here)",
+                size(dead),
+                size(held)
+            );
         }
         print_table(
             &["Variable", "Value", "Retained", "Only here", "Read"],

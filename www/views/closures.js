@@ -1,11 +1,12 @@
 //! Closures view: closure contexts (the query layer's closures), those whose captured
-//! variables no live closure can read first (where the snapshot has V8's scope tables),
-//! else by the bytes only their own variables hold; a context expands into its
-//! functions and its variables.
+//! variables no live closure can read first (where the snapshot has V8's scope tables;
+//! the Dead column: what only those variables hold), else by the bytes only their own
+//! variables hold; a context expands into its functions and its variables.
 
 import { el } from '../lib/dom.js';
 import { TreeTable } from '../lib/treetable.js';
 import { appendObject, fillSize } from '../lib/cells.js';
+import { exactBytes } from '../lib/format.js';
 
 export function closuresView(ctx) {
   const { worker, info } = ctx.snapshot;
@@ -56,7 +57,10 @@ export function closuresView(ctx) {
     {
       key: 'dead', title: 'Dead', width: '150px', align: 'right',
       render(cell, d) {
-        if (d.kind === 'context' && d.row.deadSize !== undefined) fillSize(cell, d.row.deadSize, total());
+        if (d.kind === 'context' && d.row.deadSize !== undefined) {
+          fillSize(cell, d.row.deadHeldSize, total());
+          cell.title = `${exactBytes(d.row.deadHeldSize)} held only here; all its dead variables retain ${exactBytes(d.row.deadSize)}`;
+        }
         if (d.kind === 'variable' && d.variable.dead !== undefined) {
           cell.appendChild(el('span', { testid: 'variable-dead' }, d.variable.dead ? 'dead' : 'read'));
         }
