@@ -312,6 +312,9 @@ fn parse_file(path: &str) -> Result<Graph> {
         (Box::new(file), path.to_owned())
     };
     let mut parser = Parser::new();
+    if let (false, Ok(metadata)) = (gzip, std::fs::metadata(path)) {
+        parser.set_file_size(metadata.len());
+    }
     let mut buf = vec![0u8; 1 << 20];
     loop {
         let n = input.read(&mut buf).map_err(|e| match gzip {

@@ -580,6 +580,8 @@ pub struct Parser {
     have_strings: bool,
     /// Bit per [`SECTIONS`] entry already read.
     seen: u8,
+    /// The file's size, when known ([`Parser::set_file_size`]).
+    file_size: Option<u64>,
     columns: Option<Columns>,
 }
 
@@ -662,6 +664,14 @@ fn show(b: u8) -> String {
 }
 
 impl Parser {
+    /// Tells the parser the size of the file it reads (not for compressed
+    /// input): the string table is then sized once, from what is left of
+    /// the file where it starts, instead of doubling as it fills. Each
+    /// doubling copies it, and in wasm the memory of the old copy stays.
+    pub fn set_file_size(&mut self, bytes: u64) {
+        self.file_size = Some(bytes);
+    }
+
     /// A parser waiting for the first byte.
     pub fn new() -> Parser {
         Parser {
@@ -676,6 +686,7 @@ impl Parser {
             strings: Strings::default(),
             have_strings: false,
             seen: 0,
+            file_size: None,
             columns: None,
         }
     }
@@ -945,6 +956,11 @@ impl Parser {
             )),
             b"strings" if !self.have_strings => {
                 self.have_strings = true;
+                if let Some(size) = self.file_size {
+                    let left = size.saturating_sub(self.offset + i as u64);
+                    self.strings
+                        .reserve(usize::try_from(left).unwrap_or(usize::MAX));
+                }
                 self.state = State::StringsOpen;
                 self.step(b, i)
             }

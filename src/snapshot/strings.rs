@@ -89,6 +89,12 @@ impl Strings {
         self.bytes.capacity() + self.ends.capacity() * std::mem::size_of::<usize>()
     }
 
+    /// Makes room for `bytes` more bytes of strings at once, if the memory
+    /// is there (else the arena grows as it goes).
+    pub(crate) fn reserve(&mut self, bytes: usize) {
+        let _ = self.bytes.try_reserve_exact(bytes);
+    }
+
     /// Releases spare capacity once parsing is done.
     pub(crate) fn shrink(&mut self) {
         self.bytes.shrink_to_fit();
