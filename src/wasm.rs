@@ -95,8 +95,6 @@ pub struct SnapshotLoader {
     parser: Option<Parser>,
     failed: Option<String>,
     bytes: f64,
-    /// Where the worker writes each chunk ([`Self::chunk_buffer`]).
-    buffer: Vec<u8>,
 }
 
 impl Default for SnapshotLoader {
@@ -115,7 +113,6 @@ impl SnapshotLoader {
             parser: Some(Parser::new()),
             failed: None,
             bytes: 0.0,
-            buffer: Vec::new(),
         }
     }
 
@@ -132,20 +129,6 @@ impl SnapshotLoader {
         Ok(())
     }
 
-    /// A buffer of `size` bytes in the module's memory, for the worker to
-    /// write each chunk into before [`Self::push_buffered`]. Taken once, before
-    /// the file's arrays exist, it lies below them, so they can grow in place:
-    /// `push` copies every chunk into a fresh allocation above whatever is
-    /// growing, and growing past it copies (in wasm, memory never shrinks, so
-    /// a 100 MB string would then cost its old and new copies for good).
-    #[wasm_bindgen(js_name = chunkBuffer)]
-    pub fn chunk_buffer(&mut self, size: usize) -> *mut u8 {
-        if self.buffer.len() < size {
-            self.buffer = vec![0; size];
-        }
-        self.buffer.as_mut_ptr()
-    }
-
     /// The file's size, for a plain (not compressed) file: see
     /// [`Parser::set_file_size`].
     #[wasm_bindgen(js_name = setFileSize)]
@@ -153,15 +136,6 @@ impl SnapshotLoader {
         if let (Some(parser), true) = (self.parser.as_mut(), bytes >= 0.0) {
             parser.set_file_size(bytes as u64);
         }
-    }
-
-    /// Feeds the first `len` bytes of the chunk buffer, as [`Self::push`].
-    #[wasm_bindgen(js_name = pushBuffered)]
-    pub fn push_buffered(&mut self, len: usize) -> Result<(), JsError> {
-        let buffer = std::mem::take(&mut self.buffer);
-        let pushed = self.push(&buffer[..len.min(buffer.len())]);
-        self.buffer = buffer;
-        pushed
     }
 
     /// Bytes consumed so far.

@@ -36,7 +36,6 @@ async function load({ source, gzip, total, memoryLimit }) {
       wasm.setMemoryLimit(memoryLimit);
     }
     loader = new wasm.SnapshotLoader();
-    const feed = chunkFeeder(loader);
     if (source.kind === 'file' && !gzip && !(await isGzip(source.file))) loader.setFileSize(source.file.size);
     let warmedUp = false;
     // As early as possible (the optimizing compiler then has the whole read to
@@ -46,7 +45,7 @@ async function load({ source, gzip, total, memoryLimit }) {
     let lastPost = 0;
     post({ type: 'stage', stage: 'Reading' });
     for await (const chunk of chunksOf(source, gzip, (n) => { read += n; })) {
-      feed(chunk);
+      loader.push(chunk);
       // V8 optimizes a wasm function only for its next call, and each analysis
       // runs once: on a big file, run them all on a small synthetic snapshot
       // (a few hundred ms) so they are optimized, in the background, while the
@@ -90,24 +89,6 @@ async function startAnalyzer() {
 
 /** Bytes per read of a plain file: one buffer, reused for the whole file. */
 const READ_CHUNK = 4 << 20;
-
-/**
- * Pushes chunks through one buffer inside the wasm memory, taken before the file's
- * arrays (SnapshotLoader.chunkBuffer): they then grow in place instead of being copied
- * past a fresh copy of each chunk (wasm memory never shrinks, so each copy would stay).
- */
-function chunkFeeder(loader) {
-  if (!wasmMemory) return (chunk) => loader.push(chunk);
-  const at = loader.chunkBuffer(READ_CHUNK);
-  return (chunk) => {
-    for (let i = 0; i < chunk.length; i += READ_CHUNK) {
-      const piece = chunk.subarray(i, i + READ_CHUNK);
-      // A view made now: growing the memory detaches older ones.
-      new Uint8Array(wasmMemory.buffer, at, piece.length).set(piece);
-      loader.pushBuffered(piece.length);
-    }
-  };
-}
 
 /**
  * The bytes of a file or stream, chunk by chunk; `counted(n)` hears of every
