@@ -20,9 +20,9 @@
 
 mod common;
 
-use common::{arg, cli, oracle, repo, write_snapshots_with};
+use common::{arg, cli, oracle, repo, require_chromium, write_snapshots_with};
 use serde::Deserialize;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
 const SNAPSHOTS: usize = 4;
@@ -366,15 +366,7 @@ fn case(name: &str) -> &'static Case {
 /// The case's 4 snapshots, generated once per test binary.
 fn snapshots(case: &Case) -> Vec<PathBuf> {
     if matches!(case.capture, Browser) {
-        let hint = "run scripts/setup.sh --test";
-        assert!(
-            Path::new("/usr/bin/chromium").exists(),
-            "/usr/bin/chromium is missing: {hint}"
-        );
-        assert!(
-            repo().join("tests/node_modules/playwright-core").is_dir(),
-            "tests/node_modules/playwright-core is missing: {hint}"
-        );
+        require_chromium();
     }
     // The inspector client uses node 20's WebSocket, behind a flag there.
     let node_args: &[&str] = match case.capture {

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{arg, cli, generate, oracle, repo, write_snapshots};
+use common::{arg, cli, generate, oracle, repo, require_chromium, write_snapshots};
 use heaplens::snapshot::bounded;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -495,15 +495,7 @@ fn a_snapshot_of_another_program_is_flagged_as_another_process() {
 fn browser_snapshots() -> &'static [PathBuf] {
     static FILES: OnceLock<Vec<PathBuf>> = OnceLock::new();
     FILES.get_or_init(|| {
-        let hint = "run scripts/setup.sh --test";
-        assert!(
-            Path::new("/usr/bin/chromium").exists(),
-            "/usr/bin/chromium is missing: {hint}"
-        );
-        assert!(
-            repo().join("tests/node_modules/playwright-core").is_dir(),
-            "tests/node_modules/playwright-core is missing: {hint}"
-        );
+        require_chromium();
         let script = repo().join("tests/fixtures/browser/take-snapshots.mjs");
         write_snapshots(&script, &[], "detached-dom", 3)
     })

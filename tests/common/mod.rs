@@ -107,6 +107,19 @@ where
     cell.get_or_init(|| make(&key)).clone()
 }
 
+/// Fails the test with the set-up hint unless Debian's Chromium and npm
+/// playwright-core (which drives it) are installed.
+pub fn require_chromium() {
+    assert!(
+        Path::new("/usr/bin/chromium").exists(),
+        "/usr/bin/chromium is missing: {SETUP_HINT}"
+    );
+    assert!(
+        repo().join("tests/node_modules/playwright-core").is_dir(),
+        "tests/node_modules/playwright-core is missing: {SETUP_HINT}"
+    );
+}
+
 /// Fails the test with the set-up hint unless node and the test-only npm
 /// packages are installed.
 fn require_node() {
