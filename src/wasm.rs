@@ -193,13 +193,10 @@ pub fn warm_up() {
             let mut session = Session::new(HeapSnapshot::analyze(graph, &mut |_| {}));
             let _ = session.leaks(Vec::new());
             let _ = session.query(Request::Summary {
-                sort_by: Default::default(),
-                ascending: false,
+                scope: Default::default(),
+                order: Default::default(),
                 class_filter: String::new(),
-                filter: None,
-                id_range: None,
-                offset: 0,
-                limit: 10,
+                window: Default::default(),
             });
         }
     }

@@ -4,8 +4,8 @@
 mod common;
 mod hostile;
 
-use common::{arg, cli, generate, oracle, with_session, TempDir, STATISTICS_BUCKETS};
-use heaplens::query::SortBy;
+use common::{arg, cli, generate, oracle, snake, with_session, TempDir, STATISTICS_BUCKETS};
+use heaplens::query::{Order, Scope, SortBy, SCHEMA};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -55,24 +55,33 @@ fn summary_json_has_the_file_its_totals_and_classes_by_retained_size_descending(
     let v = json_of(&stdout);
     assert_eq!(
         keys(&v),
-        ["classes", "edges", "file", "nodes", "total_size"]
+        ["file", "info", "rows", "schema", "total", "totalSize"]
     );
+    assert_eq!(v["schema"], SCHEMA);
     assert_eq!(v["file"], arg(&file));
     let devtools = oracle(&["summary", arg(&file)]);
-    for total in ["nodes", "edges", "total_size"] {
-        assert_eq!(v[total], devtools[total], "{total}");
+    for total in ["nodes", "edges", "totalSize"] {
+        assert_eq!(v["info"][total], devtools[snake(total)], "{total}");
     }
-    let classes = v["classes"].as_array().unwrap();
+    let classes = v["rows"].as_array().unwrap();
     assert_eq!(classes.len(), devtools["classes"].as_array().unwrap().len());
+    assert_eq!(v["total"], classes.len());
     for class in classes {
         assert_eq!(
             keys(class),
-            ["count", "distance", "name", "retained_size", "self_size"]
+            [
+                "count",
+                "distance",
+                "key",
+                "name",
+                "retainedSize",
+                "selfSize"
+            ]
         );
     }
     let retained: Vec<u64> = classes
         .iter()
-        .map(|c| c["retained_size"].as_u64().unwrap())
+        .map(|c| c["retainedSize"].as_u64().unwrap())
         .collect();
     assert!(
         retained.windows(2).all(|w| w[0] >= w[1]),
@@ -85,17 +94,20 @@ fn summary_json_simple_class_row_is_the_one_devtools_shows() {
     let file = leak();
     let (status, stdout, stderr) = cli(&["summary", arg(&file), "--json"]);
     assert!(status.success(), "{stderr}");
+    // heaplens answers `rows` in camelCase, the oracle `classes` in snake_case.
     let find = |v: &Value| -> Value {
-        let row = v["classes"]
+        let row = v
+            .get("rows")
+            .unwrap_or(&v["classes"])
             .as_array()
             .unwrap()
             .iter()
             .find(|c| c["name"] == "SimpleClass")
             .expect("a SimpleClass row")
             .clone();
-        let pick = ["name", "count", "distance", "self_size", "retained_size"];
+        let pick = ["name", "count", "distance", "selfSize", "retainedSize"];
         pick.iter()
-            .map(|k| (k.to_string(), row[k].clone()))
+            .map(|k| (k.to_string(), row.get(*k).unwrap_or(&row[snake(k)]).clone()))
             .collect()
     };
     let ours = find(&json_of(&stdout));
@@ -103,7 +115,7 @@ fn summary_json_simple_class_row_is_the_one_devtools_shows() {
     assert_eq!(
         ours,
         serde_json::json!({"name": "SimpleClass", "count": 3000, "distance": 6,
-                           "self_size": 96000, "retained_size": 239200})
+                           "selfSize": 96000, "retainedSize": 239200})
     );
 }
 
@@ -113,8 +125,8 @@ fn summary_top_5_prints_only_the_5_largest_classes() {
     let (_, all, _) = cli(&["summary", arg(&file), "--json"]);
     let (status, top, stderr) = cli(&["summary", arg(&file), "--json", "--top", "5"]);
     assert!(status.success(), "{stderr}");
-    let all = json_of(&all)["classes"].as_array().unwrap().clone();
-    let top = json_of(&top)["classes"].as_array().unwrap().clone();
+    let all = json_of(&all)["rows"].as_array().unwrap().clone();
+    let top = json_of(&top)["rows"].as_array().unwrap().clone();
     assert_eq!(top.len(), 5);
     assert_eq!(top[..], all[..5]);
 }
@@ -192,7 +204,11 @@ fn stats_json_buckets_are_the_ones_devtools_shows() {
 fn retainers_json_path_of_a_leaked_simple_class_runs_through_leaky_data() {
     let file = leak();
     let (id, class_key) = with_session(&file, |s| {
-        let rows = s.summary(None, "SimpleClass", SortBy::RetainedSize, false);
+        let rows = s.classes(
+            Scope::default(),
+            "SimpleClass",
+            Order::largest(SortBy::RetainedSize),
+        );
         let key = rows
             .iter()
             .find(|r| r.name == "SimpleClass")
@@ -200,7 +216,7 @@ fn retainers_json_path_of_a_leaked_simple_class_runs_through_leaky_data() {
             .key
             .clone();
         let instances = s
-            .instances(&key, None, SortBy::RetainedSize, false)
+            .instances(&key, Scope::default(), Order::largest(SortBy::RetainedSize))
             .unwrap();
         assert_eq!(instances.len(), 3000);
         (s.node_row(instances[0]).id, key)
@@ -209,11 +225,11 @@ fn retainers_json_path_of_a_leaked_simple_class_runs_through_leaky_data() {
     assert!(status.success(), "{stderr}");
     let v = json_of(&stdout);
     assert_eq!(v["object"]["id"], id, "{class_key}");
-    assert_eq!(v["object"]["class_name"], "SimpleClass");
+    assert_eq!(v["object"]["className"], "SimpleClass");
     assert_eq!(v["object"]["distance"], 6);
     let path = v["path"].as_array().expect("a path");
     let step = |i: usize, key: &str| path[i][key].as_str().unwrap_or_default().to_owned();
-    let edges: Vec<String> = (0..path.len()).map(|i| step(i, "edge_name")).collect();
+    let edges: Vec<String> = (0..path.len()).map(|i| step(i, "edgeName")).collect();
     // global → leakyApp → runRound (closure) → its context → leakyData[i].
     assert_eq!(
         edges[..5],
@@ -221,17 +237,17 @@ fn retainers_json_path_of_a_leaked_simple_class_runs_through_leaky_data() {
         "{edges:?}"
     );
     assert_eq!(path.len(), 6, "{edges:?}");
-    assert_eq!(step(0, "edge_type"), "");
+    assert_eq!(step(0, "edgeType"), "");
     assert_eq!(path[0]["node"]["name"], "global");
-    assert_eq!(step(4, "edge_type"), "context");
-    assert_eq!(step(5, "edge_type"), "element");
+    assert_eq!(step(4, "edgeType"), "context");
+    assert_eq!(step(5, "edgeType"), "element");
     assert_eq!(path[5]["node"]["id"], id);
     assert!(
-        v["retainers"]
+        v["retainers"]["rows"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|r| r["node"]["name"] == "Array" && r["edge_type"] == "element"),
+            .any(|r| r["node"]["name"] == "Array" && r["edgeType"] == "element"),
         "the leakyData array is among the retainers: {}",
         v["retainers"]
     );
@@ -350,7 +366,7 @@ fn terminal_escapes_in_class_names_are_printed_escaped_in_every_table_and_exact_
     assert!(retainers.starts_with(shown[0]), "{retainers}");
     let (_, stdout, _) = cli(&["summary", arg(&file), "--json"]);
     let json = json_of(&stdout);
-    let classes: Vec<&str> = json["classes"]
+    let classes: Vec<&str> = json["rows"]
         .as_array()
         .unwrap()
         .iter()

@@ -6,7 +6,7 @@
 mod common;
 
 use common::{arg, cli, generate, oracle, with_session, STATISTICS_BUCKETS};
-use heaplens::query::{ClassRow, SortBy};
+use heaplens::query::{ClassRow, Order, Scope, SortBy};
 use serde_json::Value;
 use std::fmt::Debug;
 use std::path::{Path, PathBuf};
@@ -155,7 +155,9 @@ fn assert_totals_equal_devtools(files: &[PathBuf]) {
 fn assert_summary_equals_devtools(files: &[PathBuf]) {
     for file in files {
         let devtools = summary_rows_of_oracle(&oracle(&["summary", arg(file)]));
-        let ours = with_session(file, |s| s.summary(None, "", SortBy::RetainedSize, false));
+        let ours = with_session(file, |s| {
+            s.classes(Scope::default(), "", Order::largest(SortBy::RetainedSize))
+        });
         assert!(
             ours.len() > 100,
             "{} has only {} classes",
@@ -193,7 +195,14 @@ fn assert_between_equals_devtools(s1: &Path, s2: &Path, file: &Path) -> Vec<Summ
     );
     assert!(range.0 < range.1, "max JS ids grow: {range:?}");
     let ours = summary_rows_of_heaplens(&with_session(file, |s| {
-        s.summary(Some(range), "", SortBy::RetainedSize, false)
+        s.classes(
+            Scope {
+                id_range: Some(range),
+                filter: None,
+            },
+            "",
+            Order::largest(SortBy::RetainedSize),
+        )
     }));
     let devtools = oracle(&["between", arg(s1), arg(s2), arg(file)]);
     assert_eq!(
@@ -339,7 +348,7 @@ fn simple_class_in_third_classic_leak_snapshot_has_devtools_numbers() {
     let theirs = row(&devtools, "SimpleClass");
     assert_eq!(numbers(theirs), expected);
     let ours = summary_rows_of_heaplens(&with_session(third, |s| {
-        s.summary(None, "", SortBy::RetainedSize, false)
+        s.classes(Scope::default(), "", Order::largest(SortBy::RetainedSize))
     }));
     let ours = row(&ours, "SimpleClass");
     assert_eq!(numbers(ours), expected);

@@ -7,6 +7,7 @@ mod common;
 
 use common::{arg, generate, oracle_today, repo, with_session, write_snapshots_with};
 use heaplens::analysis::filters::NamedFilter;
+use heaplens::query::Window;
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -67,7 +68,7 @@ fn devtools_rows(file: &str, filter: NamedFilter) -> Vec<Row> {
 fn heaplens_rows(file: &str, filter: NamedFilter) -> Vec<Row> {
     let request = serde_json::json!({"op": "summary", "filter": filter, "limit": usize::MAX});
     let page = with_session(file.as_ref(), |s| {
-        s.query(serde_json::from_value(request).unwrap()).unwrap()
+        serde_json::to_value(s.query(serde_json::from_value(request).unwrap()).unwrap()).unwrap()
     });
     let mut rows: Vec<Row> = page["rows"]
         .as_array()
@@ -140,7 +141,7 @@ fn cli_summary_filter_prints_devtools_rows() {
     assert!(status.success(), "{stderr}");
     let out: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(out["filter"], "duplicatedStrings");
-    let mut rows: Vec<(String, u64, u64, u64)> = out["classes"]
+    let mut rows: Vec<(String, u64, u64, u64)> = out["rows"]
         .as_array()
         .unwrap()
         .iter()
@@ -149,8 +150,8 @@ fn cli_summary_filter_prints_devtools_rows() {
             (
                 r["name"].as_str().unwrap().to_owned(),
                 u("count"),
-                u("self_size"),
-                u("retained_size"),
+                u("selfSize"),
+                u("retainedSize"),
             )
         })
         .collect();
@@ -179,7 +180,7 @@ fn prefix(value: &str) -> String {
 #[test]
 fn duplicated_strings_equal_devtools_groups_and_rank_by_wasted_bytes() {
     let file = strings_and_closures();
-    let page = with_session(&file, |s| s.duplicate_strings(0, usize::MAX));
+    let page = with_session(&file, |s| s.duplicate_strings(Window::first(usize::MAX)));
     let mut ours: Vec<StringGroup> = page
         .rows
         .iter()
@@ -235,7 +236,7 @@ fn duplicated_strings_equal_devtools_groups_and_rank_by_wasted_bytes() {
 #[test]
 fn closures_rank_first_the_context_an_unused_closure_keeps_a_big_value_alive_in() {
     let file = strings_and_closures();
-    let page = with_session(&file, |s| s.closures(0, 3));
+    let page = with_session(&file, |s| s.closures(Window::first(3)));
     // The program leaves three such contexts, each the only holder of a
     // 4 MiB `Hoard` that only a sibling closure, long gone, ever read.
     for row in &page.rows {
@@ -276,7 +277,8 @@ fn a_named_filter_combines_with_the_class_filter_the_id_range_and_instances() {
     let file = chromium_page();
     let ask = |request: Value| {
         with_session(&file, |s| {
-            s.query(serde_json::from_value(request).unwrap()).unwrap()
+            serde_json::to_value(s.query(serde_json::from_value(request).unwrap()).unwrap())
+                .unwrap()
         })
     };
     let rows = ask(serde_json::json!({
@@ -349,7 +351,7 @@ fn dead_context_fields_equal_devtools_context_analyzer_and_rank_first() {
             })
             .collect();
         ours.sort();
-        (ours, s.closures(0, 4))
+        (ours, s.closures(Window::first(4)))
     });
     assert_eq!(ours, theirs);
     // The three contexts whose `hoard` nobody can read come first; the
@@ -368,7 +370,7 @@ fn dead_context_fields_equal_devtools_context_analyzer_and_rank_first() {
 #[test]
 fn without_scope_tables_closures_say_nothing_is_known_dead() {
     let file = strings_and_closures();
-    let page = with_session(&file, |s| s.closures(0, 1));
+    let page = with_session(&file, |s| s.closures(Window::first(1)));
     assert_eq!(page.rows[0].dead_size, None);
     assert!(page.rows[0].variables.iter().all(|v| v.dead.is_none()));
 }

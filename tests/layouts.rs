@@ -7,7 +7,7 @@ mod common;
 
 use common::{generate, parse_chunked, ODD_CHUNK};
 use heaplens::analysis::HeapSnapshot;
-use heaplens::query::{ClassRow, Session, SortBy};
+use heaplens::query::{ClassRow, Order, Scope, Session, SortBy};
 use serde_json::{json, Value};
 
 /// A real snapshot as JSON, parsed once.
@@ -44,7 +44,7 @@ fn analyse(snapshot: &Value) -> Session {
 }
 
 fn summary(s: &mut Session) -> Vec<ClassRow> {
-    s.summary(None, "", SortBy::RetainedSize, false)
+    s.classes(Scope::default(), "", Order::largest(SortBy::RetainedSize))
 }
 
 /// Rewrites every row of `section` (rows of `width` values) with `f`.

@@ -385,11 +385,13 @@ fn snapshots(case: &Case) -> Vec<PathBuf> {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Report {
     groups: Vec<Group>,
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Group {
     name: String,
     count: u64,
@@ -398,6 +400,7 @@ struct Group {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Step {
     node: String,
     edge: String,

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{arg, cli, generate, oracle, repo, require_chromium, write_snapshots};
+use common::{arg, cli, generate, oracle, repo, require_chromium, snake, write_snapshots};
 use heaplens::snapshot::bounded;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -26,6 +26,7 @@ const DIVS_PER_ROUND: u64 = 50;
 const CACHE_CAPACITY: u64 = 500;
 
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Report {
     groups: Vec<Group>,
     warnings: Vec<String>,
@@ -34,6 +35,7 @@ struct Report {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Group {
     name: String,
     count: u64,
@@ -49,6 +51,7 @@ struct Group {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Location {
     script: String,
     line: u64,
@@ -56,6 +59,7 @@ struct Location {
 }
 
 #[derive(Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
 struct Holder {
     name: String,
     node: String,
@@ -63,6 +67,7 @@ struct Holder {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Step {
     node: String,
     edge: String,
@@ -526,9 +531,17 @@ fn detached_divs_of_a_page_are_reported_first_with_one_rounds_count() {
 type Row = (String, u64, u64, u64, Option<u64>);
 
 fn rows(summary: &serde_json::Value) -> Vec<Row> {
-    let mut rows: Vec<Row> = summary["classes"]
-        .as_array()
-        .expect("a classes array")
+    // heaplens answers `rows` in camelCase, the oracle `classes` in snake_case.
+    let list = summary.get("rows").or_else(|| summary.get("classes"));
+    let size = |c: &serde_json::Value, key: &str| {
+        c.get(key)
+            .or_else(|| c.get(snake(key).as_str()))
+            .and_then(serde_json::Value::as_u64)
+            .unwrap()
+    };
+    let mut rows: Vec<Row> = list
+        .and_then(serde_json::Value::as_array)
+        .expect("a rows array")
         .iter()
         .map(|c| {
             (
@@ -536,8 +549,8 @@ fn rows(summary: &serde_json::Value) -> Vec<Row> {
                 // Blink's class names are longer); DevTools' are cut alike.
                 bounded(c["name"].as_str().unwrap()).0.into_owned(),
                 c["count"].as_u64().unwrap(),
-                c["self_size"].as_u64().unwrap(),
-                c["retained_size"].as_u64().unwrap(),
+                size(c, "selfSize"),
+                size(c, "retainedSize"),
                 c["distance"].as_u64(),
             )
         })
@@ -555,8 +568,8 @@ fn browser_snapshot_summary_equals_devtools_row_for_row() {
     assert!(status.success(), "{stderr}");
     let heaplens: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let devtools = oracle(&["summary", arg(file)]);
-    for total in ["nodes", "edges", "total_size"] {
-        assert_eq!(heaplens[total], devtools[total], "{total}");
+    for total in ["nodes", "edges", "totalSize"] {
+        assert_eq!(heaplens["info"][total], devtools[snake(total)], "{total}");
     }
     let (ours, theirs) = (rows(&heaplens), rows(&devtools));
     let differing: Vec<(Option<&Row>, Option<&Row>)> = (0..ours.len().max(theirs.len()))

@@ -154,47 +154,47 @@ fn an_agent_finds_the_classic_leak_through_summary_leaks_and_retainers() {
     }
 
     let summary = client.tool("summary", json!({ "path": paths[3], "filter": "simple" }));
-    let classes = summary["classes"].as_array().unwrap();
-    assert_eq!(summary["total_classes"], 1, "{summary}");
+    let classes = summary["rows"].as_array().unwrap();
+    assert_eq!(summary["total"], 1, "{summary}");
     assert_eq!(classes[0]["name"], "SimpleClass");
     assert_eq!(
         classes[0]["count"], 4000,
         "4 rounds of 1000 in the last snapshot"
     );
     let top = client.tool("summary", json!({ "path": paths[3], "top": 3 }));
-    assert_eq!(top["classes"].as_array().unwrap().len(), 3);
-    assert!(top["total_classes"].as_u64().unwrap() > 3, "{top}");
+    assert_eq!(top["rows"].as_array().unwrap().len(), 3);
+    assert!(top["total"].as_u64().unwrap() > 3, "{top}");
 
     let leaks = client.tool("leaks", json!({ "paths": paths }));
     let first = &leaks["groups"][0];
     assert_eq!(first["name"], "SimpleClass", "{leaks}");
     assert_eq!(first["count"], 1000, "{first}");
-    assert_eq!(first["grows_every_interval"], true, "{first}");
-    assert_eq!(first["program_class"], true, "{first}");
+    assert_eq!(first["growsEveryInterval"], true, "{first}");
+    assert_eq!(first["programClass"], true, "{first}");
     assert!(leaks["groups"].as_array().unwrap().len() <= 5);
-    assert!(leaks["total_groups"].as_u64().unwrap() >= 1);
+    assert!(leaks["totalGroups"].as_u64().unwrap() >= 1);
 
     let member = first["members"][0].as_u64().expect("a member id");
     let held = client.tool(
         "retainers",
         json!({ "path": paths[3], "id": format!("@{member}") }),
     );
-    assert_eq!(held["object"]["class_name"], "SimpleClass", "{held}");
+    assert_eq!(held["object"]["className"], "SimpleClass", "{held}");
     let edges: Vec<&str> = held["path"]
         .as_array()
         .unwrap()
         .iter()
-        .filter_map(|step| step["edge_name"].as_str())
+        .filter_map(|step| step["edgeName"].as_str())
         .collect();
     assert!(edges.contains(&"leakyData"), "path edges: {edges:?}");
-    assert!(held["total_retainers"].as_u64().unwrap() >= 1, "{held}");
+    assert!(held["retainers"]["total"].as_u64().unwrap() >= 1, "{held}");
 
     let object = client.tool("object", json!({ "path": paths[3], "id": member }));
     assert_eq!(object["object"]["id"], member);
     let references = object["references"]["rows"].as_array().unwrap();
     let text = references
         .iter()
-        .find(|r| r["edge_name"] == "text")
+        .find(|r| r["edgeName"] == "text")
         .unwrap_or_else(|| panic!("SimpleClass has its text: {object}"));
     let text_id = text["node"]["id"].as_u64().unwrap();
     let window = client.tool(
@@ -209,13 +209,13 @@ fn an_agent_finds_the_classic_leak_through_summary_leaks_and_retainers() {
     assert_eq!(window["text"], text["node"]["name"].as_str().unwrap()[5..9]);
 
     let diff = client.tool("diff", json!({ "base": paths[0], "path": paths[3] }));
-    let simple = diff["classes"]
+    let simple = diff["rows"]
         .as_array()
         .unwrap()
         .iter()
         .find(|c| c["name"] == "SimpleClass")
         .expect("SimpleClass among the new classes");
-    assert_eq!(simple["new_count"], 3000, "{simple}");
+    assert_eq!(simple["newCount"], 3000, "{simple}");
 }
 
 #[test]
@@ -270,7 +270,7 @@ fn closures_duplicate_strings_and_named_filters_answer_small_pages() {
     let strings = client.tool("duplicate_strings", json!({ "path": path, "top": 3 }));
     for row in strings["rows"].as_array().unwrap() {
         assert!(row["copies"].as_u64().unwrap() >= 2, "{row}");
-        assert!(row["copy_ids"].as_array().unwrap().len() <= 5);
+        assert!(row["copyIds"].as_array().unwrap().len() <= 5);
     }
 
     let contexts = client.tool(
@@ -278,7 +278,7 @@ fn closures_duplicate_strings_and_named_filters_answer_small_pages() {
         json!({ "path": path, "named_filter": "contexts", "top": 50 }),
     );
     assert_eq!(contexts["filter"], "objectsRetainedByContexts");
-    let names: Vec<&str> = contexts["classes"]
+    let names: Vec<&str> = contexts["rows"]
         .as_array()
         .unwrap()
         .iter()

@@ -4,11 +4,12 @@
 mod common;
 
 use common::{generate, open};
+use heaplens::analysis::diff;
 
 fn warnings(base: &std::path::Path, current: &std::path::Path) -> Vec<String> {
     let (base, current) = (open(base), open(current));
-    let data = base.diff_base(&current.snapshot.classes.interfaces);
-    current.compare_warnings(&data)
+    let data = diff::diff_base(&base.snapshot, &current.snapshot.classes.interfaces);
+    diff::warnings(&data, &current.snapshot)
 }
 
 #[test]

@@ -137,7 +137,7 @@ fn recording_a_leaking_server_writes_the_folder_and_the_report_names_its_class()
     let first = &report["groups"][0];
     assert_eq!(first["name"], "RequestTrace", "{report}");
     assert_eq!(first["count"], PER_ROUND as u64, "one round of requests");
-    assert_eq!(first["grows_every_interval"], true);
+    assert_eq!(first["growsEveryInterval"], true);
     let path: Vec<&str> = first["path"]
         .as_array()
         .unwrap()
@@ -304,7 +304,7 @@ fn recording_a_chromium_tab_picked_by_url_names_the_leaking_class() {
     let report: Value = serde_json::from_str(&stdout).expect("a JSON report");
     let first = &report["groups"][0];
     assert_eq!(first["name"], "Widget", "{report}");
-    assert_eq!(first["grows_every_interval"], true, "{first}");
+    assert_eq!(first["growsEveryInterval"], true, "{first}");
     assert_eq!(snapshot_files(&out).len(), 4);
     let about = json_file(&out.join("record.json"));
     assert_eq!(about["target"]["type"], "page", "{about}");

@@ -1,14 +1,12 @@
 //! The analysis worker: one per snapshot, so a corrupt or oversized file can only take
 //! down its own worker. It streams the file into the wasm SnapshotLoader chunk by chunk
-//! (never one string or one ArrayBuffer), then answers queries (see /tmp/contract.md).
+//! (never one string or one ArrayBuffer), then answers the requests of src/query/protocol.rs.
 
 let snapshot = null;
 let crashed = null;
 let wasmMemory = null;
 let analyzer = null;
 let memoryCeiling = 0;
-// Large opaque values (a diff base) are sent once and then referred to by name.
-const stashes = new Map();
 
 const post = (message) => self.postMessage(message);
 /** Files larger than this (bytes) are worth warming the compiler up for. */
@@ -16,7 +14,6 @@ const WARM_UP_ABOVE = 20e6;
 
 self.onmessage = ({ data: message }) => {
   if (message.type === 'load') load(message);
-  else if (message.type === 'stash') stashes.set(message.name, message.value);
   else if (message.type === 'query') answer(message);
 };
 
@@ -162,24 +159,13 @@ function answer({ id, request }) {
   try {
     if (crashed) throw new Error(crashed);
     if (!snapshot) throw new Error('The snapshot is not loaded yet');
-    const result = plain(snapshot.query(resolveStashes(request)));
+    const result = plain(snapshot.query(request));
     post({ type: 'result', id, result });
   } catch (error) {
     const described = describe(error);
     if (error instanceof WebAssembly.RuntimeError || described.tooBig) crashed = described.message;
     post({ type: 'result', id, error: described.message, tooBig: described.tooBig });
   }
-}
-
-function resolveStashes(request) {
-  const out = { ...request };
-  for (const [key, value] of Object.entries(out)) {
-    if (value && typeof value === 'object' && typeof value.$stash === 'string') {
-      if (!stashes.has(value.$stash)) throw new Error(`internal: missing stash ${value.$stash}`);
-      out[key] = stashes.get(value.$stash);
-    }
-  }
-  return out;
 }
 
 const TOO_BIG = 'This snapshot is too big for this browser tab\u2019s memory (wasm32 has 4 GiB).';

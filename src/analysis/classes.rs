@@ -217,6 +217,14 @@ impl Classes {
     }
 }
 
+/// The class name inside an exported key (see [`Classes::exported_key`]).
+pub fn class_name_of_key(key: &str) -> &str {
+    match key.strip_prefix(',') {
+        Some(name) => name,
+        None => key.splitn(4, ',').nth(3).unwrap_or(key),
+    }
+}
+
 fn location_of(g: &Graph, n: usize, object: u8) -> Option<(u32, u32, u32)> {
     if g.node_type[n] != object {
         return None;

@@ -19,6 +19,7 @@ pub struct Scripts {
 
 /// Where a class or function was defined, 1-based as editors count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SourceLocation {
     /// V8's script id.
     pub script_id: u32,

@@ -14,8 +14,10 @@ use heaplens::analysis::filters::NamedFilter;
 use heaplens::analysis::leaks::{LeakGroup, LeakReport};
 use heaplens::analysis::{HeapSnapshot, STAGES};
 use heaplens::error::{Error, Result};
-use heaplens::query::{Session, SortBy};
+use heaplens::query::{Order, Response, Scope, Session, SortBy, Window};
 use heaplens::snapshot::{Graph, Parser};
+use serde_json::json;
+use sessions::answer;
 use sessions::Sessions;
 use std::io::{BufRead, Read, Write};
 use std::process::ExitCode;
@@ -407,38 +409,11 @@ fn print_json(v: &serde_json::Value) {
     write_raw(&serde_json::to_string_pretty(v).unwrap_or_default());
 }
 
-/// A JSON row with `name_length` added when its name was cut, as the
-/// page's rows have `nameLength`.
-fn with_name_length(mut row: serde_json::Value, name_length: Option<usize>) -> serde_json::Value {
-    if let (Some(length), Some(map)) = (name_length, row.as_object_mut()) {
-        map.insert("name_length".to_owned(), length.into());
-    }
-    row
-}
-
-/// The page's rows are camelCase; the command line's own output is
-/// snake_case, so rows it embeds are converted.
-fn snake_keys(v: &serde_json::Value) -> serde_json::Value {
-    use serde_json::Value;
-    match v {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| {
-                    let mut key = String::with_capacity(k.len() + 4);
-                    for c in k.chars() {
-                        if c.is_ascii_uppercase() {
-                            key.push('_');
-                            key.push(c.to_ascii_lowercase());
-                        } else {
-                            key.push(c);
-                        }
-                    }
-                    (key, snake_keys(v))
-                })
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(snake_keys).collect()),
-        other => other.clone(),
+/// The first `--top N` rows (`default` without it).
+fn top_rows(o: &Options, default: usize) -> Window {
+    Window {
+        offset: 0,
+        limit: o.top.unwrap_or(default),
     }
 }
 
@@ -446,12 +421,20 @@ fn summary(o: &Options) -> Result<()> {
     let path = &o.files[0];
     let mut s = open(path)?;
     let top = o.top.unwrap_or(usize::MAX);
+    let window = Window {
+        offset: 0,
+        limit: top,
+    };
     if o.json {
-        print_json(&sessions::summary(path, &mut s, (o.filter, ""), 0, top).0);
+        print_json(&sessions::summary(path, &mut s, (o.filter, ""), window)?);
         return Ok(());
     }
     let info = s.info();
-    let mut rows = s.filtered_summary(o.filter, None, "", SortBy::RetainedSize, false);
+    let scope = Scope {
+        id_range: None,
+        filter: o.filter,
+    };
+    let mut rows = s.classes(scope, "", Order::largest(SortBy::RetainedSize));
     rows.truncate(top);
     out!(
         "{path}: {} nodes, {} edges, total {}",
@@ -483,9 +466,9 @@ fn summary(o: &Options) -> Result<()> {
 
 fn strings(o: &Options) -> Result<()> {
     let path = &o.files[0];
-    let page = open(path)?.duplicate_strings(0, o.top.unwrap_or(usize::MAX));
+    let page = open(path)?.duplicate_strings(top_rows(o, usize::MAX));
     if o.json {
-        print_json(&serde_json::to_value(&page).unwrap_or_default());
+        print_json(&answer(json!({ "file": path }), &page));
         return Ok(());
     }
     out!("{path}: {} string values held more than once", page.total);
@@ -523,9 +506,9 @@ fn strings(o: &Options) -> Result<()> {
 
 fn closures(o: &Options) -> Result<()> {
     let path = &o.files[0];
-    let page = open(path)?.closures(0, o.top.unwrap_or(10));
+    let page = open(path)?.closures(top_rows(o, 10));
     if o.json {
-        print_json(&serde_json::to_value(&page).unwrap_or_default());
+        print_json(&answer(json!({ "file": path }), &page));
         return Ok(());
     }
     let scope_tables = page.rows.iter().any(|r| r.dead_size.is_some());
@@ -600,7 +583,7 @@ fn stats(o: &Options) -> Result<()> {
     let s = open(&o.files[0])?;
     let st = s.stats();
     if o.json {
-        print_json(&serde_json::to_value(&st).unwrap_or_default());
+        print_json(&answer(json!({ "file": o.files[0] }), &st));
         return Ok(());
     }
     let v = &st.v8heap;
@@ -630,14 +613,20 @@ fn stats(o: &Options) -> Result<()> {
 
 fn diff(o: &Options) -> Result<()> {
     let (base, path) = (&o.files[0], &o.files[1]);
-    let mut rows = sessions::diff_rows(&mut Sessions::new(2), base, path)?;
-    let top = o.top.unwrap_or(usize::MAX);
+    let response = sessions::diff(&mut Sessions::new(2), base, path, top_rows(o, usize::MAX))?;
     if o.json {
-        print_json(&sessions::diff(base, path, &rows, 0, top));
+        print_json(&answer(json!({ "base": base, "file": path }), &response));
         return Ok(());
     }
-    rows.truncate(top);
-    let table: Vec<Vec<String>> = rows
+    let Response::Comparison(compared) = response else {
+        return Err(Error::new("internal: no comparison"));
+    };
+    for warning in &compared.warnings {
+        out!("warning: {warning}");
+    }
+    let table: Vec<Vec<String>> = compared
+        .page
+        .rows
         .iter()
         .map(|r| {
             vec![
@@ -671,14 +660,21 @@ fn diff(o: &Options) -> Result<()> {
 }
 
 fn retainers(o: &Options) -> Result<()> {
-    let s = open(&o.files[0])?;
+    let mut s = open(&o.files[0])?;
     let id_text = o.files[1].trim_start_matches('@');
     let id: u32 = id_text
         .parse()
         .map_err(|_| Error::new(format!("{:?} is not an object id like @1234", o.files[1])))?;
     let n = sessions::node_of(&s, &o.files[0], id)?;
     if o.json {
-        print_json(&sessions::retainers(&s, n, 0, usize::MAX, usize::MAX).0);
+        let all = top_rows(o, usize::MAX);
+        print_json(&sessions::retainers(
+            &mut s,
+            &o.files[0],
+            id,
+            all,
+            usize::MAX,
+        )?);
         return Ok(());
     }
     let g = &s.snapshot.graph;
@@ -746,7 +742,7 @@ fn leaks(o: &Options) -> Result<ExitCode> {
     check_leak_options(o, files.len())?;
     let report = sessions::leak_report(&mut Sessions::new(1), &files)?;
     if o.json {
-        print_json(&serde_json::to_value(&report).unwrap_or_default());
+        print_json(&answer(json!({ "files": files }), &report));
     } else if o.markdown {
         print_leaks_markdown(&report, o.top.unwrap_or(20));
     } else {
@@ -996,7 +992,7 @@ fn bench(path: &str) -> Result<()> {
     times.push((current, last.elapsed().as_secs_f64()));
     let t = Instant::now();
     let mut session = Session::new(snapshot);
-    let rows = session.summary(None, "", SortBy::RetainedSize, false);
+    let rows = session.classes(Scope::default(), "", Order::largest(SortBy::RetainedSize));
     times.push(("Summary aggregation", t.elapsed().as_secs_f64()));
     let total = start.elapsed().as_secs_f64();
     let peak = peak_memory();

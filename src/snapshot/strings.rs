@@ -84,6 +84,30 @@ impl Strings {
         (self.ends.len() - 1) as StringIndex
     }
 
+    /// Every string containing `needle`, in table order: one scan of the
+    /// arena, not one search per string.
+    pub fn containing(&self, needle: &str) -> Vec<StringIndex> {
+        let mut found = Vec::new();
+        // SAFETY: the arena is a concatenation of UTF-8 strings (see `get`).
+        let hay = unsafe { std::str::from_utf8_unchecked(&self.bytes[..self.open_start()]) };
+        let mut from = 0;
+        while let Some(at) = hay.get(from..).and_then(|rest| rest.find(needle)) {
+            let at = from + at;
+            let i = self.ends.partition_point(|&end| end <= at);
+            let Some(&end) = self.ends.get(i) else { break };
+            if at + needle.len() <= end {
+                found.push(i as StringIndex);
+                from = end;
+            } else {
+                // A hit across two strings: look again one character on.
+                from = (at + 1..=hay.len())
+                    .find(|&b| hay.is_char_boundary(b))
+                    .unwrap_or(hay.len());
+            }
+        }
+        found
+    }
+
     /// Bytes used by the arena and its offsets.
     pub fn heap_bytes(&self) -> usize {
         self.bytes.capacity() + self.ends.capacity() * std::mem::size_of::<usize>()

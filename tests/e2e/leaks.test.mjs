@@ -44,7 +44,7 @@ test('the leak report appears by itself once more snapshots are ready', T, async
   await firstRow().waitFor({ timeout: 60000 });
   assert.equal(await selectedName(), 'leak-1.heapsnapshot', 'the selection did not move');
   const range = p.locator('[data-testid="leak-id-range"]');
-  assert.deepEqual([Number(await range.getAttribute('data-min')), Number(await range.getAttribute('data-max'))], cli.id_range);
+  assert.deepEqual([Number(await range.getAttribute('data-min')), Number(await range.getAttribute('data-max'))], cli.idRange);
 });
 
 test('the first leak group is SimpleClass ×1000 with the CLI\u2019s numbers', T, async () => {
@@ -55,9 +55,9 @@ test('the first leak group is SimpleClass ×1000 with the CLI\u2019s numbers', T
   assert.equal(await row.getAttribute('data-name'), want.name);
   assert.equal(Number(await row.getAttribute('data-count')), want.count);
   assert.equal(await row.locator('[data-testid="leak-count"]').textContent(), '1,000');
-  assert.equal(bytesOf(await row.locator('[data-testid="leak-self-size"]').getAttribute('title')), want.self_size);
-  assert.equal(bytesOf(await row.locator('[data-testid="leak-retained-size"]').getAttribute('title')), want.retained_size);
-  assert.equal(Number(await row.getAttribute('data-retained-size')), want.retained_size);
+  assert.equal(bytesOf(await row.locator('[data-testid="leak-self-size"]').getAttribute('title')), want.selfSize);
+  assert.equal(bytesOf(await row.locator('[data-testid="leak-retained-size"]').getAttribute('title')), want.retainedSize);
+  assert.equal(Number(await row.getAttribute('data-retained-size')), want.retainedSize);
   assert.equal(await page().locator('[data-testid="leak-row"]').count(), Math.min(200, cli.groups.length));
   assert.equal(await page().locator('[data-testid="leak-warning"]').count(), cli.warnings.length);
   assert.equal(await row.locator('[data-testid="leak-grows"]').textContent(), '\u2013', 'three snapshots cannot tell growth in every interval');

@@ -55,7 +55,7 @@ test('the Summary filter list offers the named filters and "Duplicated strings" 
     const names = [...document.querySelectorAll('[data-testid="summary-table"] [data-testid="row"][data-depth="0"] [data-testid="class-name"]')];
     return names.length > 0 && names.every((n) => /string\)$/.test(n.textContent));
   });
-  const cli = cliJson('summary', file, '--filter', 'duplicated-strings').classes.map((c) => [c.name, c.count]);
+  const cli = cliJson('summary', file, '--filter', 'duplicated-strings').rows.map((c) => [c.name, c.count]);
   assert.deepEqual((await classRows(p)).sort(), cli.sort());
   await screenshot(p, 'summary-duplicated-strings');
   await select.selectOption('');

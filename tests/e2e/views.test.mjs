@@ -49,18 +49,18 @@ test('every snapshot loads and the list is in capture order', T, async () => {
   assert.deepEqual(statuses, ['ready', 'ready', 'ready']);
   const cli = cliJson('summary', files[0]);
   const nodes = await item(p, 'leak-1.heapsnapshot').locator('[data-testid="snapshot-nodes"]').getAttribute('data-nodes');
-  assert.equal(Number(nodes), cli.nodes);
+  assert.equal(Number(nodes), cli.info.nodes);
 });
 
 test('Summary shows the same SimpleClass count, shallow and retained size as the CLI', T, async () => {
   const p = page();
   await item(p, 'leak-2.heapsnapshot').click();
-  const cli = cliJson('summary', files[1]).classes.find((c) => c.name === 'SimpleClass');
+  const cli = cliJson('summary', files[1]).rows.find((c) => c.name === 'SimpleClass');
   assert.ok(cli, 'the CLI lists SimpleClass');
   const row = await summaryRow('SimpleClass');
   assert.equal(await row.locator('[data-testid="class-count"]').textContent(), ` \u00d7${cli.count.toLocaleString('en-US')}`);
-  assert.equal(bytesOf(await row.locator('[data-testid="cell-selfSize"]').getAttribute('title')), cli.self_size);
-  assert.equal(bytesOf(await row.locator('[data-testid="cell-retainedSize"]').getAttribute('title')), cli.retained_size);
+  assert.equal(bytesOf(await row.locator('[data-testid="cell-selfSize"]').getAttribute('title')), cli.selfSize);
+  assert.equal(bytesOf(await row.locator('[data-testid="cell-retainedSize"]').getAttribute('title')), cli.retainedSize);
   assert.equal(await row.locator('[data-testid="cell-distance"]').textContent(), cli.distance === null ? '\u2212' : String(cli.distance));
   await p.fill('[data-testid="view-summary"] [data-testid="class-filter"]', '');
   await p.waitForTimeout(600);
@@ -158,8 +158,8 @@ test('Comparison of snapshot 2 against snapshot 1 lists new SimpleClass objects'
   await p.locator('[data-testid="comparison-table"] [data-testid="row"][data-depth="1"]').first().waitFor();
   await screenshot(p, 'comparison');
   await p.fill('[data-testid="view-comparison"] [data-testid="class-filter"]', '');
-  const c1 = cliJson('summary', files[0]).classes.find((c) => c.name === 'SimpleClass').count;
-  const c2 = cliJson('summary', files[1]).classes.find((c) => c.name === 'SimpleClass').count;
+  const c1 = cliJson('summary', files[0]).rows.find((c) => c.name === 'SimpleClass').count;
+  const c2 = cliJson('summary', files[1]).rows.find((c) => c.name === 'SimpleClass').count;
   assert.equal(added - deleted, c2 - c1);
 });
 

@@ -1,7 +1,7 @@
 //! The page's handle on one snapshot's worker: starts the load, reports progress, and
 //! turns query messages into promises.
 
-let stashCounter = 0;
+let baseCounter = 0;
 
 /** The worker next to this module (www/worker.js, a module worker). */
 const defaultWorker = () => new Worker(new URL('../worker.js', import.meta.url), { type: 'module' });
@@ -69,25 +69,20 @@ export class SnapshotWorker {
     });
   }
 
-  /** Keeps a large value in the worker; use the returned token as a request field. */
-  stash(value) {
-    const name = `s${++stashCounter}`;
-    this.worker.postMessage({ type: 'stash', name, value });
-    return { $stash: name };
-  }
-
   /**
    * The diff base of `base` (another SnapshotWorker) for comparing this snapshot with it:
    * this snapshot's interface definitions go to the base, the base's id lists come back
-   * and stay in this worker. Computed once per pair; resolves to a stash token for the
-   * `compare` and `compareInstances` requests.
+   * and stay in this worker's session (`useDiffBase`), sent once per pair; resolves to the
+   * name the `compare` and `compareInstances` requests give as `base`.
    */
   diffBase(base) {
     if (!this.diffBases.has(base)) {
       const token = (async () => {
         const interfaces = await this.query({ op: 'interfaceDefinitions' });
         const value = await base.query({ op: 'diffBase', interfaces });
-        return this.stash(value);
+        const name = `base${++baseCounter}`;
+        await this.query({ op: 'useDiffBase', name, base: value });
+        return name;
       })();
       this.diffBases.set(base, token);
       token.catch(() => this.diffBases.delete(base));

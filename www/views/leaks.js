@@ -55,13 +55,13 @@ function explain() {
 
 /** Edges as a reader names them: "[3]" for elements, the name otherwise. */
 function edgeText(step) {
-  return edgeLabel({ edgeName: step.edge, edgeType: step.edge_type });
+  return edgeLabel({ edgeName: step.edge, edgeType: step.edgeType });
 }
 
 /** A step's repeat mark: "×29" for one hop, "×29 (3 steps)" for a repeated run of hops. */
 function repeatText(step) {
   if (!step.repeat) return '';
-  const span = step.repeat_span ? ` (${step.repeat_span} steps)` : '';
+  const span = step.repeatSpan ? ` (${step.repeatSpan} steps)` : '';
   return ` \u00d7${formatCount(step.repeat)}${span}`;
 }
 
@@ -83,9 +83,9 @@ function holdersText(group) {
 function shortPath(group) {
   const edges = [];
   group.path.forEach((step, i) => {
-    if (i === 0 || step.edge_type === 'internal' || step.edge_type === 'hidden') return;
+    if (i === 0 || step.edgeType === 'internal' || step.edgeType === 'hidden') return;
     const last = i === group.path.length - 1;
-    const text = last && step.edge_type === 'element' && group.count > 1 ? '[\u2026]' : edgeText(step);
+    const text = last && step.edgeType === 'element' && group.count > 1 ? '[\u2026]' : edgeText(step);
     edges.push(text + repeatText(step));
   });
   const shown = edges.length === 0 ? (group.path[0]?.node ?? '') : edges.slice(-3).join(' \u203a ');
@@ -95,13 +95,13 @@ function shortPath(group) {
 
 /** "app.js:12:5": a constructor location as editors show it (1-based). */
 function locationText(at) {
-  return `${at.script || `script #${at.script_id}`}:${at.line}:${at.column}`;
+  return `${at.script || `script #${at.scriptId}`}:${at.line}:${at.column}`;
 }
 
 function growsCell(group, names) {
   const counts = group.counts.map((c, i) => `${names[i]}: ${formatCount(c)}`).join('\n');
-  if (group.grows_every_interval === true) return { text: '\u2713', title: `Grew in every interval\n${counts}`, className: 'grows-yes' };
-  if (group.grows_every_interval === false) return { text: 'no', title: `Did not grow in every interval\n${counts}`, className: 'grows-no' };
+  if (group.growsEveryInterval === true) return { text: '\u2713', title: `Grew in every interval\n${counts}`, className: 'grows-yes' };
+  if (group.growsEveryInterval === false) return { text: 'no', title: `Did not grow in every interval\n${counts}`, className: 'grows-no' };
   return { text: '\u2013', title: `Needs 4 or more snapshots to tell\n${counts}`, className: 'grows-unknown' };
 }
 
@@ -133,7 +133,7 @@ export function leaksView(ctx) {
 
   function renderReport(report) {
     const names = series.map((s) => s.name);
-    const [low, high] = report.id_range;
+    const [low, high] = report.idRange;
     const out = [];
     const summary = el('p', { className: 'hint leaks-summary', testid: 'leaks-summary' },
       'Objects allocated between ', el('b', {}, names[0]), ' and ', el('b', {}, names[1]),
@@ -193,12 +193,12 @@ export function leaksView(ctx) {
       arrow, el('span', { className: 'class-name', testid: 'leak-name' }, group.name));
     const grows = growsCell(group, names);
     const self = el('td', { className: 'right', testid: 'leak-self-size' });
-    fillSize(self, group.self_size, total);
+    fillSize(self, group.selfSize, total);
     const retained = el('td', { className: 'right', testid: 'leak-retained-size' });
-    fillSize(retained, group.retained_size, total);
+    fillSize(retained, group.retainedSize, total);
     const row = el('tr', {
       className: 'leak-row', testid: 'leak-row',
-      dataset: { name: group.name, count: String(group.count), selfSize: String(group.self_size), retainedSize: String(group.retained_size) },
+      dataset: { name: group.name, count: String(group.count), selfSize: String(group.selfSize), retainedSize: String(group.retainedSize) },
     },
     el('td', { className: 'leak-name-cell', title: `${group.name}\n${group.why}` }, toggle),
     el('td', { className: 'right num', testid: 'leak-count' }, formatCount(group.count)),
@@ -240,12 +240,12 @@ export function leaksView(ctx) {
     const items = [];
     path.forEach((step, i) => {
       if (i > 0) {
-        const quiet = isQuietEdge(step.edge_type);
+        const quiet = isQuietEdge(step.edgeType);
         items.push(el('li', { className: 'leak-edge', testid: 'leak-edge', dataset: { edge: step.edge } },
-          el('span', { className: `edge-name${quiet ? ' quiet' : ''}`, testid: 'edge-name', title: step.edge_type }, edgeText(step)),
-          el('span', { className: 'leak-edge-type' }, step.edge_type),
-          step.repeat ? el('span', { className: 'leak-repeat', testid: 'leak-repeat', title: step.repeat_span
-            ? `These ${step.repeat_span} steps repeat ${formatCount(step.repeat)} times in a row (a chain: each object keeps the previous one)`
+          el('span', { className: `edge-name${quiet ? ' quiet' : ''}`, testid: 'edge-name', title: step.edgeType }, edgeText(step)),
+          el('span', { className: 'leak-edge-type' }, step.edgeType),
+          step.repeat ? el('span', { className: 'leak-repeat', testid: 'leak-repeat', title: step.repeatSpan
+            ? `These ${step.repeatSpan} steps repeat ${formatCount(step.repeat)} times in a row (a chain: each object keeps the previous one)`
             : `This hop repeats ${formatCount(step.repeat)} times in a row (a linked list)` }, repeatText(step).trim()) : null));
       }
       const last = i === path.length - 1;

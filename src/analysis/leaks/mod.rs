@@ -9,9 +9,10 @@ mod paths;
 mod series;
 
 use super::fasthash::{FastMap, FastSet};
+use super::paths::Parents;
 use super::scripts::{Scripts, SourceLocation};
 use super::HeapSnapshot;
-use paths::{Parents, ShapeKey};
+use paths::ShapeKey;
 use serde::Serialize;
 pub use series::{order_series, SnapshotFacts};
 
@@ -22,6 +23,7 @@ const MAX_HOLDER_WALK: usize = 10_000;
 
 /// One step of a retaining path, from the GC-root side to the object.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
 pub struct PathStep {
     /// The node's class, or its name for functions and roots.
     pub node: String,
@@ -45,6 +47,7 @@ pub struct PathStep {
 /// Runtime objects that leak one-for-one (or one-for-many) with a group of
 /// the program's own class, above it on its path, folded into that group.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
 pub struct Holder {
     /// Class name (`Function`, `Timeout`, `IntersectionObserver`, …).
     pub name: String,
@@ -56,6 +59,7 @@ pub struct Holder {
 
 /// A group of leaked objects: one class, one retaining path shape.
 #[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LeakGroup {
     /// Class name.
     pub name: String,
@@ -91,6 +95,7 @@ pub struct LeakGroup {
 
 /// The whole report.
 #[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LeakReport {
     /// Groups, most suspicious first.
     pub groups: Vec<LeakGroup>,
@@ -141,7 +146,7 @@ pub fn leak_report(
             facts[1].name
         ));
     }
-    let parents = Parents::new(last);
+    let parents = Parents::new(last, &last.distances, None);
     let scripts = Scripts::find(&last.graph);
     let (mut drafts, group_of) = group_members(last, &candidate, &parents, &scripts);
     fold_holders(last, &candidate, &parents, &mut drafts, &group_of);
@@ -242,23 +247,25 @@ fn group_members(
                 depth += depth_of[&p];
                 group_of[&p]
             }
-            None => *index.entry((key, parents.shape(s, m))).or_insert_with(|| {
-                drafts.push(Draft {
-                    key,
-                    count: 0,
-                    self_size: 0,
-                    retained_size: 0,
-                    overlapping: 0,
-                    members: Vec::new(),
-                    held_by_other_groups: true,
-                    program_class: is_program_class(s, key, scripts),
-                    representative: (m, 0),
-                    chained: 0,
-                    holders: Vec::new(),
-                    folded: false,
-                });
-                drafts.len() as u32 - 1
-            }),
+            None => *index
+                .entry((key, paths::shape(parents, s, m)))
+                .or_insert_with(|| {
+                    drafts.push(Draft {
+                        key,
+                        count: 0,
+                        self_size: 0,
+                        retained_size: 0,
+                        overlapping: 0,
+                        members: Vec::new(),
+                        held_by_other_groups: true,
+                        program_class: is_program_class(s, key, scripts),
+                        representative: (m, 0),
+                        chained: 0,
+                        holders: Vec::new(),
+                        folded: false,
+                    });
+                    drafts.len() as u32 - 1
+                }),
         };
         depth_of.insert(m as u32, depth);
         group_of.insert(m as u32, gi);
@@ -393,7 +400,7 @@ fn finish(
         retained_size: d.retained_size,
         grows_every_interval,
         counts,
-        path: parents.steps(s, d.representative.0),
+        path: paths::steps(parents, s, d.representative.0),
         members: d.members,
         held_by_other_groups: d.held_by_other_groups,
         program_class: d.program_class,

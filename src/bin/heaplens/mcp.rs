@@ -6,7 +6,7 @@
 use crate::sessions::{self, Sessions};
 use heaplens::bail;
 use heaplens::error::{Error, Result};
-use heaplens::query::Request;
+use heaplens::query::{Request, Window};
 use serde_json::{json, Map, Value};
 use std::io::{BufRead, Write};
 
@@ -234,13 +234,10 @@ fn call(sessions: &mut Sessions, params: &Value) -> std::result::Result<Value, (
         "diff" => diff(sessions, args),
         "object" => object(sessions, args),
         "string" => string(sessions, args),
-        "duplicate_strings" => page_of(sessions, args, 10, |offset, limit| {
-            Request::DuplicateStrings { offset, limit }
+        "duplicate_strings" => page_of(sessions, args, 10, |window| Request::DuplicateStrings {
+            window,
         }),
-        "closures" => page_of(sessions, args, 3, |offset, limit| Request::Closures {
-            offset,
-            limit,
-        }),
+        "closures" => page_of(sessions, args, 3, |window| Request::Closures { window }),
         _ => return Err((INVALID_PARAMS, format!("no tool {name:?}"))),
     };
     Ok(match answer {
@@ -273,11 +270,11 @@ fn number(args: &Args, key: &str, default: usize, most: usize) -> Result<usize> 
 }
 
 /// `offset` and a page size `key` (`default` rows, at most [`MAX_ROWS`]).
-fn page(args: &Args, key: &str, default: usize) -> Result<(usize, usize)> {
-    Ok((
-        number(args, "offset", 0, usize::MAX)?,
-        number(args, key, default, MAX_ROWS)?,
-    ))
+fn page(args: &Args, key: &str, default: usize) -> Result<Window> {
+    Ok(Window {
+        offset: number(args, "offset", 0, usize::MAX)?,
+        limit: number(args, key, default, MAX_ROWS)?,
+    })
 }
 
 /// An object id: `1234` or `"@1234"`.
@@ -304,11 +301,9 @@ fn summary(sessions: &mut Sessions, args: &Args) -> Result<Value> {
             text(args, "named_filter")?,
         )?),
     };
-    let (offset, top) = page(args, "top", 20)?;
+    let window = page(args, "top", 20)?;
     let s = sessions.get(path)?;
-    let (mut answer, total) = sessions::summary(path, s, (named, filter), offset, top);
-    answer["total_classes"] = total.into();
-    Ok(answer)
+    sessions::summary(path, s, (named, filter), window)
 }
 
 fn leaks(sessions: &mut Sessions, args: &Args) -> Result<Value> {
@@ -320,16 +315,20 @@ fn leaks(sessions: &mut Sessions, args: &Args) -> Result<Value> {
             .ok_or_else(|| Error::new("paths must be a list of file paths"))?,
         _ => bail!("paths is required: the snapshot files of one process, in capture order"),
     };
-    let (offset, top) = page(args, "top", 5)?;
-    let report = sessions::leak_report(sessions, &sessions::series(&paths)?)?;
-    let mut answer = serde_json::to_value(&report)
-        .map_err(|e| Error::new(format!("internal: the report is not JSON: {e}")))?;
+    let window = page(args, "top", 5)?;
+    let files = sessions::series(&paths)?;
+    let report = sessions::leak_report(sessions, &files)?;
+    let mut answer = sessions::answer(json!({ "files": files }), &report);
     if let Some(groups) = answer.get_mut("groups").and_then(Value::as_array_mut) {
         let total = groups.len();
-        let mut page: Vec<Value> = groups.drain(..).skip(offset).take(top).collect();
+        let mut page: Vec<Value> = groups
+            .drain(..)
+            .skip(window.offset)
+            .take(window.limit)
+            .collect();
         shorten(&mut page, &["members"]);
         *groups = page;
-        answer["total_groups"] = total.into();
+        answer["totalGroups"] = total.into();
     }
     Ok(answer)
 }
@@ -338,33 +337,34 @@ fn retainers(sessions: &mut Sessions, args: &Args) -> Result<Value> {
     let path = text(args, "path")?;
     let id = object_id(args)?;
     let depth = number(args, "depth", 12, MAX_ROWS)?;
-    let (offset, limit) = page(args, "limit", 5)?;
+    let window = page(args, "limit", 5)?;
     let s = sessions.get(path)?;
-    let n = sessions::node_of(s, path, id)?;
-    let (mut answer, total) = sessions::retainers(s, n, offset, limit, depth);
-    answer["total_retainers"] = total.into();
-    Ok(answer)
+    sessions::node_of(s, path, id)?;
+    sessions::retainers(s, path, id, window, depth)
 }
 
 fn diff(sessions: &mut Sessions, args: &Args) -> Result<Value> {
     let (base, path) = (text(args, "base")?, text(args, "path")?);
-    let (offset, top) = page(args, "top", 20)?;
-    let rows = sessions::diff_rows(sessions, base, path)?;
-    let mut answer = sessions::diff(base, path, &rows, offset, top);
-    answer["total_classes"] = rows.len().into();
-    Ok(answer)
+    let window = page(args, "top", 20)?;
+    let response = sessions::diff(sessions, base, path, window)?;
+    Ok(sessions::answer(
+        json!({ "base": base, "file": path }),
+        &response,
+    ))
 }
 
 fn object(sessions: &mut Sessions, args: &Args) -> Result<Value> {
     let path = text(args, "path")?;
     let id = object_id(args)?;
-    let (offset, limit) = page(args, "limit", 10)?;
+    let window = page(args, "limit", 10)?;
     let s = sessions.get(path)?;
     sessions::node_of(s, path, id)?;
     let object = s.query(Request::Node { id })?;
-    let references = s.query(Request::Edges { id, offset, limit })?;
-    Ok(crate::snake_keys(
-        &json!({ "object": object, "references": references }),
+    let references = s.query(Request::Edges { id, window })?;
+    let context = json!({ "file": path, "object": object });
+    Ok(sessions::answer(
+        context,
+        &json!({ "references": references }),
     ))
 }
 
@@ -375,22 +375,24 @@ fn string(sessions: &mut Sessions, args: &Args) -> Result<Value> {
     let limit = number(args, "limit", 2000, MAX_CHARACTERS)?;
     let s = sessions.get(path)?;
     sessions::node_of(s, path, id)?;
-    s.query(Request::String { id, offset, limit })
+    let window = s.query(Request::String { id, offset, limit })?;
+    Ok(sessions::answer(json!({ "file": path }), &window))
 }
 
-/// A page of one of the query layer's lists (`request(offset, limit)`),
-/// `rows` rows by default, the lists inside each row shortened.
+/// A page of one of the query layer's lists (`request(window)`), `rows`
+/// rows by default, the lists inside each row shortened.
 fn page_of(
     sessions: &mut Sessions,
     args: &Args,
     rows: usize,
-    request: impl FnOnce(usize, usize) -> Request,
+    request: impl FnOnce(Window) -> Request,
 ) -> Result<Value> {
     let path = text(args, "path")?;
-    let (offset, top) = page(args, "top", rows)?;
-    let mut answer = crate::snake_keys(&sessions.get(path)?.query(request(offset, top))?);
+    let window = page(args, "top", rows)?;
+    let response = sessions.get(path)?.query(request(window))?;
+    let mut answer = sessions::answer(json!({ "file": path }), &response);
     if let Some(rows) = answer.get_mut("rows").and_then(Value::as_array_mut) {
-        shorten(rows, &["functions", "variables", "copy_ids"]);
+        shorten(rows, &["functions", "variables", "copyIds"]);
     }
     Ok(answer)
 }

@@ -6,9 +6,9 @@ use heaplens::analysis::filters::NamedFilter;
 use heaplens::analysis::leaks::{LeakReport, SnapshotFacts};
 use heaplens::bail;
 use heaplens::error::Result;
-use heaplens::query::{DiffRow, Session, SortBy};
-use heaplens::snapshot::NodeId;
-use serde_json::{json, Value};
+use heaplens::query::{Order, Request, Response, Scope, Session, SortBy, Window, SCHEMA};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
 use std::time::SystemTime;
 
 /// What tells a file changed since it was opened: modification time and length.
@@ -119,110 +119,102 @@ pub fn leak_report(sessions: &mut Sessions, paths: &[String]) -> Result<LeakRepo
     Ok(sessions.get(last)?.leaks(facts))
 }
 
+/// `response` as the command line's `--json` and the MCP server print it:
+/// `{"schema": N, ...context, ...response}`, the response's own fields
+/// after the schema version and `context` (file names and the like).
+pub fn answer(context: Value, response: &impl Serialize) -> Value {
+    let mut out = Map::new();
+    out.insert("schema".to_owned(), SCHEMA.into());
+    let response = serde_json::to_value(response).unwrap_or(Value::Null);
+    for part in [context, response] {
+        match part {
+            Value::Object(fields) => out.extend(fields.into_iter().filter(|(_, v)| !v.is_null())),
+            Value::Null => {}
+            other => {
+                out.insert("value".to_owned(), other);
+            }
+        }
+    }
+    Value::Object(out)
+}
+
 /// Summary: classes by retained size whose name contains `filter`, of the
-/// objects passing `named` (all when `None`), rows `offset..offset + limit`,
-/// and how many classes there are.
+/// objects passing `named` (all when `None`), in `window`.
 pub fn summary(
     path: &str,
     s: &mut Session,
     (named, filter): (Option<NamedFilter>, &str),
-    offset: usize,
-    limit: usize,
-) -> (Value, usize) {
+    window: Window,
+) -> Result<Value> {
     let info = s.info();
-    let rows = s.filtered_summary(named, None, filter, SortBy::RetainedSize, false);
-    let mut classes = json!({
-        "file": path,
-        "nodes": info.nodes,
-        "edges": info.edges,
-        "total_size": info.total_size,
-        "classes": rows.iter().skip(offset).take(limit).map(|r| crate::with_name_length(json!({
-            "name": r.name,
-            "count": r.count,
-            "distance": r.distance,
-            "self_size": r.self_size,
-            "retained_size": r.retained_size,
-        }), r.name_length)).collect::<Vec<_>>(),
-    });
-    if let Some(named) = named {
-        classes["filter"] = json!(named);
-    }
-    (classes, rows.len())
+    let request = Request::Summary {
+        scope: Scope {
+            id_range: None,
+            filter: named,
+        },
+        order: Order::largest(SortBy::RetainedSize),
+        class_filter: filter.to_owned(),
+        window,
+    };
+    let context = json!({ "file": path, "filter": named, "info": info });
+    Ok(answer(context, &s.query(request)?))
 }
 
-/// Comparison of `path` against `base`: classes by allocated size.
-pub fn diff_rows(sessions: &mut Sessions, base: &str, path: &str) -> Result<Vec<DiffRow>> {
+/// Comparison of `path` against `base`, classes by allocated size, in
+/// `window`: the base's side is sent to `path`'s session as the page's
+/// worker does.
+pub fn diff(sessions: &mut Sessions, base: &str, path: &str, window: Window) -> Result<Response> {
     let interfaces = sessions.get(path)?.snapshot.classes.interfaces.clone();
-    let data = sessions.get(base)?.diff_base(&interfaces);
-    Ok(sessions
-        .get(path)?
-        .compare(&data, "", SortBy::AddedSize, false))
+    let Response::DiffBase(data) = sessions
+        .get(base)?
+        .query(Request::DiffBase { interfaces })?
+    else {
+        bail!("internal: no diff base");
+    };
+    let s = sessions.get(path)?;
+    s.query(Request::UseDiffBase {
+        name: base.to_owned(),
+        base: data,
+    })?;
+    s.query(Request::Compare {
+        base: base.to_owned(),
+        order: Order::largest(SortBy::AddedSize),
+        class_filter: String::new(),
+        window,
+    })
 }
 
-/// [`diff_rows`] as JSON, rows `offset..offset + limit`.
-pub fn diff(base: &str, path: &str, rows: &[DiffRow], offset: usize, limit: usize) -> Value {
-    json!({
-        "base": base,
-        "file": path,
-        "classes": rows.iter().skip(offset).take(limit).map(|r| crate::with_name_length(json!({
-            "name": r.name,
-            "new_count": r.new_count,
-            "deleted_count": r.deleted_count,
-            "delta_count": r.delta_count,
-            "added_size": r.added_size,
-            "freed_size": r.freed_size,
-            "size_delta": r.size_delta,
-        }), r.name_length)).collect::<Vec<_>>(),
-    })
+/// What holds object `id`: its row, its direct retainers (in `window`) and
+/// its shortest path from a GC root; a path longer than `depth` steps keeps
+/// its two ends, with `{"omitted": K}` between them.
+pub fn retainers(
+    s: &mut Session,
+    path: &str,
+    id: u32,
+    window: Window,
+    depth: usize,
+) -> Result<Value> {
+    let object = s.query(Request::Node { id })?;
+    let retainers = s.query(Request::Retainers { id, window })?;
+    let steps = serde_json::to_value(s.query(Request::RetainingPath { id })?)
+        .unwrap_or(Value::Null)["steps"]
+        .take();
+    let mut steps: Vec<Value> = serde_json::from_value(steps).unwrap_or_default();
+    let depth = depth.max(2);
+    if steps.len() > depth {
+        let head = depth / 2;
+        let tail = steps.split_off(steps.len() - (depth - head));
+        let omitted = steps.len() - head;
+        steps.truncate(head);
+        steps.push(json!({ "omitted": omitted }));
+        steps.extend(tail);
+    }
+    let context = json!({ "file": path, "object": object, "retainers": retainers });
+    Ok(answer(context, &json!({ "path": steps })))
 }
 
 /// The node of object `@id` in the snapshot read from `path`.
 pub fn node_of(s: &Session, path: &str, id: u32) -> Result<usize> {
-    match s.snapshot.node_by_id(NodeId(id)) {
-        Some(n) => Ok(n),
-        None => bail!("there is no object @{id} in {path}"),
-    }
-}
-
-/// What holds node `n`: its row, its direct retainers (rows
-/// `offset..offset + limit`) and its shortest path from a GC root; a path
-/// longer than `depth` steps keeps its two ends, with `{"omitted": K}`
-/// between them. Also returns how many direct retainers there are.
-pub fn retainers(
-    s: &Session,
-    n: usize,
-    offset: usize,
-    limit: usize,
-    depth: usize,
-) -> (Value, usize) {
-    let g = &s.snapshot.graph;
-    let edges = s.retainer_edges(n);
-    let retainers: Vec<Value> = edges
-        .iter()
-        .skip(offset)
-        .take(limit)
-        .map(|&e| {
-            json!({
-                "edge_type": g.edge_type_name(e),
-                "edge_name": g.edge_name(e),
-                "node": s.node_row(g.edge_source(e)),
-            })
-        })
-        .collect();
-    let steps = s.retaining_path(n);
-    let mut path: Vec<Value> = steps.iter().map(|st| json!(st)).collect();
-    if path.len() > depth.max(2) {
-        let head = depth.max(2) / 2;
-        let tail = path.split_off(path.len() - (depth.max(2) - head));
-        let omitted = path.len() - head;
-        path.truncate(head);
-        path.push(json!({ "omitted": omitted }));
-        path.extend(tail);
-    }
-    let answer = crate::snake_keys(&json!({
-        "object": s.node_row(n),
-        "retainers": retainers,
-        "path": path,
-    }));
-    (answer, edges.len())
+    s.node(id)
+        .map_err(|_| heaplens::error::Error::new(format!("there is no object @{id} in {path}")))
 }

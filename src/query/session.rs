@@ -1,0 +1,275 @@
+//! [`Session`]: an analysed snapshot plus what one viewer of it has asked
+//! for (cached aggregates and lists, ignored retainers, kept diff bases),
+//! and the dispatch of each [`Request`] to the code that answers it.
+
+use super::protocol::{ComparePage, Ignored, Order, Page, Path, Request, Response, Scope};
+use super::rows::{name_window, ObjectList};
+use crate::analysis::closures::Closures;
+use crate::analysis::contexts::ContextAnalysis;
+use crate::analysis::diff::{self, DiffBase, DiffClass};
+use crate::analysis::duplicates::{DuplicateCost, DuplicateStrings};
+use crate::analysis::filters::{passing, NamedFilter};
+use crate::analysis::leaks::{leak_report, order_series, LeakReport, SnapshotFacts};
+use crate::analysis::paths::Parents;
+use crate::analysis::retainers::BitSet;
+use crate::analysis::search::SearchIndex;
+use crate::analysis::stats::{statistics, Statistics};
+use crate::analysis::summary::ClassAggregate;
+use crate::analysis::HeapSnapshot;
+use crate::error::{Error, Result};
+use crate::snapshot::NodeId;
+use std::cell::OnceCell;
+use std::collections::HashMap;
+
+/// Most diff bases a session keeps (one per other loaded snapshot).
+const DIFF_BASES: usize = 8;
+
+/// What identifies a filtered Summary.
+pub(super) type AggregateKey = Scope;
+
+/// What identifies an instance list: class key, scope, order.
+pub(super) type InstancesKey = (String, Scope, Order);
+
+/// Retainers a viewer chose to leave out, and what they change.
+#[derive(Default)]
+pub(super) struct IgnoredRetainers {
+    /// Per node, once anything was ignored.
+    pub(super) mask: Vec<bool>,
+    /// Their ids, in the order they were ignored.
+    pub(super) ids: Vec<u32>,
+    /// Distances with them left out (`None`: nothing ignored).
+    pub(super) distances: Option<Vec<i32>>,
+}
+
+/// An analysed snapshot plus the state of an interactive session
+/// (cached aggregates, ignored retainers, kept diff bases).
+pub struct Session {
+    /// The snapshot.
+    pub snapshot: HeapSnapshot,
+    /// Summary aggregates of every object, then of the last scope asked for.
+    pub(super) all_objects: OnceCell<Vec<ClassAggregate>>,
+    pub(super) scoped: Option<(AggregateKey, Vec<ClassAggregate>)>,
+    pub(super) duplicates: OnceCell<(DuplicateStrings, Vec<DuplicateCost>)>,
+    pub(super) closures: OnceCell<(ContextAnalysis, Closures)>,
+    /// The nodes passing each named filter, computed when first asked for.
+    passing: [OnceCell<BitSet>; NamedFilter::ALL.len()],
+    pub(super) ignored: IgnoredRetainers,
+    /// Retaining-path parents along the distances shown now.
+    pub(super) parents: OnceCell<Parents>,
+    pub(super) search: OnceCell<SearchIndex>,
+    /// This snapshot's side of a Comparison.
+    current_by_key: OnceCell<HashMap<String, DiffClass>>,
+    /// Other snapshots' diff bases by name, oldest first.
+    diff_bases: Vec<(String, DiffBase)>,
+    /// The last instance list asked for.
+    pub(super) instances_cache: Option<(InstancesKey, Vec<usize>)>,
+}
+
+impl Session {
+    /// Wraps an analysed snapshot.
+    pub fn new(snapshot: HeapSnapshot) -> Session {
+        Session {
+            snapshot,
+            all_objects: OnceCell::new(),
+            scoped: None,
+            duplicates: OnceCell::new(),
+            closures: OnceCell::new(),
+            passing: Default::default(),
+            ignored: IgnoredRetainers::default(),
+            parents: OnceCell::new(),
+            search: OnceCell::new(),
+            current_by_key: OnceCell::new(),
+            diff_bases: Vec::new(),
+            instances_cache: None,
+        }
+    }
+
+    /// Answers one request.
+    pub fn query(&mut self, request: Request) -> Result<Response> {
+        Ok(match request {
+            Request::Info => Response::Info(self.info()),
+            Request::Summary {
+                scope,
+                order,
+                class_filter,
+                window,
+            } => {
+                let rows = self.classes(scope, &class_filter, order);
+                let mut page = Page::of(rows.len(), window, |i| rows[i].clone());
+                page.total_size = Some(self.snapshot.total_size());
+                Response::Classes(page)
+            }
+            Request::Instances {
+                class_key,
+                scope,
+                order,
+                window,
+            } => Response::Nodes(self.instances_page(class_key, scope, order, window)?),
+            Request::DuplicateStrings { window } => {
+                Response::Strings(self.duplicate_strings(window))
+            }
+            Request::Closures { window } => Response::Contexts(self.closures(window)),
+            Request::Node { id } => Response::Node(Box::new(self.node_row(self.node(id)?))),
+            Request::Nodes { ids } => Response::NodeList(ObjectList {
+                rows: ids
+                    .into_iter()
+                    .filter_map(|id| self.snapshot.node_by_id(NodeId(id)))
+                    .map(|n| self.node_row(n))
+                    .collect(),
+            }),
+            Request::Edges { id, window } => Response::Edges(self.edges(self.node(id)?, window)),
+            Request::Retainers { id, window } => {
+                Response::Edges(self.retainers(self.node(id)?, window))
+            }
+            Request::RetainingPath { id } => Response::Path(Path {
+                steps: self.retaining_path(self.node(id)?),
+            }),
+            Request::IgnoreRetainer { id } => {
+                self.set_ignored(self.node(id)?, true);
+                self.ignored_now()
+            }
+            Request::UnignoreRetainer { id } => {
+                self.set_ignored(self.node(id)?, false);
+                self.ignored_now()
+            }
+            Request::ClearIgnored => {
+                self.clear_ignored();
+                self.ignored_now()
+            }
+            Request::Dominated { id, window } => {
+                Response::Nodes(self.dominated(self.node(id)?, window))
+            }
+            Request::DominatorChain { id } => Response::NodeList(ObjectList {
+                rows: self.dominator_chain(self.node(id)?),
+            }),
+            Request::String { id, offset, limit } => {
+                let n = self.node(id)?;
+                Response::String(name_window(self.snapshot.graph.name(n), id, offset, limit))
+            }
+            Request::Stats => Response::Stats(Box::new(self.stats())),
+            Request::Search {
+                text,
+                match_case,
+                window,
+            } => {
+                let found = self.search(&text, match_case);
+                Response::Nodes(self.node_page(&found, window))
+            }
+            Request::InterfaceDefinitions => {
+                Response::Interfaces(self.snapshot.classes.interfaces.clone())
+            }
+            Request::Facts { name } => Response::Facts(Box::new(self.facts(&name))),
+            Request::Leaks { facts } => Response::Leaks(Box::new(self.leaks(facts))),
+            Request::DiffBase { interfaces } => {
+                Response::DiffBase(diff::diff_base(&self.snapshot, &interfaces))
+            }
+            Request::UseDiffBase { name, base } => {
+                self.diff_bases.retain(|(n, _)| *n != name);
+                if self.diff_bases.len() >= DIFF_BASES {
+                    self.diff_bases.remove(0);
+                }
+                self.diff_bases.push((name, base));
+                Response::Done {}
+            }
+            Request::Compare {
+                base,
+                order,
+                class_filter,
+                window,
+            } => {
+                let base = self.diff_base(&base)?;
+                let rows = self.compare(base, &class_filter, order);
+                Response::Comparison(ComparePage {
+                    page: Page::of(rows.len(), window, |i| rows[i].clone()),
+                    warnings: diff::warnings(base, &self.snapshot),
+                })
+            }
+            Request::CompareInstances {
+                base,
+                class_key,
+                window,
+            } => {
+                let base = self.diff_base(&base)?;
+                Response::DiffInstances(self.compare_instances(base, &class_key, window))
+            }
+        })
+    }
+
+    /// What a leak report needs from this snapshot when it is not the last.
+    pub fn facts(&mut self, name: &str) -> SnapshotFacts {
+        let rows: Vec<(String, u64)> = self
+            .classes(Scope::default(), "", Order::by_name())
+            .into_iter()
+            .map(|r| (r.name, r.count as u64))
+            .collect();
+        SnapshotFacts::of(name, &self.snapshot, &rows)
+    }
+
+    /// The leak report with this snapshot last in the series; `facts` holds
+    /// every snapshot's facts, this one's included.
+    pub fn leaks(&self, mut facts: Vec<SnapshotFacts>) -> LeakReport {
+        let warnings = order_series(&mut facts);
+        leak_report(&self.snapshot, &facts, warnings)
+    }
+
+    /// Statistics.
+    pub fn stats(&self) -> Statistics {
+        statistics(&self.snapshot)
+    }
+
+    /// The node of object `@id`.
+    pub fn node(&self, id: u32) -> Result<usize> {
+        self.snapshot
+            .node_by_id(NodeId(id))
+            .ok_or_else(|| Error::new(format!("there is no object @{id} in this snapshot")))
+    }
+
+    /// The nodes passing a named filter.
+    pub(super) fn passing(&self, filter: NamedFilter) -> &BitSet {
+        self.passing[filter as usize].get_or_init(|| passing(&self.snapshot, filter))
+    }
+
+    fn ignored_now(&self) -> Response {
+        Response::Ignored(Ignored {
+            ignored: self.ignored.ids.clone(),
+        })
+    }
+
+    /// A kept diff base.
+    fn diff_base(&self, name: &str) -> Result<&DiffBase> {
+        self.diff_bases
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b)
+            .ok_or_else(|| {
+                Error::new(format!(
+                    "no diff base {name:?}: send it first with {{op: \"useDiffBase\"}}"
+                ))
+            })
+    }
+
+    /// This snapshot's side of a Comparison, computed once (it sorts every
+    /// object by id) and kept while the session lives.
+    pub(super) fn current_by_key(&self) -> &HashMap<String, DiffClass> {
+        self.current_by_key
+            .get_or_init(|| diff::own_classes(&self.snapshot))
+    }
+}
+
+impl Order {
+    /// By name, A first.
+    pub fn by_name() -> Order {
+        Order {
+            sort_by: super::SortBy::Name,
+            ascending: true,
+        }
+    }
+
+    /// Largest first by `sort_by`.
+    pub fn largest(sort_by: super::SortBy) -> Order {
+        Order {
+            sort_by,
+            ascending: false,
+        }
+    }
+}
