@@ -121,13 +121,25 @@ export function lineChart(options) {
 
   const body = el('div', { className: 'chart-body' });
   const tip = el('div', { className: 'chart-tip', role: 'status', hidden: true, testid: 'chart-tip' });
-  const downloadSvgButton = el('button', { type: 'button', className: 'button small', testid: 'download-svg', onclick: () => downloadSvg() }, 'Download SVG');
-  const downloadPngButton = el('button', { type: 'button', className: 'button small', testid: 'download-png', onclick: () => downloadPng() }, 'Download PNG');
+  // Why the last download failed, shown next to the buttons.
+  const failure = el('span', { className: 'error', testid: 'download-error', role: 'alert', hidden: true });
+  /** Runs a download; a failure shows in the chart instead of escaping as an unhandled rejection. */
+  const download = async (save) => {
+    failure.hidden = true;
+    try {
+      await save();
+    } catch (error) {
+      failure.textContent = `Could not download the chart: ${error.message ?? error}`;
+      failure.hidden = false;
+    }
+  };
+  const downloadSvgButton = el('button', { type: 'button', className: 'button small', testid: 'download-svg', onclick: () => download(downloadSvg) }, 'Download SVG');
+  const downloadPngButton = el('button', { type: 'button', className: 'button small', testid: 'download-png', onclick: () => download(downloadPng) }, 'Download PNG');
   const legend = el('div', { className: 'chart-legend', testid: 'chart-legend' });
   const element = el('figure', { className: 'chart', testid: options.testid ?? 'chart' },
     el('figcaption', { className: 'chart-head' },
       el('span', { className: 'chart-title', testid: 'chart-title' }, options.title),
-      el('span', { className: 'chart-actions' }, downloadSvgButton, downloadPngButton)),
+      el('span', { className: 'chart-actions' }, downloadSvgButton, downloadPngButton, failure)),
     options.caption ? el('p', { className: 'chart-caption' }, options.caption) : null,
     body,
     options.legend === false ? null : legend);

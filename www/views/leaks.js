@@ -1,11 +1,13 @@
-//! Leaks view: the 3-snapshot leak report (src/analysis/leaks.rs), computed by the newest
-//! snapshot's worker from every ready snapshot's facts. Each group (one class, one
+//! Leaks view: the 3-snapshot leak report (src/analysis/leaks/), computed by the newest
+//! snapshot's worker from every ready snapshot's facts and read (camelCase) through
+//! lib/snapshot-client.js. Each group (one class, one
 //! retaining path) expands into its path from a GC root and its members; clicking either
 //! shows that object's retainers in the newest snapshot.
 
 import { el } from '../lib/dom.js';
 import { appendObject, fillSize } from '../lib/cells.js';
 import { formatCount, formatBytes, exactBytes, edgeLabel, isQuietEdge } from '../lib/format.js';
+import { SnapshotClient } from '../lib/snapshot-client.js';
 
 /** Groups shown before "Show more". */
 const GROUP_PAGE = 200;
@@ -13,35 +15,6 @@ const GROUP_PAGE = 200;
 const MEMBER_PAGE = 100;
 /** Paths longer than this show their two ends until expanded. */
 const LONG_PATH = 24;
-
-const factsBySnapshot = new WeakMap();
-
-/** A snapshot's `facts` (class counts, newest id, total size), asked for once. */
-export function snapshotFacts(snapshot) {
-  let facts = factsBySnapshot.get(snapshot);
-  if (!facts) {
-    facts = snapshot.worker.query({ op: 'facts', name: snapshot.name });
-    factsBySnapshot.set(snapshot, facts);
-    facts.catch(() => factsBySnapshot.delete(snapshot));
-  }
-  return facts;
-}
-
-// Report per series of snapshots, kept on the newest one (the worker that built it).
-const reportsByNewest = new WeakMap();
-
-function leakReport(series) {
-  const newest = series[series.length - 1];
-  const key = series.map((s) => s.uid).join(',');
-  let reports = reportsByNewest.get(newest);
-  if (!reports) reportsByNewest.set(newest, (reports = new Map()));
-  if (!reports.has(key)) {
-    const report = Promise.all(series.map(snapshotFacts)).then((facts) => newest.worker.query({ op: 'leaks', facts }));
-    reports.set(key, report);
-    report.catch(() => reports.delete(key));
-  }
-  return reports.get(key);
-}
 
 function explain() {
   return el('div', { className: 'leaks-intro', testid: 'leaks-empty' },
@@ -55,13 +28,13 @@ function explain() {
 
 /** Edges as a reader names them: "[3]" for elements, the name otherwise. */
 function edgeText(step) {
-  return edgeLabel({ edgeName: step.edge, edgeType: step.edge_type });
+  return edgeLabel({ edgeName: step.edge, edgeType: step.edgeType });
 }
 
 /** A step's repeat mark: "×29" for one hop, "×29 (3 steps)" for a repeated run of hops. */
 function repeatText(step) {
   if (!step.repeat) return '';
-  const span = step.repeat_span ? ` (${step.repeat_span} steps)` : '';
+  const span = step.repeatSpan ? ` (${step.repeatSpan} steps)` : '';
   return ` \u00d7${formatCount(step.repeat)}${span}`;
 }
 
@@ -83,9 +56,9 @@ function holdersText(group) {
 function shortPath(group) {
   const edges = [];
   group.path.forEach((step, i) => {
-    if (i === 0 || step.edge_type === 'internal' || step.edge_type === 'hidden') return;
+    if (i === 0 || step.edgeType === 'internal' || step.edgeType === 'hidden') return;
     const last = i === group.path.length - 1;
-    const text = last && step.edge_type === 'element' && group.count > 1 ? '[\u2026]' : edgeText(step);
+    const text = last && step.edgeType === 'element' && group.count > 1 ? '[\u2026]' : edgeText(step);
     edges.push(text + repeatText(step));
   });
   const shown = edges.length === 0 ? (group.path[0]?.node ?? '') : edges.slice(-3).join(' \u203a ');
@@ -95,13 +68,13 @@ function shortPath(group) {
 
 /** "app.js:12:5": a constructor location as editors show it (1-based). */
 function locationText(at) {
-  return `${at.script || `script #${at.script_id}`}:${at.line}:${at.column}`;
+  return `${at.script || `script #${at.scriptId}`}:${at.line}:${at.column}`;
 }
 
 function growsCell(group, names) {
   const counts = group.counts.map((c, i) => `${names[i]}: ${formatCount(c)}`).join('\n');
-  if (group.grows_every_interval === true) return { text: '\u2713', title: `Grew in every interval\n${counts}`, className: 'grows-yes' };
-  if (group.grows_every_interval === false) return { text: 'no', title: `Did not grow in every interval\n${counts}`, className: 'grows-no' };
+  if (group.growsEveryInterval === true) return { text: '\u2713', title: `Grew in every interval\n${counts}`, className: 'grows-yes' };
+  if (group.growsEveryInterval === false) return { text: 'no', title: `Did not grow in every interval\n${counts}`, className: 'grows-no' };
   return { text: '\u2013', title: `Needs 4 or more snapshots to tell\n${counts}`, className: 'grows-unknown' };
 }
 
@@ -110,7 +83,7 @@ export function leaksView(ctx) {
   const series = ctx.snapshots();
   if (series.length < 2) {
     element.appendChild(el('div', { className: 'leaks-body' }, explain()));
-    return { element };
+    return { element, dispose() {} };
   }
   const newest = series[series.length - 1];
   const status = el('p', { className: 'placeholder', testid: 'leaks-status' }, `Collecting class counts from ${series.length} snapshots and building the report on ${newest.name}\u2026`);
@@ -125,15 +98,17 @@ export function leaksView(ctx) {
     ctx.selectObject(id, newest);
   };
 
-  leakReport(series).then((report) => {
-    body.replaceChildren(...renderReport(report));
+  // Set by dispose(): a report or members arriving after the view was left are not drawn.
+  let disposed = false;
+  SnapshotClient.leakReport(series.map((s) => s.client)).then((report) => {
+    if (!disposed) body.replaceChildren(...renderReport(report));
   }).catch((error) => {
-    body.replaceChildren(el('p', { className: 'error', testid: 'view-error' }, `Could not build the leak report: ${error.message}`));
+    if (!disposed) body.replaceChildren(el('p', { className: 'error', testid: 'view-error' }, `Could not build the leak report: ${error.message}`));
   });
 
   function renderReport(report) {
     const names = series.map((s) => s.name);
-    const [low, high] = report.id_range;
+    const [low, high] = report.idRange;
     const out = [];
     const summary = el('p', { className: 'hint leaks-summary', testid: 'leaks-summary' },
       'Objects allocated between ', el('b', {}, names[0]), ' and ', el('b', {}, names[1]),
@@ -193,12 +168,12 @@ export function leaksView(ctx) {
       arrow, el('span', { className: 'class-name', testid: 'leak-name' }, group.name));
     const grows = growsCell(group, names);
     const self = el('td', { className: 'right', testid: 'leak-self-size' });
-    fillSize(self, group.self_size, total);
+    fillSize(self, group.selfSize, total);
     const retained = el('td', { className: 'right', testid: 'leak-retained-size' });
-    fillSize(retained, group.retained_size, total);
+    fillSize(retained, group.retainedSize, total);
     const row = el('tr', {
       className: 'leak-row', testid: 'leak-row',
-      dataset: { name: group.name, count: String(group.count), selfSize: String(group.self_size), retainedSize: String(group.retained_size) },
+      dataset: { name: group.name, count: String(group.count), selfSize: String(group.selfSize), retainedSize: String(group.retainedSize) },
     },
     el('td', { className: 'leak-name-cell', title: `${group.name}\n${group.why}` }, toggle),
     el('td', { className: 'right num', testid: 'leak-count' }, formatCount(group.count)),
@@ -240,12 +215,12 @@ export function leaksView(ctx) {
     const items = [];
     path.forEach((step, i) => {
       if (i > 0) {
-        const quiet = isQuietEdge(step.edge_type);
+        const quiet = isQuietEdge(step.edgeType);
         items.push(el('li', { className: 'leak-edge', testid: 'leak-edge', dataset: { edge: step.edge } },
-          el('span', { className: `edge-name${quiet ? ' quiet' : ''}`, testid: 'edge-name', title: step.edge_type }, edgeText(step)),
-          el('span', { className: 'leak-edge-type' }, step.edge_type),
-          step.repeat ? el('span', { className: 'leak-repeat', testid: 'leak-repeat', title: step.repeat_span
-            ? `These ${step.repeat_span} steps repeat ${formatCount(step.repeat)} times in a row (a chain: each object keeps the previous one)`
+          el('span', { className: `edge-name${quiet ? ' quiet' : ''}`, testid: 'edge-name', title: step.edgeType }, edgeText(step)),
+          el('span', { className: 'leak-edge-type' }, step.edgeType),
+          step.repeat ? el('span', { className: 'leak-repeat', testid: 'leak-repeat', title: step.repeatSpan
+            ? `These ${step.repeatSpan} steps repeat ${formatCount(step.repeat)} times in a row (a chain: each object keeps the previous one)`
             : `This hop repeats ${formatCount(step.repeat)} times in a row (a linked list)` }, repeatText(step).trim()) : null));
       }
       const last = i === path.length - 1;
@@ -280,6 +255,7 @@ export function leaksView(ctx) {
     const foot = el('div', { className: 'leak-members-foot' });
     let shown = 0;
     const load = async () => {
+      if (disposed) return;
       const ids = group.members.slice(shown, shown + MEMBER_PAGE);
       shown += ids.length;
       more.remove();
@@ -293,7 +269,7 @@ export function leaksView(ctx) {
       });
       await Promise.all(rows.map(async ({ id, button, selfCell, retainedCell }) => {
         try {
-          const node = await newest.worker.query({ op: 'node', id });
+          const node = await newest.client.node(id);
           button.replaceChildren();
           appendObject(button, node);
           // One object is bytes, not kB: "32 B" says more than "0.0 kB".
@@ -320,5 +296,5 @@ export function leaksView(ctx) {
     return el('div', {}, el('div', { className: 'leak-members-scroll' }, table), foot);
   }
 
-  return { element };
+  return { element, dispose() { disposed = true; } };
 }
