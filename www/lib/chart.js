@@ -109,7 +109,8 @@ export function saveBlob(blob, name) {
  *   zero?: boolean,        include 0 in the y range
  *   height?: number, legend?: boolean, caption?: string
  * }} options
- * @returns {{element: HTMLElement, svgText: () => string, downloadSvg: () => void, downloadPng: () => Promise<void>, redraw: () => void}}
+ * @returns {{element: HTMLElement, svgText: () => string, downloadSvg: () => void, downloadPng: () => Promise<void>, redraw: () => void,
+ *            dispose: () => void}}  dispose: stop following the chart's width (it left the page)
  */
 export function lineChart(options) {
   const { labels, axis } = options;
@@ -375,15 +376,16 @@ export function lineChart(options) {
   }
 
   // Draw at the width the page gives the chart, and again when it changes.
-  new ResizeObserver(() => {
+  const resizeObserver = new ResizeObserver(() => {
     const w = Math.floor(body.clientWidth);
     if (w > 0 && w !== width) {
       width = w;
       draw();
     }
-  }).observe(body);
+  });
+  resizeObserver.observe(body);
   if (options.legend !== false) renderLegend();
   draw();
 
-  return { element, svgText, downloadSvg, downloadPng, redraw: draw };
+  return { element, svgText, downloadSvg, downloadPng, redraw: draw, dispose: () => resizeObserver.disconnect() };
 }

@@ -133,11 +133,13 @@ export function topGrowingClasses(facts, limit = TOP_CLASSES) {
     .slice(0, limit);
 }
 
+/** The class chart, or a note standing in for it (same shape) when no class grew. */
 function classChart(series, facts) {
   const top = topGrowingClasses(facts);
   if (top.length === 0) {
-    return el('p', { className: 'placeholder chart-empty', testid: 'growth-classes-none' },
+    const element = el('p', { className: 'placeholder chart-empty', testid: 'growth-classes-none' },
       `No class has more objects in ${series[series.length - 1].name} than in ${series[0].name}.`);
+    return { element, dispose() {} };
   }
   // Each line starts at 0: objects added since the first snapshot, so classes of very
   // different sizes share one readable axis; the tooltip gives the real counts.
@@ -159,7 +161,7 @@ function classChart(series, facts) {
     axis: countAxis({ signed: true }),
     zero: true,
     caption: `Objects added since ${series[0].name}. Click a legend entry to hide or show its line.`,
-  }).element;
+  });
 }
 
 function logChart(logs) {
@@ -202,6 +204,11 @@ export function growthView(ctx) {
   const logsPart = el('div', { className: 'growth-logs', testid: 'growth-logs' });
   element.append(toolbar, el('div', { className: 'growth-body' }, snapshotsPart, logsPart));
 
+  // The charts on screen (each follows its width until disposed); once the view is
+  // disposed, class counts that arrive late draw no chart.
+  let snapshotCharts = [];
+  let logChartShown = null;
+  let disposed = false;
   const series = ctx.snapshots();
   if (series.length < 2) {
     snapshotsPart.appendChild(el('div', { className: 'growth-intro', testid: 'growth-empty' },
@@ -213,7 +220,9 @@ export function growthView(ctx) {
   } else {
     snapshotsPart.appendChild(el('p', { className: 'placeholder', testid: 'growth-loading' }, `Collecting class counts from ${series.length} snapshots\u2026`));
     Promise.all(series.map((s) => s.client.facts())).then((facts) => {
-      snapshotsPart.replaceChildren(heapChart(series, facts).element, classChart(series, facts));
+      if (disposed) return;
+      snapshotCharts = [heapChart(series, facts), classChart(series, facts)];
+      snapshotsPart.replaceChildren(...snapshotCharts.map((chart) => chart.element));
     }).catch((error) => {
       snapshotsPart.replaceChildren(el('p', { className: 'error', testid: 'view-error' }, `Could not read the snapshots\u2019 class counts: ${error.message}`));
     });
@@ -227,11 +236,18 @@ export function growthView(ctx) {
         el('button', { type: 'button', className: 'link', testid: 'heap-log-dismiss', onclick: dismiss }, 'Dismiss')));
     }
     const logs = heapLogs.items();
-    if (logs.length) parts.push(logChart(logs).element);
+    logChartShown?.dispose();
+    logChartShown = logs.length ? logChart(logs) : null;
+    if (logChartShown) parts.push(logChartShown.element);
     clearButton.hidden = logs.length === 0 && heapLogs.errors().size === 0;
     logsPart.replaceChildren(...parts);
   }
   const unsubscribe = heapLogs.subscribe(renderLogs);
   renderLogs();
-  return { element, dispose: unsubscribe };
+  function dispose() {
+    disposed = true;
+    unsubscribe();
+    for (const chart of [...snapshotCharts, logChartShown]) chart?.dispose();
+  }
+  return { element, dispose };
 }
