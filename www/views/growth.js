@@ -1,6 +1,7 @@
 //! Growth view: how the heap grows across the loaded snapshots (total size, and the
 //! classes whose object counts grew most), plus imported heap-usage logs (the bytes a
-//! program prints after each forced GC). Charts come from lib/chart.js.
+//! program prints after each forced GC), kept per app by createHeapLogs(). Charts come
+//! from lib/chart.js.
 
 import { el } from '../lib/dom.js';
 import { lineChart, bytesAxis, countAxis } from '../lib/chart.js';
