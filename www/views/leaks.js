@@ -1,8 +1,8 @@
 //! Leaks view: the 3-snapshot leak report (src/analysis/leaks/), computed by the newest
 //! snapshot's worker from every ready snapshot's facts and read (camelCase) through
-//! lib/snapshot-client.js. Each group (one class, one
-//! retaining path) expands into its path from a GC root and its members; clicking either
-//! shows that object's retainers in the newest snapshot.
+//! lib/snapshot-client.js. Each group (one class, one retaining path) expands into its
+//! path from a GC root and its members; clicking either shows that object's retainers in
+//! the newest snapshot.
 
 import { el } from '../lib/dom.js';
 import { appendObject, fillSize } from '../lib/cells.js';
