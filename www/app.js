@@ -1,10 +1,13 @@
 //! The app: loads snapshots (picker, drag-and-drop, demo, URLs), keeps the snapshot
 //! list, and shows the selected snapshot's views. All analysis runs in one worker per
-//! snapshot (lib/worker-client.js); this thread only renders. createApp() runs it in a
-//! document (the page, main.js; the single file) or in a <heap-lens> shadow root.
+//! snapshot (lib/worker-client.js), asked through one client per snapshot
+//! (lib/snapshot-client.js); this thread only renders. createApp() runs it in a document
+//! (the page, main.js; the single file) or in a <heap-lens> shadow root, and everything an
+//! app holds lives in its createApp() call: two apps on one page share nothing.
 
 import { el, clear } from './lib/dom.js';
 import { SnapshotWorker } from './lib/worker-client.js';
+import { SnapshotClient } from './lib/snapshot-client.js';
 import { formatBytes, formatCount, exactBytes } from './lib/format.js';
 import { summaryView } from './views/summary.js';
 import { comparisonView } from './views/comparison.js';
@@ -14,7 +17,7 @@ import { dominatorsView } from './views/dominators.js';
 import { stringsView } from './views/strings.js';
 import { closuresView } from './views/closures.js';
 import { leaksView } from './views/leaks.js';
-import { growthView, isHeapUsageLog, importHeapUsageLog } from './views/growth.js';
+import { growthView, isHeapUsageLog, createHeapLogs } from './views/growth.js';
 import { droppedFolders, filesOf, fromFolder } from './lib/dropped.js';
 import { retainersPane } from './views/retainers.js';
 import { searchBox } from './views/search.js';
@@ -57,6 +60,10 @@ export function createApp(root, options = {}) {
     link: { class: '', base: null, object: null },
   };
   const showsAllSnapshots = () => TABS.find((t) => t.key === state.tab)?.multi;
+  // Heap-usage logs this app imported (the Growth view shows them).
+  const heapLogs = createHeapLogs();
+  // The view on screen; shown() disposes of it when another takes its place.
+  let view = null;
   // A link (URL fragment) waiting for the snapshot it names to be loaded.
   let pendingLink = options.deepLinks ? readLink() : null;
 
@@ -93,7 +100,7 @@ export function createApp(root, options = {}) {
       let offset = 0;
       let length = Infinity;
       while (offset < length) {
-        const window = await entry.worker.query({ op: 'string', id, offset });
+        const window = await entry.client.string(id, offset);
         const characters = [...window.text].length; // offsets count characters, not UTF-16 units
         if (characters === 0) break;
         parts.push(window.text);
@@ -127,6 +134,7 @@ export function createApp(root, options = {}) {
       onReady(info) {
         entry.status = 'ready';
         entry.info = info;
+        entry.client = new SnapshotClient(entry.worker, entry.name, info);
         renderList();
         if (!state.selected || state.selected.status !== 'ready') select(entry);
         else if (showsAllSnapshots()) renderMain(keptViewState());
@@ -162,10 +170,10 @@ export function createApp(root, options = {}) {
 
   /** Heap-usage logs go to the Growth view, shown on its own while no snapshot is ready. */
   function showHeapUsageLog(file) {
-    importHeapUsageLog(file);
+    heapLogs.import(file);
     state.tab = 'growth';
     if (state.selected?.status === 'ready') renderMain();
-    else mainElement.replaceChildren(growthView({ snapshot: null, snapshots: readySnapshots, selectObject: () => {} }).element);
+    else mainElement.replaceChildren(shown(growthView({ snapshot: null, snapshots: readySnapshots, heapLogs, selectObject: () => {} })).element);
   }
 
   async function loadDemo(button) {
@@ -238,6 +246,7 @@ export function createApp(root, options = {}) {
       entry.worker.terminate();
     }
     state.snapshots = [];
+    search.close();
     select(null);
   }
 
@@ -325,8 +334,16 @@ export function createApp(root, options = {}) {
     return { class: state.link.class, base: state.link.base };
   }
 
+  /** Makes `next` the view on screen, disposing of the one it replaces (its listeners go with it). */
+  function shown(next) {
+    view?.dispose?.();
+    view = next;
+    return next;
+  }
+
   /** Draws the selected snapshot's current view; `initial` holds the view state to start from. */
   function renderMain(initial = {}) {
+    shown(null);
     clear(mainElement);
     state.link.class = '';
     state.link.base = null;
@@ -347,11 +364,11 @@ export function createApp(root, options = {}) {
     const current = el('span', { className: 'tab-info', testid: 'current-snapshot' }, entry.name);
     tabs.appendChild(current);
     const make = TABS.find((t) => t.key === state.tab).make;
-    let view;
     try {
-      view = make({
+      shown(make({
         snapshot: entry,
         snapshots: readySnapshots,
+        heapLogs,
         initial,
         remember: (patch) => { Object.assign(state.link, patch); writeLink(); },
         // A view about another snapshot (Leaks: the newest) passes it; it becomes the selected one.
@@ -364,9 +381,9 @@ export function createApp(root, options = {}) {
           pendingLink = null;
           showObject(owner, id);
         },
-      });
+      }));
     } catch (error) {
-      view = { element: el('p', { className: 'error', testid: 'view-error' }, error.message) };
+      shown({ element: el('p', { className: 'error', testid: 'view-error' }, error.message) });
     }
     mainElement.append(tabs, el('div', { className: 'view-area' }, view.element), retainers.element);
     writeLink();

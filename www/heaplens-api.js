@@ -1,7 +1,8 @@
 //! heaplens as an ES module for other pages and tools: open a snapshot (File, Blob,
 //! stream, Response or bytes) and ask for the same numbers the page shows. Each opened
 //! snapshot gets its own worker (www/worker.js through lib/worker-client.js, exactly as
-//! the page does); every method sends one request from src/query.rs's Request enum.
+//! the page does) and asks it through lib/snapshot-client.js, the client the page's views
+//! use: every method sends one request of src/query.rs's Request enum.
 //!
 //!   import { open } from './heaplens-api.js';
 //!   const snapshot = await open(file, { onProgress: (bytes, total) => … });
@@ -9,13 +10,23 @@
 //!   snapshot.close();
 
 import { SnapshotWorker } from './lib/worker-client.js';
+import { SnapshotClient } from './lib/snapshot-client.js';
+
+/** The client of a Snapshot (for leaks()); set once, by the class below. */
+let clientOf;
 
 /** A snapshot being analysed in its own worker. Get one from open(). */
 export class Snapshot {
   #worker;
+  #client;
+
+  static {
+    clientOf = (snapshot) => snapshot.#client;
+  }
 
   constructor(worker, name, info) {
     this.#worker = worker;
+    this.#client = new SnapshotClient(worker, name, info);
     /** The file name (or the `name` option). */
     this.name = name;
     /** { nodes, edges, totalSize, rootId, maxJsId, extraNativeBytes, title } */
@@ -24,7 +35,7 @@ export class Snapshot {
 
   /** Any request of src/query.rs (`{ op: 'instances', classKey, … }`), answered as a plain object. */
   query(request) {
-    return this.#worker.query(request);
+    return this.#client.query(request);
   }
 
   /**
@@ -32,35 +43,34 @@ export class Snapshot {
    * `filter` is one of DevTools' named filters: 'duplicatedStrings', 'objectsRetainedByDetachedDomNodes',
    * 'objectsRetainedByContexts', 'objectsRetainedByConsole', 'objectsRetainedByEventHandlers'.
    */
-  summary({ sortBy = 'retainedSize', ascending = false, classFilter = '', idRange = null, filter = null, offset = 0, limit = 100 } = {}) {
-    return this.query({ op: 'summary', sortBy, ascending, classFilter, idRange, filter, offset, limit });
+  summary(options) {
+    return this.#client.summary(options);
   }
 
   /** String values held more than once, most wasted bytes first: { total, rows: [{ value, copies, bytesPerCopy, wastedBytes, holders, … }] }. */
-  duplicateStrings({ offset = 0, limit = 100 } = {}) {
-    return this.query({ op: 'duplicateStrings', offset, limit });
+  duplicateStrings(page) {
+    return this.#client.duplicateStrings(page);
   }
 
   /** Closure contexts, dead variables first: { total, rows: [{ context, functions, variables, deadSize, ownSize, … }] }. */
-  closures({ offset = 0, limit = 100 } = {}) {
-    return this.query({ op: 'closures', offset, limit });
+  closures(page) {
+    return this.#client.closures(page);
   }
 
   /** Heap composition, the Statistics view's numbers. */
   stats() {
-    return this.query({ op: 'stats' });
+    return this.#client.stats();
   }
 
   /** What keeps object `id` alive: { total, rows: [edge rows, each with its retaining node] }. */
-  retainers(id, { offset = 0, limit = 100 } = {}) {
-    return this.query({ op: 'retainers', id, offset, limit });
+  retainers(id, page) {
+    return this.#client.retainers(id, page);
   }
 
   /** Objects new and deleted since `base` (another Snapshot), by class — the Comparison view's rows. */
-  async diff(base, { sortBy = 'addedSize', ascending = false, classFilter = '', offset = 0, limit = 100 } = {}) {
+  async diff(base, options) {
     if (!(base instanceof Snapshot)) throw new TypeError('diff(base): base must be a snapshot returned by open()');
-    const token = await this.#worker.diffBase(base.#worker);
-    return this.query({ op: 'compare', base: token, sortBy, ascending, classFilter, offset, limit });
+    return this.#client.compare(base.#client, options);
   }
 
   /** The leak report over this snapshot and `others` (see leaks()). */
@@ -101,14 +111,13 @@ export function open(input, options = {}) {
 
 /**
  * The 3-snapshot leak report: facts from each snapshot, the report computed on the newest
- * (largest maxJsId). Snapshots of one process, three or more; fewer give a warning.
+ * (largest maxJsId). Snapshots of one process, three or more; fewer give a warning. Keys
+ * are camelCase: { groups: [{ name, count, selfSize, retainedSize, growsEveryInterval,
+ * path: [{ node, edge, edgeType, id, repeat?, repeatSpan? }], location: { scriptId, … }, … }],
+ * warnings, idRange, totals }.
  */
 export async function leaks(snapshots) {
-  const series = [...new Set(snapshots)];
-  if (series.length === 0) throw new TypeError('leaks(snapshots): give at least one snapshot');
-  const facts = await Promise.all(series.map((s) => s.query({ op: 'facts', name: s.name })));
-  const newest = series.reduce((a, b) => (b.info.maxJsId > a.info.maxJsId ? b : a));
-  return newest.query({ op: 'leaks', facts });
+  return SnapshotClient.leakReport(snapshots.map(clientOf));
 }
 
 /** The worker's `load` source for whatever was given. */

@@ -1,6 +1,7 @@
 //! The analysis worker: one per snapshot, so a corrupt or oversized file can only take
 //! down its own worker. It streams the file into the wasm SnapshotLoader chunk by chunk
-//! (never one string or one ArrayBuffer), then answers the requests of src/query/protocol.rs.
+//! (never one string or one ArrayBuffer), then answers the requests of
+//! src/query/protocol.rs, sent by lib/snapshot-client.js.
 
 let snapshot = null;
 let crashed = null;

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { repo, setUpBrowserSuite, settled, screenshot } from './helpers.mjs';
+import { repo, setUpBrowserSuite, settled, screenshot, cliJson } from './helpers.mjs';
 
 const T = { timeout: 240000 };
 const hasDemo = existsSync(join(repo, 'www', 'demo', 'index.json')) && existsSync(join(repo, 'www', 'pkg', 'heaplens_bg.wasm'));
@@ -321,6 +321,70 @@ test('two <heap-lens> elements load, keep their styles apart from the page, and 
   await after.locator('[data-testid="dominators-table"] [data-testid="row"]').first().waitFor();
 
   assert.deepEqual(await page.evaluate(() => window.lensEvents.filter((e) => e.type === 'error')), []);
+  assertOnlyFrom(requests, allowed);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('two <heap-lens> on one page share nothing: each shows its own rows, leak report and heap-usage logs', needsBuild, async () => {
+  const allowed = `${suite.origin}${BASE}`;
+  const { context, page, requests, errors } = await session(allowed);
+  await page.goto(`${allowed}examples/api.html`);
+  // a: demo snapshots 1, 2, 3; b: 2 and 3. Both start on the Leaks view.
+  await page.evaluate(async () => {
+    await import('../heap-lens.js');
+    for (const [id, names] of [['a', [1, 2, 3]], ['b', [2, 3]]]) {
+      const lens = document.createElement('heap-lens');
+      lens.id = id;
+      lens.setAttribute('view', 'leaks');
+      lens.setAttribute('src', names.map((n) => `../demo/${n}.heapsnapshot`).join(' '));
+      document.body.appendChild(lens);
+    }
+  });
+  const a = page.locator('#a');
+  const b = page.locator('#b');
+  const demo = (n) => join(dist, 'demo', `${n}.heapsnapshot`);
+  // The CLI's leak reports are the reference (its JSON keys turn camelCase with issue 9).
+  const idRange = (report) => report.idRange ?? report.id_range;
+  const want = { a: cliJson('leaks', demo(1), demo(2), demo(3)), b: cliJson('leaks', demo(2), demo(3)) };
+  assert.notDeepEqual(idRange(want.a), idRange(want.b), 'the two series have different leak reports');
+  for (const [lens, report] of [[a, want.a], [b, want.b]]) {
+    const range = lens.locator('[data-testid="leak-id-range"]');
+    await range.waitFor({ timeout: 120000 });
+    assert.deepEqual([Number(await range.getAttribute('data-min')), Number(await range.getAttribute('data-max'))], idRange(report));
+    const first = lens.locator('[data-testid="leak-row"]').first();
+    assert.equal(await first.getAttribute('data-name'), report.groups[0].name);
+    assert.equal(Number(await first.getAttribute('data-count')), report.groups[0].count);
+  }
+
+  // Summary rows: a shows snapshot 1, b snapshot 3, each with the CLI's SimpleClass count.
+  const counts = {};
+  for (const [lens, n] of [[a, 1], [b, 3]]) {
+    await lens.locator(`[data-testid="snapshot-item"][data-name="${n}.heapsnapshot"]`).click();
+    await lens.locator('[data-testid="tab-summary"]').click();
+    await lens.locator('[data-testid="class-filter"]').fill('SimpleClass');
+    const row = lens.locator('[data-testid="summary-table"] [data-testid="row"][data-depth="0"]')
+      .filter({ has: page.locator('[data-testid="class-name"]', { hasText: /^SimpleClass$/ }) }).first();
+    await row.waitFor();
+    counts[n] = cliJson('summary', demo(n)).classes.find((c) => c.name === 'SimpleClass').count;
+    assert.equal(await row.locator('[data-testid="class-count"]').textContent(), ` \u00d7${counts[n].toLocaleString('en-US')}`);
+  }
+  assert.notEqual(counts[1], counts[3], 'the two elements show different numbers');
+
+  // A heap-usage log imported into a is a's alone; b's Growth view shows none.
+  await a.locator('[data-testid="tab-growth"]').click();
+  await a.locator('[data-testid="heap-log-input"]').setInputFiles({ name: 'heap-usage.json', mimeType: 'application/json', buffer: Buffer.from('[1000000, 2000000, 3000000]') });
+  await a.locator('[data-testid="growth-log-chart"]').waitFor();
+  await b.locator('[data-testid="tab-growth"]').click();
+  await b.locator('[data-testid="growth-heap-chart"]').waitFor();
+  assert.equal(await b.locator('[data-testid="growth-log-chart"], [data-testid="heap-log-error"]').count(), 0, 'b shows no log');
+  // a's view and selection stay where they were while b changes.
+  assert.equal(await a.locator('[data-testid="tab-growth"]').getAttribute('aria-selected'), 'true');
+  assert.equal(await a.locator('[data-testid="current-snapshot"]').textContent(), '1.heapsnapshot');
+  assert.equal(await b.locator('[data-testid="current-snapshot"]').textContent(), '3.heapsnapshot');
+  await a.locator('[data-testid="heap-log-clear"]').click();
+  await a.locator('[data-testid="growth-log-chart"]').waitFor({ state: 'detached' });
+
   assertOnlyFrom(requests, allowed);
   assert.deepEqual(errors, []);
   await context.close();

@@ -2,7 +2,7 @@
 //! ("name :: Object @id"), sizes with percent and exact-byte tooltips, distances.
 
 import { el } from './dom.js';
-import { objectLabel, edgeLabel, isQuietEdge, formatKb, formatPercent, exactBytes, formatDistance, formatCount } from './format.js';
+import { objectLabel, edgeLabel, isQuietEdge, formatKb, formatPercent, exactBytes, formatDistance, knownDistance, formatCount } from './format.js';
 
 /**
  * Appends " (123,456 characters)" when the core cut a name (`length` is then its full
@@ -48,9 +48,10 @@ export function fillSize(cell, bytes, total) {
   if (total) cell.appendChild(el('span', { className: 'pct' }, formatPercent(bytes, total)));
 }
 
+/** A distance cell: the number (also its tooltip), or "−" for an unreachable object. */
 export function fillDistance(cell, distance) {
   cell.textContent = formatDistance(distance);
-  if (distance !== null && distance !== undefined && distance < 100000000) cell.title = String(distance);
+  if (knownDistance(distance) !== null) cell.title = String(distance);
 }
 
 /** Columns used by every grid whose rows are objects (Containment, Dominators, Retainers). */

@@ -109,7 +109,8 @@ export function saveBlob(blob, name) {
  *   zero?: boolean,        include 0 in the y range
  *   height?: number, legend?: boolean, caption?: string
  * }} options
- * @returns {{element: HTMLElement, svgText: () => string, downloadSvg: () => void, downloadPng: () => Promise<void>, redraw: () => void}}
+ * @returns {{element: HTMLElement, svgText: () => string, downloadSvg: () => void, downloadPng: () => Promise<void>, redraw: () => void,
+ *            dispose: () => void}}  dispose: stop following the chart's width (it left the page)
  */
 export function lineChart(options) {
   const { labels, axis } = options;
@@ -121,13 +122,25 @@ export function lineChart(options) {
 
   const body = el('div', { className: 'chart-body' });
   const tip = el('div', { className: 'chart-tip', role: 'status', hidden: true, testid: 'chart-tip' });
-  const downloadSvgButton = el('button', { type: 'button', className: 'button small', testid: 'download-svg', onclick: () => downloadSvg() }, 'Download SVG');
-  const downloadPngButton = el('button', { type: 'button', className: 'button small', testid: 'download-png', onclick: () => downloadPng() }, 'Download PNG');
+  // Why the last download failed, shown next to the buttons.
+  const failure = el('span', { className: 'error', testid: 'download-error', role: 'alert', hidden: true });
+  /** Runs a download; a failure shows in the chart instead of escaping as an unhandled rejection. */
+  const download = async (save) => {
+    failure.hidden = true;
+    try {
+      await save();
+    } catch (error) {
+      failure.textContent = `Could not download the chart: ${error.message ?? error}`;
+      failure.hidden = false;
+    }
+  };
+  const downloadSvgButton = el('button', { type: 'button', className: 'button small', testid: 'download-svg', onclick: () => download(downloadSvg) }, 'Download SVG');
+  const downloadPngButton = el('button', { type: 'button', className: 'button small', testid: 'download-png', onclick: () => download(downloadPng) }, 'Download PNG');
   const legend = el('div', { className: 'chart-legend', testid: 'chart-legend' });
   const element = el('figure', { className: 'chart', testid: options.testid ?? 'chart' },
     el('figcaption', { className: 'chart-head' },
       el('span', { className: 'chart-title', testid: 'chart-title' }, options.title),
-      el('span', { className: 'chart-actions' }, downloadSvgButton, downloadPngButton)),
+      el('span', { className: 'chart-actions' }, downloadSvgButton, downloadPngButton, failure)),
     options.caption ? el('p', { className: 'chart-caption' }, options.caption) : null,
     body,
     options.legend === false ? null : legend);
@@ -363,15 +376,16 @@ export function lineChart(options) {
   }
 
   // Draw at the width the page gives the chart, and again when it changes.
-  new ResizeObserver(() => {
+  const resizeObserver = new ResizeObserver(() => {
     const w = Math.floor(body.clientWidth);
     if (w > 0 && w !== width) {
       width = w;
       draw();
     }
-  }).observe(body);
+  });
+  resizeObserver.observe(body);
   if (options.legend !== false) renderLegend();
   draw();
 
-  return { element, svgText, downloadSvg, downloadPng, redraw: draw };
+  return { element, svgText, downloadSvg, downloadPng, redraw: draw, dispose: () => resizeObserver.disconnect() };
 }

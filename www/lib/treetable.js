@@ -56,7 +56,8 @@ export class TreeTable {
     this.element = el('div', { className: 'tt', role: 'treegrid', testid: options.testid ?? 'table' }, this.scroller);
     this.scroller.addEventListener('scroll', () => this.schedule());
     this.scroller.addEventListener('keydown', (e) => this.onKey(e));
-    new ResizeObserver(() => this.schedule()).observe(this.scroller);
+    this.resizeObserver = new ResizeObserver(() => this.schedule());
+    this.resizeObserver.observe(this.scroller);
     this.renderHeader();
     this.reload();
   }
@@ -70,6 +71,14 @@ export class TreeTable {
     this.loaded = this.loadMore(this.root);
     this.refresh();
     return this.loaded;
+  }
+
+  /** Stops watching the table's size and drops pages still in flight (the view is gone). */
+  dispose() {
+    this.resizeObserver.disconnect();
+    cancelAnimationFrame(this.pending);
+    this.pending = 0;
+    this.generation += 1;
   }
 
   /** A header click: the same column flips direction, another starts in its natural one. */

@@ -9,14 +9,14 @@ import { appendObject, fillSize } from '../lib/cells.js';
 import { exactBytes } from '../lib/format.js';
 
 export function closuresView(ctx) {
-  const { worker, info } = ctx.snapshot;
+  const { client, info } = ctx.snapshot;
   const total = () => info.totalSize;
   let scopeTables = null;
   const note = el('p', { className: 'hint', testid: 'closures-note' });
   const provider = {
     async load(parent, offset, limit) {
       if (parent === null) {
-        const res = await worker.query({ op: 'closures', offset, limit });
+        const res = await client.closures({ offset, limit });
         if (scopeTables === null && res.rows.length) {
           scopeTables = res.rows.some((r) => r.deadSize !== undefined);
           note.textContent = scopeTables
@@ -83,5 +83,5 @@ export function closuresView(ctx) {
     onSelect: (d) => ctx.selectObject(nodeOf(d).id),
   });
   const element = el('section', { className: 'view', testid: 'view-closures' }, note, table.element);
-  return { element, table };
+  return { element, table, dispose: () => table.dispose() };
 }

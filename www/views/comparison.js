@@ -1,7 +1,7 @@
 //! Comparison view: objects new and deleted since a base snapshot, by class (ids are
 //! matched across snapshots). The two snapshots live in two workers: the current one's
 //! interface definitions go to the base, the base's id lists come back to the current
-//! (SnapshotWorker.diffBase, shared with the ES-module API).
+//! (SnapshotClient.compare, shared with the ES-module API).
 
 import { el } from '../lib/dom.js';
 import { TreeTable } from '../lib/treetable.js';
@@ -15,7 +15,7 @@ export function comparisonView(ctx) {
   const element = el('section', { className: 'view', testid: 'view-comparison' });
   if (others.length === 0) {
     element.appendChild(el('p', { className: 'placeholder', testid: 'comparison-empty' }, 'Load a second snapshot to compare it with this one.'));
-    return { element };
+    return { element, dispose() {} };
   }
   const ordered = ctx.snapshots();
   const at = ordered.indexOf(current);
@@ -41,18 +41,17 @@ export function comparisonView(ctx) {
 
   const provider = {
     async load(parent, offset, limit) {
-      const baseToken = await current.worker.diffBase(base.worker);
       if (parent === null) {
-        const res = await current.worker.query({ op: 'compare', base: baseToken, sortBy: state.sortBy, ascending: state.ascending, classFilter: state.classFilter, offset, limit });
+        const res = await current.client.compare(base.client, { sortBy: state.sortBy, ascending: state.ascending, classFilter: state.classFilter, offset, limit });
         showWarnings(res.warnings ?? []);
         return { total: res.total, rows: res.rows.map((row) => ({ kind: 'class', row })) };
       }
       if (parent.kind === 'class') {
-        const res = await current.worker.query({ op: 'compareInstances', base: baseToken, classKey: parent.row.key, offset, limit });
+        const res = await current.client.compareInstances(base.client, parent.row.key, { offset, limit });
         return { total: res.total, rows: res.rows.map((row) => ({ kind: 'instance', row })) };
       }
       const id = parent.kind === 'instance' ? parent.row.id : parent.edge.node.id;
-      const res = await current.worker.query({ op: 'edges', id, offset, limit });
+      const res = await current.client.edges(id, { offset, limit });
       return { total: res.total, rows: res.rows.map((edge) => ({ kind: 'edge', edge })) };
     },
     canExpand(d) {
@@ -115,6 +114,6 @@ export function comparisonView(ctx) {
     warnings,
     table.element,
   );
-  return { element, table };
+  return { element, table, dispose: () => table.dispose() };
 }
 

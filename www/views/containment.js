@@ -6,11 +6,11 @@ import { TreeTable } from '../lib/treetable.js';
 import { appendEdge, objectColumns } from '../lib/cells.js';
 
 export function containmentView(ctx) {
-  const { worker, info } = ctx.snapshot;
+  const { client, info } = ctx.snapshot;
   const provider = {
     async load(parent, offset, limit) {
       const id = parent === null ? info.rootId : parent.node.id;
-      return worker.query({ op: 'edges', id, offset, limit });
+      return client.edges(id, { offset, limit });
     },
     canExpand: (edge) => edge.node.edgeCount > 0,
   };
@@ -21,5 +21,5 @@ export function containmentView(ctx) {
     onSelect: (edge) => ctx.selectObject(edge.node.id),
   });
   const element = el('section', { className: 'view', testid: 'view-containment' }, table.element);
-  return { element, table };
+  return { element, table, dispose: () => table.dispose() };
 }

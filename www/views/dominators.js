@@ -6,9 +6,9 @@ import { TreeTable } from '../lib/treetable.js';
 import { appendObject, objectColumns } from '../lib/cells.js';
 
 export function dominatorsView(ctx) {
-  const { worker, info } = ctx.snapshot;
+  const { client, info } = ctx.snapshot;
   const provider = {
-    load: (parent, offset, limit) => worker.query({ op: 'dominated', id: parent === null ? info.rootId : parent.id, offset, limit }),
+    load: (parent, offset, limit) => client.dominated(parent === null ? info.rootId : parent.id, { offset, limit }),
     // A node dominates something exactly when it retains more than itself.
     canExpand: (node) => node.retainedSize > node.selfSize,
   };
@@ -21,5 +21,5 @@ export function dominatorsView(ctx) {
   const element = el('section', { className: 'view', testid: 'view-dominators' },
     el('p', { className: 'hint' }, 'Each object is listed under the one object that every path from the root to it goes through (its immediate dominator). Freeing a parent frees its whole subtree.'),
     table.element);
-  return { element, table };
+  return { element, table, dispose: () => table.dispose() };
 }

@@ -1,11 +1,11 @@
 //! Growth view: how the heap grows across the loaded snapshots (total size, and the
 //! classes whose object counts grew most), plus imported heap-usage logs (the bytes a
-//! program prints after each forced GC). Charts come from lib/chart.js.
+//! program prints after each forced GC), kept per app by createHeapLogs(). Charts come
+//! from lib/chart.js.
 
 import { el } from '../lib/dom.js';
 import { lineChart, bytesAxis, countAxis } from '../lib/chart.js';
 import { formatCount, formatSigned, formatSignedBytes, exactBytes } from '../lib/format.js';
-import { snapshotFacts } from './leaks.js';
 
 /** Classes charted: the ones whose object count grew most from first to last snapshot. */
 const TOP_CLASSES = 8;
@@ -13,13 +13,6 @@ const TOP_CLASSES = 8;
 const MAX_LOG_BYTES = 64 * 1024 * 1024;
 
 // ---------------------------------------------------------------- heap-usage logs
-
-/** Logs imported on this page, shared by every Growth view (app.js adds dropped files). */
-const heapLogs = { items: [], errors: new Map(), listeners: new Set() }; // errors: file name → message
-
-function changed() {
-  for (const listener of [...heapLogs.listeners]) listener();
-}
 
 /** File names routed to the heap-usage importer instead of the snapshot loader. */
 export function isHeapUsageLog(name) {
@@ -50,37 +43,54 @@ export function parseHeapUsage(text) {
   return values;
 }
 
-/** Reads a heap-usage log into the shared list (or records why it could not). */
-export async function importHeapUsageLog(file) {
-  try {
-    if (file.size > MAX_LOG_BYTES) {
-      throw new Error(`${file.name} is ${formatCount(file.size)} bytes: too big for a heap-usage log. A heap snapshot must be named .heapsnapshot to be analysed.`);
-    }
-    const text = await file.text();
-    if (/^\s*\{\s*"snapshot"\s*:/.test(text.slice(0, 200))) {
-      throw new Error(`${file.name} is a heap snapshot, not a heap-usage log: rename it to .heapsnapshot to analyse it.`);
-    }
-    let values;
-    try {
-      values = parseHeapUsage(text);
-    } catch (error) {
-      throw new Error(`${file.name}: ${error.message}.`);
-    }
-    if (values.length === 0) {
-      throw new Error(`${file.name} holds no heap sizes. Expected a JSON array of byte counts ([3783656, 3790112, \u2026]) or text with a number followed by \u201cbytes\u201d on each line, like \u201cProgram is using 3783656 bytes of Heap.\u201d`);
-    }
-    heapLogs.items.push({ name: file.name, values });
-    heapLogs.errors.delete(file.name);
-  } catch (error) {
-    heapLogs.errors.set(file.name, error.message);
+/** The heap sizes in a heap-usage log file; throws, with a message for the user, when it holds none. */
+async function readHeapUsageLog(file) {
+  if (file.size > MAX_LOG_BYTES) {
+    throw new Error(`${file.name} is ${formatCount(file.size)} bytes: too big for a heap-usage log. A heap snapshot must be named .heapsnapshot to be analysed.`);
   }
-  changed();
+  const text = await file.text();
+  if (/^\s*\{\s*"snapshot"\s*:/.test(text.slice(0, 200))) {
+    throw new Error(`${file.name} is a heap snapshot, not a heap-usage log: rename it to .heapsnapshot to analyse it.`);
+  }
+  let values;
+  try {
+    values = parseHeapUsage(text);
+  } catch (error) {
+    throw new Error(`${file.name}: ${error.message}.`);
+  }
+  if (values.length === 0) {
+    throw new Error(`${file.name} holds no heap sizes. Expected a JSON array of byte counts ([3783656, 3790112, \u2026]) or text with a number followed by \u201cbytes\u201d on each line, like \u201cProgram is using 3783656 bytes of Heap.\u201d`);
+  }
+  return values;
 }
 
-function clearHeapUsageLogs() {
-  heapLogs.items = [];
-  heapLogs.errors.clear();
-  changed();
+/**
+ * The heap-usage logs one app has imported (app.js adds dropped files, the Growth view
+ * picked ones): each app has its own, so two <heap-lens> on a page keep theirs apart.
+ * subscribe(listener) returns the function that unsubscribes it.
+ */
+export function createHeapLogs() {
+  let items = [];
+  const errors = new Map(); // file name → message
+  const listeners = new Set();
+  const changed = () => { for (const listener of [...listeners]) listener(); };
+  return {
+    items: () => items,
+    errors: () => errors,
+    /** Reads a heap-usage log into the list (or records why it could not). */
+    async import(file) {
+      try {
+        items = [...items, { name: file.name, values: await readHeapUsageLog(file) }];
+        errors.delete(file.name);
+      } catch (error) {
+        errors.set(file.name, error.message);
+      }
+      changed();
+    },
+    dismiss(name) { errors.delete(name); changed(); },
+    clear() { items = []; errors.clear(); changed(); },
+    subscribe(listener) { listeners.add(listener); return () => listeners.delete(listener); },
+  };
 }
 
 // ---------------------------------------------------------------- charts
@@ -124,11 +134,13 @@ export function topGrowingClasses(facts, limit = TOP_CLASSES) {
     .slice(0, limit);
 }
 
+/** The class chart, or a note standing in for it (same shape) when no class grew. */
 function classChart(series, facts) {
   const top = topGrowingClasses(facts);
   if (top.length === 0) {
-    return el('p', { className: 'placeholder chart-empty', testid: 'growth-classes-none' },
+    const element = el('p', { className: 'placeholder chart-empty', testid: 'growth-classes-none' },
       `No class has more objects in ${series[series.length - 1].name} than in ${series[0].name}.`);
+    return { element, dispose() {} };
   }
   // Each line starts at 0: objects added since the first snapshot, so classes of very
   // different sizes share one readable axis; the tooltip gives the real counts.
@@ -150,20 +162,20 @@ function classChart(series, facts) {
     axis: countAxis({ signed: true }),
     zero: true,
     caption: `Objects added since ${series[0].name}. Click a legend entry to hide or show its line.`,
-  }).element;
+  });
 }
 
-function logChart() {
-  const longest = Math.max(...heapLogs.items.map((log) => log.values.length));
+function logChart(logs) {
+  const longest = Math.max(...logs.map((log) => log.values.length));
   const labels = Array.from({ length: longest }, (_, i) => String(i + 1));
-  const only = heapLogs.items.length === 1 ? heapLogs.items[0] : null;
+  const only = logs.length === 1 ? logs[0] : null;
   return lineChart({
-    title: only ? `Heap used: ${only.name} (${formatCount(only.values.length)} samples)` : `Heap used: ${heapLogs.items.length} logs`,
+    title: only ? `Heap used: ${only.name} (${formatCount(only.values.length)} samples)` : `Heap used: ${logs.length} logs`,
     testid: 'growth-log-chart',
     fileName: 'heaplens-heap-usage',
     labels,
     fullLabels: labels.map((l) => `Sample ${l}`),
-    series: heapLogs.items.map((log) => {
+    series: logs.map((log) => {
       const values = labels.map((_, i) => log.values[i] ?? null);
       return { name: log.name, values, note: `${formatCount(log.values.length)} samples`, detail: bytesDetail(values) };
     }),
@@ -176,14 +188,15 @@ function logChart() {
 // ---------------------------------------------------------------- the view
 
 export function growthView(ctx) {
+  const { heapLogs } = ctx;
   const element = el('section', { className: 'view growth', testid: 'view-growth' });
   const input = el('input', { type: 'file', className: 'visually-hidden', testid: 'heap-log-input', accept: '.json,.txt,.log,text/plain,application/json', multiple: true });
   input.addEventListener('change', async () => {
     const files = [...input.files];
     input.value = '';
-    for (const file of files) await importHeapUsageLog(file);
+    for (const file of files) await heapLogs.import(file);
   });
-  const clearButton = el('button', { type: 'button', className: 'button small', testid: 'heap-log-clear', onclick: clearHeapUsageLogs }, 'Clear logs');
+  const clearButton = el('button', { type: 'button', className: 'button small', testid: 'heap-log-clear', onclick: () => heapLogs.clear() }, 'Clear logs');
   const toolbar = el('div', { className: 'toolbar' },
     el('label', { className: 'button small' }, 'Import heap-usage log\u2026', input),
     clearButton,
@@ -192,6 +205,11 @@ export function growthView(ctx) {
   const logsPart = el('div', { className: 'growth-logs', testid: 'growth-logs' });
   element.append(toolbar, el('div', { className: 'growth-body' }, snapshotsPart, logsPart));
 
+  // The charts on screen (each follows its width until disposed); once the view is
+  // disposed, class counts that arrive late draw no chart.
+  let snapshotCharts = [];
+  let logChartShown = null;
+  let disposed = false;
   const series = ctx.snapshots();
   if (series.length < 2) {
     snapshotsPart.appendChild(el('div', { className: 'growth-intro', testid: 'growth-empty' },
@@ -202,8 +220,10 @@ export function growthView(ctx) {
       el('p', {}, 'Or import a heap-usage log (the heap size your program prints after each forced GC) to chart it without any snapshot.')));
   } else {
     snapshotsPart.appendChild(el('p', { className: 'placeholder', testid: 'growth-loading' }, `Collecting class counts from ${series.length} snapshots\u2026`));
-    Promise.all(series.map(snapshotFacts)).then((facts) => {
-      snapshotsPart.replaceChildren(heapChart(series, facts).element, classChart(series, facts));
+    Promise.all(series.map((s) => s.client.facts())).then((facts) => {
+      if (disposed) return;
+      snapshotCharts = [heapChart(series, facts), classChart(series, facts)];
+      snapshotsPart.replaceChildren(...snapshotCharts.map((chart) => chart.element));
     }).catch((error) => {
       snapshotsPart.replaceChildren(el('p', { className: 'error', testid: 'view-error' }, `Could not read the snapshots\u2019 class counts: ${error.message}`));
     });
@@ -211,20 +231,24 @@ export function growthView(ctx) {
 
   function renderLogs() {
     const parts = [];
-    for (const [name, message] of heapLogs.errors) {
-      const dismiss = () => { heapLogs.errors.delete(name); changed(); };
+    for (const [name, message] of heapLogs.errors()) {
+      const dismiss = () => heapLogs.dismiss(name);
       parts.push(el('div', { className: 'notice error', testid: 'heap-log-error', role: 'alert' }, message, ' ',
         el('button', { type: 'button', className: 'link', testid: 'heap-log-dismiss', onclick: dismiss }, 'Dismiss')));
     }
-    if (heapLogs.items.length) parts.push(logChart().element);
-    clearButton.hidden = heapLogs.items.length === 0 && heapLogs.errors.size === 0;
+    const logs = heapLogs.items();
+    logChartShown?.dispose();
+    logChartShown = logs.length ? logChart(logs) : null;
+    if (logChartShown) parts.push(logChartShown.element);
+    clearButton.hidden = logs.length === 0 && heapLogs.errors().size === 0;
     logsPart.replaceChildren(...parts);
   }
-  const listener = () => {
-    if (!element.isConnected) heapLogs.listeners.delete(listener);
-    else renderLogs();
-  };
-  heapLogs.listeners.add(listener);
+  const unsubscribe = heapLogs.subscribe(renderLogs);
   renderLogs();
-  return { element };
+  function dispose() {
+    disposed = true;
+    unsubscribe();
+    for (const chart of [...snapshotCharts, logChartShown]) chart?.dispose();
+  }
+  return { element, dispose };
 }

@@ -1,11 +1,13 @@
-//! Leaks view: the 3-snapshot leak report (src/analysis/leaks.rs), computed by the newest
-//! snapshot's worker from every ready snapshot's facts. Each group (one class, one
-//! retaining path) expands into its path from a GC root and its members; clicking either
-//! shows that object's retainers in the newest snapshot.
+//! Leaks view: the 3-snapshot leak report (src/analysis/leaks/), computed by the newest
+//! snapshot's worker from every ready snapshot's facts and read (camelCase) through
+//! lib/snapshot-client.js. Each group (one class, one retaining path) expands into its
+//! path from a GC root and its members; clicking either shows that object's retainers in
+//! the newest snapshot.
 
 import { el } from '../lib/dom.js';
 import { appendObject, fillSize } from '../lib/cells.js';
 import { formatCount, formatBytes, exactBytes, edgeLabel, isQuietEdge } from '../lib/format.js';
+import { SnapshotClient } from '../lib/snapshot-client.js';
 
 /** Groups shown before "Show more". */
 const GROUP_PAGE = 200;
@@ -13,35 +15,6 @@ const GROUP_PAGE = 200;
 const MEMBER_PAGE = 100;
 /** Paths longer than this show their two ends until expanded. */
 const LONG_PATH = 24;
-
-const factsBySnapshot = new WeakMap();
-
-/** A snapshot's `facts` (class counts, newest id, total size), asked for once. */
-export function snapshotFacts(snapshot) {
-  let facts = factsBySnapshot.get(snapshot);
-  if (!facts) {
-    facts = snapshot.worker.query({ op: 'facts', name: snapshot.name });
-    factsBySnapshot.set(snapshot, facts);
-    facts.catch(() => factsBySnapshot.delete(snapshot));
-  }
-  return facts;
-}
-
-// Report per series of snapshots, kept on the newest one (the worker that built it).
-const reportsByNewest = new WeakMap();
-
-function leakReport(series) {
-  const newest = series[series.length - 1];
-  const key = series.map((s) => s.uid).join(',');
-  let reports = reportsByNewest.get(newest);
-  if (!reports) reportsByNewest.set(newest, (reports = new Map()));
-  if (!reports.has(key)) {
-    const report = Promise.all(series.map(snapshotFacts)).then((facts) => newest.worker.query({ op: 'leaks', facts }));
-    reports.set(key, report);
-    report.catch(() => reports.delete(key));
-  }
-  return reports.get(key);
-}
 
 function explain() {
   return el('div', { className: 'leaks-intro', testid: 'leaks-empty' },
@@ -110,7 +83,7 @@ export function leaksView(ctx) {
   const series = ctx.snapshots();
   if (series.length < 2) {
     element.appendChild(el('div', { className: 'leaks-body' }, explain()));
-    return { element };
+    return { element, dispose() {} };
   }
   const newest = series[series.length - 1];
   const status = el('p', { className: 'placeholder', testid: 'leaks-status' }, `Collecting class counts from ${series.length} snapshots and building the report on ${newest.name}\u2026`);
@@ -125,10 +98,12 @@ export function leaksView(ctx) {
     ctx.selectObject(id, newest);
   };
 
-  leakReport(series).then((report) => {
-    body.replaceChildren(...renderReport(report));
+  // Set by dispose(): a report or members arriving after the view was left are not drawn.
+  let disposed = false;
+  SnapshotClient.leakReport(series.map((s) => s.client)).then((report) => {
+    if (!disposed) body.replaceChildren(...renderReport(report));
   }).catch((error) => {
-    body.replaceChildren(el('p', { className: 'error', testid: 'view-error' }, `Could not build the leak report: ${error.message}`));
+    if (!disposed) body.replaceChildren(el('p', { className: 'error', testid: 'view-error' }, `Could not build the leak report: ${error.message}`));
   });
 
   function renderReport(report) {
@@ -280,6 +255,7 @@ export function leaksView(ctx) {
     const foot = el('div', { className: 'leak-members-foot' });
     let shown = 0;
     const load = async () => {
+      if (disposed) return;
       const ids = group.members.slice(shown, shown + MEMBER_PAGE);
       shown += ids.length;
       more.remove();
@@ -293,7 +269,7 @@ export function leaksView(ctx) {
       });
       await Promise.all(rows.map(async ({ id, button, selfCell, retainedCell }) => {
         try {
-          const node = await newest.worker.query({ op: 'node', id });
+          const node = await newest.client.node(id);
           button.replaceChildren();
           appendObject(button, node);
           // One object is bytes, not kB: "32 B" says more than "0.0 kB".
@@ -320,5 +296,5 @@ export function leaksView(ctx) {
     return el('div', {}, el('div', { className: 'leak-members-scroll' }, table), foot);
   }
 
-  return { element };
+  return { element, dispose() { disposed = true; } };
 }

@@ -6,27 +6,49 @@
 import { el, clear } from '../lib/dom.js';
 import { TreeTable } from '../lib/treetable.js';
 import { appendRetainer, appendObject, fillSize, fillDistance } from '../lib/cells.js';
+import { knownDistance } from '../lib/format.js';
 
 const AUTO_EXPAND_LEVELS = 20;
 
 export function retainersPane() {
   const title = el('span', { className: 'pane-title', testid: 'retainers-title' }, 'Retainers');
   const restore = el('button', { type: 'button', testid: 'restore-ignored', hidden: true }, 'Restore ignored retainers');
+  // Why the last ignore or restore failed (the pane keeps showing what it showed before).
+  const failure = el('span', { className: 'error', testid: 'retainers-error', role: 'alert', hidden: true });
   const body = el('div', { className: 'pane-body' }, el('p', { className: 'placeholder' }, 'Select an object to see what keeps it alive.'));
   const element = el('section', { className: 'retainers', testid: 'retainers-pane' },
-    el('div', { className: 'pane-head' }, title, restore), body);
+    el('div', { className: 'pane-head' }, title, restore, failure), body);
   let current = null; // { snapshot, id, table }
   let menu = null;
 
-  const closeMenu = () => { menu?.remove(); menu = null; };
-  document.addEventListener('click', closeMenu);
-  document.addEventListener('keydown', (e) => { if (e.key === 'Escape') closeMenu(); });
+  // The document hears of clicks and Escape only while the context menu is open.
+  const onKey = (e) => { if (e.key === 'Escape') closeMenu(); };
+  function closeMenu() {
+    if (!menu) return;
+    menu.remove();
+    menu = null;
+    document.removeEventListener('click', closeMenu);
+    document.removeEventListener('keydown', onKey);
+  }
 
-  restore.addEventListener('click', async () => {
-    if (!current) return;
-    const res = await current.snapshot.worker.query({ op: 'clearIgnored' });
-    restore.hidden = res.ignored.length === 0;
-    refresh();
+  /** Ignores, unignores or restores retainers (`change` asks the worker), then redraws the pane. */
+  async function changeIgnored(change, what) {
+    const shown = current;
+    failure.hidden = true;
+    try {
+      const res = await change(shown.snapshot.client);
+      if (current !== shown) return;
+      restore.hidden = res.ignored.length === 0;
+      refresh();
+    } catch (error) {
+      if (current !== shown) return;
+      failure.textContent = `Could not ${what}: ${error.message}`;
+      failure.hidden = false;
+    }
+  }
+
+  restore.addEventListener('click', () => {
+    if (current) changeIgnored((client) => client.clearIgnored(), 'restore the ignored retainers');
   });
 
   function build() {
@@ -39,7 +61,7 @@ export function retainersPane() {
     };
     const total = () => snapshot.info.totalSize;
     const provider = {
-      load: (parent, offset, limit) => snapshot.worker.query({ op: 'retainers', id: parent === null ? id : parent.node.id, offset, limit }),
+      load: (parent, offset, limit) => snapshot.client.retainers(parent === null ? id : parent.node.id, { offset, limit }),
       canExpand: (edge, node) => !isCycle(edge, node),
     };
     const columns = [
@@ -73,7 +95,7 @@ export function retainersPane() {
         const edge = entry.node.data;
         if (isCycle(edge, entry.node)) { row.classList.add('cycle'); row.dataset.cycle = 'true'; }
         if (edge.ignored) row.dataset.ignored = 'true';
-        if (edge.node.distance === null || edge.node.distance >= 100000000) row.classList.add('unreachable');
+        if (knownDistance(edge.node.distance) === null) row.classList.add('unreachable');
       }
       return row;
     };
@@ -87,8 +109,8 @@ export function retainersPane() {
     for (let depth = 0; depth < AUTO_EXPAND_LEVELS; depth++) {
       const first = level.kids?.items[0];
       if (!first || table !== current?.table) return;
-      const distance = first.data.node.distance;
-      if (distance === null || distance <= 1 || distance >= 100000000 || !table.canExpand(first)) return;
+      const distance = knownDistance(first.data.node.distance);
+      if (distance === null || distance <= 1 || !table.canExpand(first)) return;
       await table.expand(first);
       level = first;
     }
@@ -99,22 +121,25 @@ export function retainersPane() {
     const ignored = !!edge.ignored;
     const item = el('button', {
       type: 'button', testid: ignored ? 'menu-unignore' : 'menu-ignore',
-      onclick: async (e) => {
+      onclick: (e) => {
         e.stopPropagation();
         closeMenu();
-        const res = await current.snapshot.worker.query({ op: ignored ? 'unignoreRetainer' : 'ignoreRetainer', id: edge.node.id });
-        restore.hidden = res.ignored.length === 0;
-        refresh();
+        const id = edge.node.id;
+        if (ignored) changeIgnored((client) => client.unignoreRetainer(id), `stop ignoring @${id}`);
+        else changeIgnored((client) => client.ignoreRetainer(id), `ignore @${id}`);
       },
     }, ignored ? 'Stop ignoring this retainer' : 'Ignore this retainer');
     menu = el('div', { className: 'menu', testid: 'context-menu', role: 'menu', style: { left: `${event.clientX}px`, top: `${event.clientY}px` } }, item);
     // Inside the pane, not document.body: in a <heap-lens> shadow root, the body is the
     // host page's, where the menu would lose heaplens' styles. It is position: fixed anyway.
     element.appendChild(menu);
+    document.addEventListener('click', closeMenu);
+    document.addEventListener('keydown', onKey);
   }
 
   function refresh() {
     if (!current) return;
+    current.table?.dispose();
     current.table = build();
     clear(body).appendChild(current.table.element);
     autoExpand(current.table);
@@ -123,6 +148,8 @@ export function retainersPane() {
   /** Shows the retainers of object `id` in `snapshot` (null clears the pane). */
   async function show(snapshot, id) {
     closeMenu();
+    failure.hidden = true;
+    current?.table?.dispose();
     if (!snapshot || id === null || id === undefined) {
       current = null;
       title.textContent = 'Retainers';
@@ -134,7 +161,7 @@ export function retainersPane() {
     title.dataset.id = String(id);
     refresh();
     try {
-      const node = await snapshot.worker.query({ op: 'node', id });
+      const node = await snapshot.client.node(id);
       if (current?.id !== id) return;
       const label = el('span', { testid: 'selected-object' });
       appendObject(label, node);

@@ -17,9 +17,17 @@ export function searchBox({ getSnapshot, onPick }) {
   const element = el('div', { className: 'search-box' }, input, el('label', { className: 'match-case', title: 'Match case' }, matchCase, 'Aa'), results);
   let generation = 0;
 
-  const close = () => { results.hidden = true; };
+  // A click anywhere else closes the results; the document hears of clicks only while they are open.
   // composedPath: inside a <heap-lens> shadow root, the document sees the host element as target.
-  document.addEventListener('click', (e) => { if (!e.composedPath().includes(element)) close(); });
+  const outside = (e) => { if (!e.composedPath().includes(element)) close(); };
+  const open = () => {
+    results.hidden = false;
+    document.addEventListener('click', outside);
+  };
+  const close = () => {
+    results.hidden = true;
+    document.removeEventListener('click', outside);
+  };
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Enter') run();
     else if (e.key === 'Escape') close();
@@ -31,9 +39,9 @@ export function searchBox({ getSnapshot, onPick }) {
     if (!snapshot || !text) return close();
     const mine = ++generation;
     clear(results).appendChild(el('div', { className: 'search-note' }, 'Searching\u2026'));
-    results.hidden = false;
+    open();
     try {
-      const res = await snapshot.worker.query({ op: 'search', text, matchCase: matchCase.checked, offset: 0, limit: SHOWN });
+      const res = await snapshot.client.search(text, { matchCase: matchCase.checked, limit: SHOWN });
       if (mine !== generation) return;
       clear(results);
       if (res.total === 0) {
@@ -59,5 +67,5 @@ export function searchBox({ getSnapshot, onPick }) {
     }
   }
 
-  return { element };
+  return { element, close };
 }

@@ -53,7 +53,10 @@ function donut(parts, total) {
 
 export function statisticsView(ctx) {
   const element = el('section', { className: 'view stats', testid: 'view-statistics' }, el('p', { className: 'placeholder' }, 'Loading\u2026'));
-  ctx.snapshot.worker.query({ op: 'stats' }).then((stats) => {
+  // Set by dispose(): statistics arriving after the view was left are not drawn.
+  let disposed = false;
+  ctx.snapshot.client.stats().then((stats) => {
+    if (disposed) return;
     const parts = slices(stats);
     const rows = parts.map((p) => el('tr', { testid: 'stats-row' },
       el('td', {}, el('span', { className: 'swatch', style: { background: p.color } })),
@@ -68,7 +71,7 @@ export function statisticsView(ctx) {
     if (stats.extraNativeBytes) notes.push(el('p', { className: 'hint' }, `Includes ${formatBytes(stats.extraNativeBytes)} of native memory reported by V8 outside the object graph (extra_native_bytes).`));
     element.replaceChildren(el('div', { className: 'stats-layout' }, donut(parts, stats.total), el('div', {}, table, notes)));
   }).catch((error) => {
-    element.replaceChildren(el('p', { className: 'error', testid: 'view-error' }, error.message));
+    if (!disposed) element.replaceChildren(el('p', { className: 'error', testid: 'view-error' }, error.message));
   });
-  return { element };
+  return { element, dispose() { disposed = true; } };
 }

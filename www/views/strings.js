@@ -8,17 +8,17 @@ import { appendNameLength, appendObject, fillSize } from '../lib/cells.js';
 import { formatCount } from '../lib/format.js';
 
 export function stringsView(ctx) {
-  const { worker, info } = ctx.snapshot;
+  const { client, info } = ctx.snapshot;
   const total = () => info.totalSize;
   const provider = {
     async load(parent, offset, limit) {
       if (parent === null) {
-        const res = await worker.query({ op: 'duplicateStrings', offset, limit });
+        const res = await client.duplicateStrings({ offset, limit });
         return { total: res.total, rows: res.rows.map((row) => ({ kind: 'value', row })) };
       }
       // The first copies, by id (the row lists up to 20 of them).
       const ids = parent.row.copyIds.slice(offset, offset + limit);
-      const nodes = await Promise.all(ids.map((id) => worker.query({ op: 'node', id })));
+      const nodes = await Promise.all(ids.map((id) => client.node(id)));
       return { total: parent.row.copyIds.length, rows: nodes.map((node) => ({ kind: 'copy', node })) };
     },
     canExpand: (d) => d.kind === 'value',
@@ -60,5 +60,5 @@ export function stringsView(ctx) {
   const element = el('section', { className: 'view', testid: 'view-strings' },
     el('p', { className: 'hint' }, 'Each string value held by more than one string object, most wasted bytes first (all copies but the smallest). Expand a value for its copies; select one to see what keeps it alive.'),
     table.element);
-  return { element, table };
+  return { element, table, dispose: () => table.dispose() };
 }

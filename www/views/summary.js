@@ -17,7 +17,7 @@ const NAMED_FILTERS = [
 ];
 
 export function summaryView(ctx) {
-  const { worker, info } = ctx.snapshot;
+  const { client, info } = ctx.snapshot;
   const state = { sortBy: 'retainedSize', ascending: false, classFilter: ctx.initial?.class ?? '', idRange: null, filter: null };
   const total = () => info.totalSize;
   ctx.remember?.({ class: state.classFilter });
@@ -54,16 +54,16 @@ export function summaryView(ctx) {
   const provider = {
     async load(parent, offset, limit) {
       if (parent === null) {
-        const res = await worker.query({ op: 'summary', sortBy: state.sortBy, ascending: state.ascending, classFilter: state.classFilter, idRange: state.idRange, filter: state.filter, offset, limit });
+        const res = await client.summary({ sortBy: state.sortBy, ascending: state.ascending, classFilter: state.classFilter, idRange: state.idRange, filter: state.filter, offset, limit });
         return { total: res.total, rows: res.rows.map((row) => ({ kind: 'class', row })) };
       }
       if (parent.kind === 'class') {
         const sortBy = state.sortBy === 'count' ? 'retainedSize' : state.sortBy;
-        const res = await worker.query({ op: 'instances', classKey: parent.row.key, idRange: state.idRange, filter: state.filter, sortBy, ascending: state.ascending, offset, limit });
+        const res = await client.instances(parent.row.key, { idRange: state.idRange, filter: state.filter, sortBy, ascending: state.ascending, offset, limit });
         return { total: res.total, rows: res.rows.map((node) => ({ kind: 'node', node })) };
       }
       const id = parent.kind === 'node' ? parent.node.id : parent.edge.node.id;
-      const res = await worker.query({ op: 'edges', id, offset, limit });
+      const res = await client.edges(id, { offset, limit });
       return { total: res.total, rows: res.rows.map((edge) => ({ kind: 'edge', edge })) };
     },
     canExpand(data) {
@@ -118,5 +118,5 @@ export function summaryView(ctx) {
   const element = el('section', { className: 'view', testid: 'view-summary' },
     el('div', { className: 'toolbar' }, range, filter),
     table.element);
-  return { element, table };
+  return { element, table, dispose: () => table.dispose() };
 }
