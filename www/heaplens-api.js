@@ -2,7 +2,7 @@
 //! stream, Response or bytes) and ask for the same numbers the page shows. Each opened
 //! snapshot gets its own worker (www/worker.js through lib/worker-client.js, exactly as
 //! the page does) and asks it through lib/snapshot-client.js, the client the page's views
-//! use: every method sends one request of src/query.rs's Request enum.
+//! use: every method sends one request of src/query/protocol.rs's Request enum.
 //!
 //!   import { open } from './heaplens-api.js';
 //!   const snapshot = await open(file, { onProgress: (bytes, total) => … });
@@ -33,7 +33,7 @@ export class Snapshot {
     this.info = info;
   }
 
-  /** Any request of src/query.rs (`{ op: 'instances', classKey, … }`), answered as a plain object. */
+  /** Any request of src/query/protocol.rs (`{ op: 'instances', classKey, … }`), answered as a plain object. */
   query(request) {
     return this.#client.query(request);
   }

@@ -32,7 +32,7 @@ function fakeWorker(answer) {
   return {
     sent,
     query: async (request) => { sent.push(request); return answer(request); },
-    diffBase: async (base) => ({ $stash: `base of ${base.label}` }),
+    diffBase: async (base) => `base of ${base.label}`,
   };
 }
 
@@ -50,34 +50,27 @@ test('the client sends one request per call, in the core\u2019s shape', async ()
     { op: 'instances', classKey: 'Foo|1', idRange: [2, 9], filter: null, sortBy: 'retainedSize', ascending: false, offset: 0, limit: 5 },
     { op: 'edges', id: 7, offset: 0, limit: 100 },
     { op: 'search', text: 'leak', matchCase: true, offset: 0, limit: 50 },
-    { op: 'compare', base: { $stash: 'base of b' }, sortBy: 'addedSize', ascending: false, classFilter: 'Foo', offset: 0, limit: 100 },
+    { op: 'compare', base: 'base of b', sortBy: 'addedSize', ascending: false, classFilter: 'Foo', offset: 0, limit: 100 },
     { op: 'ignoreRetainer', id: 3 },
   ]);
   await assert.rejects(client.compare({}), /base must be another snapshot/);
 });
 
-test('leak reports: facts asked once per snapshot, the report built once by the newest, read in camelCase', async () => {
-  // The core's report as it is written today (snake_case) and as issue 9 writes it (camelCase).
-  const snake = {
-    groups: [{ name: 'Leak', self_size: 32, retained_size: 64, grows_every_interval: null, counts: [0, 2, 2],
-      path: [{ node: 'global', edge: '', edge_type: 'internal', id: 1 }, { node: 'Leak', edge: 'items', edge_type: 'property', id: 9, repeat: 3, repeat_span: 2 }],
-      location: { script_id: 4, script: 'app.js', line: 1, column: 2 }, holders: [], members: [9] }],
-    warnings: [], id_range: [5, 9], totals: [10, 20, 30],
-  };
-  const camel = {
+test('leak reports: facts asked once per snapshot, the report built once by the newest', async () => {
+  const written = {
     groups: [{ name: 'Leak', selfSize: 32, retainedSize: 64, growsEveryInterval: null, counts: [0, 2, 2],
       path: [{ node: 'global', edge: '', edgeType: 'internal', id: 1 }, { node: 'Leak', edge: 'items', edgeType: 'property', id: 9, repeat: 3, repeatSpan: 2 }],
       location: { scriptId: 4, script: 'app.js', line: 1, column: 2 }, holders: [], members: [9] }],
     warnings: [], idRange: [5, 9], totals: [10, 20, 30],
   };
-  for (const written of [snake, camel]) {
+  {
     const series = [1, 3, 2].map((maxJsId) => {
       const worker = fakeWorker((request) => (request.op === 'facts' ? { name: request.name, maxJsId } : written));
       return { worker, client: new SnapshotClient(worker, `${maxJsId}.heapsnapshot`, { maxJsId }) };
     });
     const clients = series.map((s) => s.client);
     const report = await SnapshotClient.leakReport(clients);
-    assert.deepEqual(report, camel);
+    assert.deepEqual(report, written);
     assert.equal(await SnapshotClient.leakReport([...clients].reverse()), report, 'the same series, in any order, is one report');
     await SnapshotClient.leakReport([clients[0], clients[2]]);
     const ops = series.map((s) => s.worker.sent.map((r) => r.op));
@@ -86,12 +79,11 @@ test('leak reports: facts asked once per snapshot, the report built once by the 
   }
 });
 
-test('one distance formatter: null (and the core\u2019s old sentinel) shows \u2212', () => {
+test('one distance formatter: null shows \u2212', () => {
   assert.equal(formatDistance(null), '\u2212');
-  assert.equal(formatDistance(100000000), '\u2212');
   assert.equal(formatDistance(0), '0');
   assert.equal(formatDistance(7), '7');
-  assert.equal(knownDistance(100000001), null);
+  assert.equal(knownDistance(undefined), null);
   assert.equal(knownDistance(3), 3);
 });
 

@@ -51,15 +51,9 @@ export function formatSignedBytes(n) {
   return n > 0 ? `+${formatBytes(n)}` : formatBytes(n);
 }
 
-/**
- * The core's old "no distance" value (DevTools' baseSystemDistance), read as null until
- * the core sends null for every unreachable or absent distance (issue 9).
- */
-const NO_DISTANCE = 100000000;
-
 /** A distance as sent by the core: the number of edges from a GC root, or null (unreachable, or none). */
 export function knownDistance(distance) {
-  return distance === null || distance === undefined || distance >= NO_DISTANCE ? null : distance;
+  return distance === undefined ? null : distance;
 }
 
 /** Distance column: a number, or "−" where DevTools shows that (unreachable). */

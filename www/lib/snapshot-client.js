@@ -1,5 +1,5 @@
 //! The one client of a snapshot's worker: a method per request of the core's protocol
-//! (src/query.rs's Request; what the views, app.js and heaplens-api.js send), the caches
+//! (src/query/protocol.rs's Request; what the views, app.js and heaplens-api.js send), the caches
 //! built on those requests (facts, diff bases, leak reports), and the leak report read
 //! with one spelling of its keys. lib/worker-client.js stays the transport underneath.
 //! A client belongs to one snapshot of one app (or one API handle): nothing here is
@@ -104,6 +104,15 @@ export class SnapshotClient {
    */
   node(id) {
     return this.query({ op: 'node', id });
+  }
+
+  /**
+   * Objects by id, in one request (ids not in this snapshot are left out).
+   * @param {number[]} ids
+   * @returns {Promise<{ rows: NodeRow[] }>}
+   */
+  nodes(ids) {
+    return this.query({ op: 'nodes', ids });
   }
 
   /**
@@ -228,8 +237,7 @@ export class SnapshotClient {
     let cached = this.#reports.find((r) => same(r.series));
     if (!cached) {
       const report = Promise.all(series.map((s) => s.facts()))
-        .then((facts) => this.query({ op: 'leaks', facts }))
-        .then(camelKeys);
+        .then((facts) => this.query({ op: 'leaks', facts }));
       cached = { series, report };
       this.#reports.push(cached);
       report.catch(() => { this.#reports = this.#reports.filter((r) => r !== cached); });
@@ -250,18 +258,4 @@ export class SnapshotClient {
     const newest = unique.reduce((a, b) => (b.info.maxJsId > a.info.maxJsId ? b : a));
     return newest.#leaks(unique);
   }
-}
-
-/**
- * The leak report with camelCase keys. The core still writes its keys in snake_case
- * (edge_type, repeat_span, …) until issue 9's Rust change lands; a camelCase report
- * passes through unchanged. The report holds no map keyed by data (class names are
- * values), so every key is a field name and may be renamed.
- */
-function camelKeys(value) {
-  if (Array.isArray(value)) return value.map(camelKeys);
-  if (value === null || typeof value !== 'object') return value;
-  const out = {};
-  for (const [key, field] of Object.entries(value)) out[key.replace(/_([a-z])/g, (_, c) => c.toUpperCase())] = camelKeys(field);
-  return out;
 }

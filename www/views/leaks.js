@@ -267,9 +267,14 @@ export function leaksView(ctx) {
         tbody.appendChild(el('tr', {}, el('td', {}, button), selfCell, retainedCell));
         return { id, button, selfCell, retainedCell };
       });
-      await Promise.all(rows.map(async ({ id, button, selfCell, retainedCell }) => {
-        try {
-          const node = await newest.client.node(id);
+      try {
+        const found = new Map((await newest.client.nodes(ids)).rows.map((node) => [node.id, node]));
+        for (const { id, button, selfCell, retainedCell } of rows) {
+          const node = found.get(id);
+          if (!node) {
+            selfCell.appendChild(el('span', { className: 'error' }, `@${id} is not in this snapshot`));
+            continue;
+          }
           button.replaceChildren();
           appendObject(button, node);
           // One object is bytes, not kB: "32 B" says more than "0.0 kB".
@@ -277,10 +282,10 @@ export function leaksView(ctx) {
             cell.textContent = formatBytes(bytes);
             cell.title = exactBytes(bytes);
           }
-        } catch (error) {
-          selfCell.appendChild(el('span', { className: 'error' }, error.message));
         }
-      }));
+      } catch (error) {
+        foot.prepend(el('span', { className: 'error' }, error.message));
+      }
       const listed = group.members.length;
       const notes = [];
       if (shown < listed) {

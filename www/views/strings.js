@@ -18,7 +18,7 @@ export function stringsView(ctx) {
       }
       // The first copies, by id (the row lists up to 20 of them).
       const ids = parent.row.copyIds.slice(offset, offset + limit);
-      const nodes = await Promise.all(ids.map((id) => client.node(id)));
+      const { rows: nodes } = await client.nodes(ids);
       return { total: parent.row.copyIds.length, rows: nodes.map((node) => ({ kind: 'copy', node })) };
     },
     canExpand: (d) => d.kind === 'value',
