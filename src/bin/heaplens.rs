@@ -3,6 +3,21 @@
 
 // Modules of this binary live in src/bin/heaplens/ (src/bin/*.rs would
 // each be a binary of their own).
+
+/// Prints a line to stdout, [`terminal_safe`]: newlines the format string
+/// starts with are its own, every other control character is escaped. A
+/// closed pipe (`heaplens … | head`) ends the program quietly instead of
+/// panicking.
+macro_rules! out {
+    ($template:literal $($arg:tt)*) => {
+        $crate::write_line(&format!($template $($arg)*), $template)
+    };
+}
+
+#[path = "heaplens/bench.rs"]
+mod bench;
+#[path = "heaplens/leak_text.rs"]
+mod leak_text;
 #[path = "heaplens/mcp.rs"]
 mod mcp;
 #[path = "heaplens/record.rs"]
@@ -11,8 +26,8 @@ mod record;
 mod sessions;
 
 use heaplens::analysis::filters::NamedFilter;
-use heaplens::analysis::leaks::{LeakGroup, LeakReport};
-use heaplens::analysis::{HeapSnapshot, STAGES};
+use heaplens::analysis::leaks::LeakReport;
+use heaplens::analysis::HeapSnapshot;
 use heaplens::error::{Error, Result};
 use heaplens::query::{Order, Response, Scope, Session, SortBy, Window};
 use heaplens::snapshot::{Graph, Parser};
@@ -21,17 +36,6 @@ use sessions::answer;
 use sessions::Sessions;
 use std::io::{BufRead, Read, Write};
 use std::process::ExitCode;
-use std::time::Instant;
-
-/// Prints a line to stdout, [`terminal_safe`]: newlines the format string
-/// starts with are its own, every other control character is escaped. A
-/// closed pipe (`heaplens … | head`) ends the program quietly instead of
-/// panicking.
-macro_rules! out {
-    ($template:literal $($arg:tt)*) => {
-        write_line(&format!($template $($arg)*), $template)
-    };
-}
 
 /// Writes `line` for [`out!`]: the leading newlines `template` has are kept.
 fn write_line(line: &str, template: &str) {
@@ -279,7 +283,7 @@ fn run(args: &[String]) -> Result<ExitCode> {
         "leaks" => return leaks(&o),
         "bench" => {
             want(1)?;
-            bench(&o.files[0])
+            bench::bench(&o.files[0])
         }
         "help" | "--help" | "-h" => {
             usage();
@@ -744,9 +748,9 @@ fn leaks(o: &Options) -> Result<ExitCode> {
     if o.json {
         print_json(&answer(json!({ "files": files }), &report));
     } else if o.markdown {
-        print_leaks_markdown(&report, o.top.unwrap_or(20));
+        leak_text::print_leaks_markdown(&report, o.top.unwrap_or(20));
     } else {
-        print_leaks_text(&report, o.top.unwrap_or(20));
+        leak_text::print_leaks_text(&report, o.top.unwrap_or(20));
     }
     Ok(leak_gate(&report, o))
 }
@@ -791,235 +795,4 @@ fn leak_gate(report: &LeakReport, o: &Options) -> ExitCode {
         terminal_safe(&growing.join(", "))
     );
     ExitCode::from(LEAK_FOUND)
-}
-
-/// What the report says it covers: the id range, or why it is empty.
-fn leak_range(report: &LeakReport) -> String {
-    let (low, high) = report.id_range;
-    if low < high {
-        format!(
-            "objects allocated between the first two snapshots (ids {}..{}) and still alive in the last:",
-            low + 1,
-            high
-        )
-    } else {
-        "no object was allocated between the first two snapshots (their newest ids are equal)"
-            .to_owned()
-    }
-}
-
-fn grows(g: &LeakGroup) -> &'static str {
-    match g.grows_every_interval {
-        Some(true) => "every interval",
-        Some(false) => "no",
-        None => "-",
-    }
-}
-
-/// A group's retaining path, one line per step, root first, indented.
-fn path_lines(g: &LeakGroup) -> Vec<String> {
-    g.path
-        .iter()
-        .enumerate()
-        .map(|(i, st)| {
-            let repeat = match (st.repeat, st.repeat_span) {
-                (Some(n), Some(span)) => format!("  (these {span} steps \u{d7}{n})"),
-                (Some(n), None) => format!("  (\u{d7}{n})"),
-                _ => String::new(),
-            };
-            if i == 0 {
-                format!("{} @{}", st.node, st.id)
-            } else {
-                format!(
-                    "{}--{}--> {} @{}{repeat}",
-                    "  ".repeat(i.min(20)),
-                    st.edge,
-                    st.node,
-                    st.id
-                )
-            }
-        })
-        .collect()
-}
-
-fn print_leaks_text(report: &LeakReport, top: usize) {
-    for w in &report.warnings {
-        eprintln!("warning: {}", terminal_safe(w));
-    }
-    out!("{}", leak_range(report));
-    let table: Vec<Vec<String>> = report
-        .groups
-        .iter()
-        .take(top)
-        .map(|g| {
-            vec![
-                g.name.clone(),
-                g.count.to_string(),
-                size(g.retained_size),
-                grows(g).to_owned(),
-                held_by(g),
-            ]
-        })
-        .collect();
-    print_table(
-        &["Constructor", "Count", "Retained", "Grows", "Held by"],
-        &table,
-    );
-    if let Some(g) = report.groups.first() {
-        out!("\nfirst group: {} \u{d7}{}", g.name, g.count);
-        if let Some(at) = &g.location {
-            out!("  defined at {at}");
-        }
-        out!("  why: {}", g.why);
-        out!("  retaining path:");
-        for line in path_lines(g) {
-            out!("    {line}");
-        }
-    }
-}
-
-/// `text` as one cell of a Markdown table: on one line, with what Markdown
-/// or HTML would act on escaped.
-fn markdown_cell(text: &str) -> String {
-    let mut cell = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\n' | '\r' => cell.push(' '),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~' | '&' | '!' => {
-                cell.push('\\');
-                cell.push(c);
-            }
-            _ => cell.push(c),
-        }
-    }
-    cell
-}
-
-/// The report as Markdown, for a CI job summary (`>> $GITHUB_STEP_SUMMARY`):
-/// a table of the groups and the first group's retaining path.
-fn print_leaks_markdown(report: &LeakReport, top: usize) {
-    out!("### heaplens leak report");
-    out!("\n{}", markdown_cell(&leak_range(report)));
-    for w in &report.warnings {
-        out!("\n> **warning:** {}", markdown_cell(w));
-    }
-    out!("\n| Class | Count | Retained | Grows | Location | Why |");
-    out!("|---|--:|--:|---|---|---|");
-    for g in report.groups.iter().take(top) {
-        let location = g.location.as_ref().map_or(String::new(), |l| l.to_string());
-        out!(
-            "| {} | {} | {} | {} | {} | {} |",
-            markdown_cell(&g.name),
-            g.count,
-            size(g.retained_size),
-            grows(g),
-            markdown_cell(&location),
-            markdown_cell(&g.why)
-        );
-    }
-    if let Some(g) = report.groups.first() {
-        let lines = path_lines(g);
-        // A fence longer than any run of backticks in the path.
-        let longest = lines
-            .iter()
-            .flat_map(|l| l.split(|c| c != '`'))
-            .map(str::len)
-            .max()
-            .unwrap_or(0);
-        let fence = "`".repeat(longest.max(2) + 1);
-        out!(
-            "\nRetaining path of {} \u{d7}{}:",
-            markdown_cell(&g.name),
-            g.count
-        );
-        out!("\n{fence}text");
-        for line in lines {
-            out!("{line}");
-        }
-        out!("{fence}");
-    }
-}
-
-/// The program edges that hold a group, root side first, with the holders
-/// folded into it: "requestCache › table › [] (held by Function ×30)".
-fn held_by(g: &LeakGroup) -> String {
-    let mut text = g
-        .path
-        .iter()
-        .skip(1)
-        .map(|s| match s.repeat {
-            Some(n) => format!("{} \u{d7}{n}", s.edge),
-            None => s.edge.clone(),
-        })
-        .collect::<Vec<_>>()
-        .join(" > ");
-    if !g.holders.is_empty() {
-        let holders: Vec<String> = g
-            .holders
-            .iter()
-            .map(|h| format!("{} \u{d7}{}", h.node, h.count))
-            .collect();
-        text = format!("{text} (with {})", holders.join(", "));
-    }
-    text
-}
-
-/// Peak resident memory of this process in bytes (Linux), if known.
-fn peak_memory() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
-
-fn bench(path: &str) -> Result<()> {
-    let bytes = std::fs::metadata(path)
-        .map_err(|e| Error::new(format!("{path}: {e}")))?
-        .len();
-    let start = Instant::now();
-    let graph = parse_file(path)?;
-    let parsed = start.elapsed().as_secs_f64();
-    let mut times: Vec<(&str, f64)> = vec![("parse", parsed)];
-    let mut last = Instant::now();
-    let mut current = "";
-    let snapshot = HeapSnapshot::analyze(graph, &mut |stage| {
-        if !current.is_empty() {
-            times.push((current, last.elapsed().as_secs_f64()));
-        }
-        current = STAGES.iter().find(|s| **s == stage).copied().unwrap_or("");
-        last = Instant::now();
-    });
-    times.push((current, last.elapsed().as_secs_f64()));
-    let t = Instant::now();
-    let mut session = Session::new(snapshot);
-    let rows = session.classes(Scope::default(), "", Order::largest(SortBy::RetainedSize));
-    times.push(("Summary aggregation", t.elapsed().as_secs_f64()));
-    let total = start.elapsed().as_secs_f64();
-    let peak = peak_memory();
-    out!("file           {path}");
-    out!("size           {:.1} MB", bytes as f64 / 1e6);
-    out!(
-        "graph          {} nodes, {} edges, {} classes",
-        session.snapshot.graph.node_count(),
-        session.snapshot.graph.edge_count(),
-        rows.len()
-    );
-    for (stage, secs) in &times {
-        out!("  {stage:<28} {secs:>7.3} s");
-    }
-    out!("open total     {total:.3} s");
-    out!("throughput     {:.1} MB/s", bytes as f64 / 1e6 / total);
-    out!("parse only     {:.1} MB/s", bytes as f64 / 1e6 / parsed);
-    if let Some(p) = peak {
-        out!(
-            "peak memory    {:.1} MB ({:.2} x file)",
-            p as f64 / 1e6,
-            p as f64 / bytes as f64
-        );
-    }
-    out!(
-        "arrays held    {:.1} MB",
-        session.snapshot.heap_bytes() as f64 / 1e6
-    );
-    Ok(())
 }

@@ -345,7 +345,7 @@ test('two <heap-lens> on one page share nothing: each shows its own rows, leak r
   const b = page.locator('#b');
   const demo = (n) => join(dist, 'demo', `${n}.heapsnapshot`);
   // The CLI's leak reports are the reference (its JSON keys turn camelCase with issue 9).
-  const idRange = (report) => report.idRange ?? report.id_range;
+  const idRange = (report) => report.idRange;
   const want = { a: cliJson('leaks', demo(1), demo(2), demo(3)), b: cliJson('leaks', demo(2), demo(3)) };
   assert.notDeepEqual(idRange(want.a), idRange(want.b), 'the two series have different leak reports');
   for (const [lens, report] of [[a, want.a], [b, want.b]]) {
@@ -366,7 +366,7 @@ test('two <heap-lens> on one page share nothing: each shows its own rows, leak r
     const row = lens.locator('[data-testid="summary-table"] [data-testid="row"][data-depth="0"]')
       .filter({ has: page.locator('[data-testid="class-name"]', { hasText: /^SimpleClass$/ }) }).first();
     await row.waitFor();
-    counts[n] = cliJson('summary', demo(n)).classes.find((c) => c.name === 'SimpleClass').count;
+    counts[n] = cliJson('summary', demo(n)).rows.find((c) => c.name === 'SimpleClass').count;
     assert.equal(await row.locator('[data-testid="class-count"]').textContent(), ` \u00d7${counts[n].toLocaleString('en-US')}`);
   }
   assert.notEqual(counts[1], counts[3], 'the two elements show different numbers');
