@@ -3,7 +3,9 @@
 //! Module map:
 //! - [`snapshot`]: the file format; a streaming parser into a columnar graph.
 //! - [`analysis`]: one module per analysis, each matching Chrome DevTools.
-//! - [`query`]: paged, sorted, filtered rows — the one API both front ends use.
+//! - [`query`]: the protocol (typed requests and responses) and the session
+//!   answering it: the one API every front end uses.
+//! - [`report`]: the leak report as a Markdown or self-contained HTML document.
 //! - `wasm` (wasm32 only): the binding the page's worker loads.
 #![deny(missing_docs)]
 // Columnar code walks several parallel arrays by node or edge index.
@@ -12,6 +14,7 @@
 pub mod analysis;
 pub mod error;
 pub mod query;
+pub mod report;
 pub mod snapshot;
 
 pub use error::{Error, Result};

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{arg, cli, generate, oracle, with_session, STATISTICS_BUCKETS};
+use common::{arg, cli, generate, oracle, snake, with_session, STATISTICS_BUCKETS};
 use heaplens::query::{ClassRow, Order, Scope, SortBy};
 use serde_json::Value;
 use std::fmt::Debug;
@@ -74,18 +74,25 @@ fn summary_rows_of_heaplens(rows: &[ClassRow]) -> Vec<SummaryRow> {
         .collect()
 }
 
+/// Comparison rows: heaplens' `rows` (camelCase) or the oracle's `classes`
+/// (snake_case).
 fn diff_rows(diff: &Value) -> Vec<DiffRow> {
-    diff["classes"]
+    let field = |r: &Value, key: &str| match r.get(key) {
+        Some(_) => u(r, key),
+        None => u(r, &snake(key)),
+    };
+    diff.get("rows")
+        .unwrap_or(&diff["classes"])
         .as_array()
         .expect("a diff lists classes")
         .iter()
         .map(|r| {
             (
                 r["name"].as_str().unwrap().to_owned(),
-                u(r, "new_count"),
-                u(r, "deleted_count"),
-                u(r, "added_size"),
-                u(r, "freed_size"),
+                field(r, "newCount"),
+                field(r, "deletedCount"),
+                field(r, "addedSize"),
+                field(r, "freedSize"),
             )
         })
         .collect()

@@ -29,8 +29,10 @@ use heaplens::analysis::filters::NamedFilter;
 use heaplens::analysis::leaks::LeakReport;
 use heaplens::analysis::HeapSnapshot;
 use heaplens::error::{Error, Result};
+use heaplens::query::protocol::DOCUMENT_GROUPS;
 use heaplens::query::{Order, Response, Scope, Session, SortBy, Window};
-use heaplens::snapshot::{Graph, Parser};
+use heaplens::report::{render, size, Format, SnapshotFile};
+use heaplens::snapshot::{visible as terminal_safe, Graph, Parser};
 use serde_json::json;
 use sessions::answer;
 use sessions::Sessions;
@@ -52,43 +54,6 @@ fn write_raw(text: &str) {
     }
 }
 
-/// `text` with what a terminal would act on written as escapes: C0 and C1
-/// controls and DEL (`\x1b`, `\r`, `\n`, `\t`), and the Unicode format
-/// characters that reorder or hide text (bidi overrides and isolates such as
-/// `\u202e`, zero-width characters, line and paragraph separators). Strings
-/// in a snapshot are the snapshotted program's data: printed raw they could
-/// set the terminal title, erase lines, forge log lines or read backwards.
-fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| {
-        c.is_control()
-            || matches!(
-                c,
-                '\u{061c}'
-                    | '\u{180e}'
-                    | '\u{200b}'..='\u{200f}'
-                    | '\u{2028}'..='\u{202e}'
-                    | '\u{2060}'..='\u{206f}'
-                    | '\u{feff}'
-                    | '\u{fff9}'..='\u{fffb}'
-            )
-    };
-    if !text.contains(unsafe_char) {
-        return text.into();
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            _ if !unsafe_char(c) => out.push(c),
-            _ if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
-            _ => out.push_str(&format!("\\u{:04x}", c as u32)),
-        }
-    }
-    out.into()
-}
-
 const USAGE: &str = "\
 heaplens: analyse V8 .heapsnapshot files
 
@@ -107,7 +72,8 @@ usage:
   heaplens leaks S1 S2 S3 [S4 ...] [--json]  objects allocated between S1 and S2 still alive
                                              in the last snapshot, grouped, with their paths
                                              (or a folder: its snapshots in capture order)
-      --format text|markdown                 markdown: a table for a CI job summary
+      --format text|markdown|html            markdown: a table for a CI job summary;
+                                             html: one self-contained file to share
       --fail-on growing                      exit status 3 when one of the program's own classes
                                              grew in every interval (needs 4+ snapshots)
       --min-count N, --min-bytes N           ... in at least N objects, N retained bytes
@@ -145,8 +111,8 @@ struct Options {
     files: Vec<String>,
     json: bool,
     top: Option<usize>,
-    /// `--format markdown`.
-    markdown: bool,
+    /// `--format markdown|html` (text when `None`).
+    document: Option<Format>,
     /// `--fail-on growing`, with its thresholds.
     fail_on_growing: bool,
     min_count: u64,
@@ -180,7 +146,7 @@ fn options(args: &[String]) -> Result<Options> {
         files: Vec::new(),
         json: false,
         top: None,
-        markdown: false,
+        document: None,
         fail_on_growing: false,
         min_count: 1,
         min_bytes: 0,
@@ -196,11 +162,12 @@ fn options(args: &[String]) -> Result<Options> {
             "--json" => o.json = true,
             "--top" => o.top = Some(value(a, &mut it)?),
             "--format" => match value::<String>(a, &mut it)?.as_str() {
-                "text" => o.markdown = false,
-                "markdown" => o.markdown = true,
+                "text" => o.document = None,
+                "markdown" => o.document = Some(Format::Markdown),
+                "html" => o.document = Some(Format::Html),
                 other => {
                     return Err(Error::new(format!(
-                        "--format {other}: give text or markdown (--json for JSON)"
+                        "--format {other}: give text, markdown or html (--json for JSON)"
                     )))
                 }
             },
@@ -353,20 +320,6 @@ fn cut_name(name: &str, full_length: Option<usize>) -> String {
             format!("{start}\u{2026} ({length} characters)")
         }
         None => name.to_owned(),
-    }
-}
-
-/// Decimal sizes as DevTools writes them: B, kB, MB, GB.
-fn size(bytes: u64) -> String {
-    let b = bytes as f64;
-    if b < 1e3 {
-        format!("{bytes} B")
-    } else if b < 1e6 {
-        format!("{:.1} kB", b / 1e3)
-    } else if b < 1e9 {
-        format!("{:.1} MB", b / 1e6)
-    } else {
-        format!("{:.2} GB", b / 1e9)
     }
 }
 
@@ -747,8 +700,22 @@ fn leaks(o: &Options) -> Result<ExitCode> {
     let report = sessions::leak_report(&mut Sessions::new(1), &files)?;
     if o.json {
         print_json(&answer(json!({ "files": files }), &report));
-    } else if o.markdown {
-        leak_text::print_leaks_markdown(&report, o.top.unwrap_or(20));
+    } else if let Some(format) = o.document {
+        let sizes: Vec<SnapshotFile> = files
+            .iter()
+            .zip(sessions::file_names(&files))
+            .map(|(path, name)| SnapshotFile {
+                name,
+                bytes: std::fs::metadata(path).map_or(0, |m| m.len()),
+            })
+            .collect();
+        let text = render(&report, &sizes, format, o.top.unwrap_or(DOCUMENT_GROUPS));
+        match format {
+            // Markdown goes to terminals and CI logs: controls escaped per line.
+            Format::Markdown => text.lines().for_each(|line| out!("{line}")),
+            // HTML has its snapshot strings escaped already, and goes to a file.
+            Format::Html => write_raw(&text),
+        }
     } else {
         leak_text::print_leaks_text(&report, o.top.unwrap_or(20));
     }
@@ -763,8 +730,8 @@ fn check_leak_options(o: &Options, snapshots: usize) -> Result<()> {
             "--fail-on growing needs 4 or more snapshots (growth in each of 3 intervals), got {snapshots}"
         )));
     }
-    if o.json && o.markdown {
-        return Err(Error::new("--json and --format markdown: choose one"));
+    if o.json && o.document.is_some() {
+        return Err(Error::new("--json and --format: choose one"));
     }
     Ok(())
 }

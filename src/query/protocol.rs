@@ -13,6 +13,7 @@ use crate::analysis::diff::{DiffBase, DiffRow};
 use crate::analysis::filters::NamedFilter;
 use crate::analysis::leaks::{LeakReport, SnapshotFacts};
 use crate::analysis::stats::Statistics;
+use crate::report::{Format, SnapshotFile};
 use serde::{Deserialize, Serialize};
 
 /// The version of the JSON shapes below, printed as `"schema"` by the CLI's
@@ -107,6 +108,13 @@ pub struct Scope {
 fn default_limit() -> usize {
     100
 }
+
+fn default_document_groups() -> usize {
+    DOCUMENT_GROUPS
+}
+
+/// Groups a leak document lists unless asked otherwise.
+pub const DOCUMENT_GROUPS: usize = 20;
 
 fn default_string_limit() -> usize {
     STRING_PAGE_LIMIT
@@ -269,6 +277,20 @@ pub enum Request {
         /// Each snapshot's [`Request::Facts`] answer.
         facts: Vec<SnapshotFacts>,
     },
+    /// The leak report as a document to share (Markdown, or one HTML file):
+    /// [`Response::Document`].
+    LeakDocument {
+        /// As for [`Request::Leaks`].
+        facts: Vec<SnapshotFacts>,
+        /// `markdown` or `html`.
+        format: Format,
+        /// The snapshots' sizes by name (for the HTML's file list).
+        #[serde(default)]
+        files: Vec<SnapshotFile>,
+        /// Most groups listed.
+        #[serde(default = "default_document_groups")]
+        top: usize,
+    },
     /// This snapshot's side of a Comparison, its plain objects named by the
     /// other snapshot's `interfaces`: [`Response::DiffBase`].
     DiffBase {
@@ -365,6 +387,16 @@ pub struct Path {
     pub steps: Vec<EdgeRow>,
 }
 
+/// A rendered document.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Document {
+    /// `text/markdown` or `text/html`.
+    pub media_type: &'static str,
+    /// The document.
+    pub text: String,
+}
+
 /// The answer to a [`Request`]: serialized as the inner value alone, so
 /// each request has one JSON shape (documented on the request).
 #[derive(Debug, Clone, Serialize)]
@@ -406,6 +438,8 @@ pub enum Response {
     Comparison(ComparePage),
     /// A Comparison class's objects.
     DiffInstances(Page<DiffInstance>),
+    /// A document.
+    Document(Document),
     /// Done, nothing to say.
     Done {},
 }

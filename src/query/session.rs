@@ -2,7 +2,9 @@
 //! for (cached aggregates and lists, ignored retainers, kept diff bases),
 //! and the dispatch of each [`Request`] to the code that answers it.
 
-use super::protocol::{ComparePage, Ignored, Order, Page, Path, Request, Response, Scope};
+use super::protocol::{
+    ComparePage, Document, Ignored, Order, Page, Path, Request, Response, Scope,
+};
 use super::rows::{name_window, ObjectList};
 use crate::analysis::closures::Closures;
 use crate::analysis::contexts::ContextAnalysis;
@@ -17,6 +19,7 @@ use crate::analysis::stats::{statistics, Statistics};
 use crate::analysis::summary::ClassAggregate;
 use crate::analysis::HeapSnapshot;
 use crate::error::{Error, Result};
+use crate::report::{self, Format};
 use crate::snapshot::NodeId;
 use std::cell::OnceCell;
 use std::collections::HashMap;
@@ -160,6 +163,18 @@ impl Session {
             }
             Request::Facts { name } => Response::Facts(Box::new(self.facts(&name))),
             Request::Leaks { facts } => Response::Leaks(Box::new(self.leaks(facts))),
+            Request::LeakDocument {
+                facts,
+                format,
+                files,
+                top,
+            } => Response::Document(Document {
+                media_type: match format {
+                    Format::Markdown => "text/markdown",
+                    Format::Html => "text/html",
+                },
+                text: report::render(&self.leaks(facts), &files, format, top),
+            }),
             Request::DiffBase { interfaces } => {
                 Response::DiffBase(diff::diff_base(&self.snapshot, &interfaces))
             }

@@ -11,4 +11,4 @@ pub mod synthetic;
 pub use graph::{Graph, Location, NodeId};
 pub use meta::Meta;
 pub use parse::Parser;
-pub use strings::{bounded, Strings, NAME_LIMIT};
+pub use strings::{bounded, visible, Strings, NAME_LIMIT};

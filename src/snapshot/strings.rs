@@ -24,6 +24,43 @@ pub fn bounded(text: &str) -> (std::borrow::Cow<'_, str>, Option<usize>) {
     }
 }
 
+/// `text` with what a terminal or a page would act on written as escapes: C0 and C1
+/// controls and DEL (`\x1b`, `\r`, `\n`, `\t`), and the Unicode format
+/// characters that reorder or hide text (bidi overrides and isolates such as
+/// `\u202e`, zero-width characters, line and paragraph separators). Strings
+/// in a snapshot are the snapshotted program's data: shown raw they could
+/// set the terminal title, erase lines, forge log lines or read backwards.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{061c}'
+                    | '\u{180e}'
+                    | '\u{200b}'..='\u{200f}'
+                    | '\u{2028}'..='\u{202e}'
+                    | '\u{2060}'..='\u{206f}'
+                    | '\u{feff}'
+                    | '\u{fff9}'..='\u{fffb}'
+            )
+    };
+    if !text.contains(unsafe_char) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            _ if !unsafe_char(c) => out.push(c),
+            _ if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            _ => out.push_str(&format!("\\u{:04x}", c as u32)),
+        }
+    }
+    out.into()
+}
+
 /// All strings of a snapshot, UTF-8, in file order, plus any added later
 /// (class names such as `(system)` or inferred `{a, b}` interfaces).
 #[derive(Debug, Default)]

@@ -253,9 +253,32 @@ export class SnapshotClient {
    * @returns {Promise<{ groups: object[], warnings: string[], idRange: IdRange, totals: number[] }>}
    */
   static leakReport(series) {
+    const unique = SnapshotClient.#series(series);
+    return SnapshotClient.#newest(unique).#leaks(unique);
+  }
+
+  /**
+   * The leak report over `series` as a document to share, rendered by the core exactly as
+   * `heaplens leaks … --format markdown|html` renders it.
+   * @param {SnapshotClient[]} series
+   * @param {'markdown'|'html'} format
+   * @param {{ name: string, bytes: number }[]} files  the snapshots' file sizes, by name
+   * @returns {Promise<{ mediaType: string, text: string }>}
+   */
+  static async leakDocument(series, format, files = []) {
+    const unique = SnapshotClient.#series(series);
+    const facts = await Promise.all(unique.map((s) => s.facts()));
+    return SnapshotClient.#newest(unique).query({ op: 'leakDocument', facts, format, files });
+  }
+
+  static #series(series) {
     const unique = [...new Set(series)];
     if (unique.length === 0) throw new TypeError('leaks(snapshots): give at least one snapshot');
-    const newest = unique.reduce((a, b) => (b.info.maxJsId > a.info.maxJsId ? b : a));
-    return newest.#leaks(unique);
+    return unique;
+  }
+
+  /** The snapshot taken last: the one with the largest object id. */
+  static #newest(series) {
+    return series.reduce((a, b) => (b.info.maxJsId > a.info.maxJsId ? b : a));
   }
 }

@@ -8,6 +8,7 @@ import { el } from '../lib/dom.js';
 import { appendObject, fillSize } from '../lib/cells.js';
 import { formatCount, formatBytes, exactBytes, edgeLabel, isQuietEdge } from '../lib/format.js';
 import { SnapshotClient } from '../lib/snapshot-client.js';
+import { saveBlob } from '../lib/chart.js';
 
 /** Groups shown before "Show more". */
 const GROUP_PAGE = 200;
@@ -117,7 +118,7 @@ export function leaksView(ctx) {
         `ids @${low} < id \u2264 @${high}`),
       `, in ${formatCount(report.groups.length)} group${report.groups.length === 1 ? '' : 's'} by constructor and retaining path, most suspicious first.`,
       series.length < 4 ? ' Load a fourth snapshot to see which classes grew in every interval.' : '');
-    out.push(summary);
+    out.push(summary, shareBar());
     if (report.warnings.length) {
       out.push(el('div', { className: 'notice warning leaks-warnings', testid: 'leak-warnings', role: 'status' },
         ...report.warnings.map((w) => el('p', { testid: 'leak-warning' }, w))));
@@ -128,6 +129,39 @@ export function leaksView(ctx) {
     }
     out.push(groupTable(report.groups, names));
     return out;
+  }
+
+  /** "Download report" (one HTML file) and "Copy as Markdown": the core renders both, as the CLI does. */
+  function shareBar() {
+    const note = el('span', { className: 'muted', testid: 'leak-share-status', role: 'status' });
+    const files = series.map((s) => ({ name: s.name, bytes: s.size ?? 0 }));
+    const render = (format) => SnapshotClient.leakDocument(series.map((s) => s.client), format, files);
+    const action = (label, testid, run) => {
+      const button = el('button', { type: 'button', className: 'button small', testid }, label);
+      button.addEventListener('click', async () => {
+        note.textContent = '';
+        note.classList.remove('error');
+        try {
+          note.textContent = await run();
+        } catch (error) {
+          note.classList.add('error');
+          note.textContent = `${label} failed: ${error.message}`;
+        }
+      });
+      return button;
+    };
+    return el('div', { className: 'leak-share', testid: 'leak-share' },
+      action('Download report (HTML)', 'leak-download-html', async () => {
+        const doc = await render('html');
+        saveBlob(new Blob([doc.text], { type: doc.mediaType }), `heaplens-leaks-${newest.name.replace(/\.heapsnapshot(\.gz)?$/, '')}.html`);
+        return 'Saved: one self-contained file (no script, no request).';
+      }),
+      action('Copy as Markdown', 'leak-copy-markdown', async () => {
+        const doc = await render('markdown');
+        await navigator.clipboard.writeText(doc.text);
+        return 'Copied: paste into a ticket or pull request.';
+      }),
+      note);
   }
 
   function groupTable(groups, names) {

@@ -105,6 +105,9 @@ pub struct LeakReport {
     pub id_range: (u32, u32),
     /// Total size of each snapshot.
     pub totals: Vec<u64>,
+    /// The snapshots' names, in capture order (as `totals` and each group's
+    /// `counts`).
+    pub snapshots: Vec<String>,
 }
 
 /// A group while it is being built.
@@ -172,6 +175,7 @@ pub fn leak_report(
         warnings,
         id_range,
         totals: facts.iter().map(|f| f.total_size).collect(),
+        snapshots: facts.iter().map(|f| f.name.clone()).collect(),
     }
 }
 

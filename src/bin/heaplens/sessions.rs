@@ -101,13 +101,32 @@ pub fn series(paths: &[String]) -> Result<Vec<String>> {
     Ok(all)
 }
 
+/// What the page calls the files at `paths`: their names, the second of two
+/// alike `name (2)`, and so on.
+pub fn file_names(paths: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::with_capacity(paths.len());
+    for path in paths {
+        let name = std::path::Path::new(path)
+            .file_name()
+            .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
+        let mut unique = name.clone();
+        let mut n = 2;
+        while names.contains(&unique) {
+            unique = format!("{name} ({n})");
+            n += 1;
+        }
+        names.push(unique);
+    }
+    names
+}
+
 /// The leak report of `paths`, snapshots of one process: every one gives its
 /// facts, the newest (by object ids, whatever the order given) the report.
 pub fn leak_report(sessions: &mut Sessions, paths: &[String]) -> Result<LeakReport> {
     let mut facts: Vec<SnapshotFacts> = Vec::with_capacity(paths.len());
     let mut newest = 0;
-    for (i, path) in paths.iter().enumerate() {
-        let f = sessions.get(path)?.facts(path);
+    for (i, (path, name)) in paths.iter().zip(file_names(paths)).enumerate() {
+        let f = sessions.get(path)?.facts(&name);
         if facts.get(newest).is_none_or(|n| n.max_js_id <= f.max_js_id) {
             newest = i;
         }
