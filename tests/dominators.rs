@@ -198,7 +198,7 @@ impl Heap {
         // Retained size: the self sizes of the node and all it dominates.
         let retained = |node: &str| -> u64 {
             let mut sum = 0;
-            for (&n, _) in idom.iter() {
+            for &n in idom.keys() {
                 let mut at = n;
                 loop {
                     if at == node {
@@ -234,9 +234,8 @@ fn diamond_the_join_is_dominated_by_the_fork() {
 #[test]
 fn lengauer_tarjan_figure_1() {
     // "A Fast Algorithm for Finding Dominators in a Flowgraph" (1979), Fig. 1:
-    // the flowgraph and its dominator tree. K's edge back to R is an edge
-    // into the snapshot's root, which V8 never writes but which changes
-    // nothing.
+    // the flowgraph and its dominator tree. K's edge back to R becomes an
+    // edge into the snapshot's root, which dominates itself all the same.
     Heap::new(&[
         ("R", "A B C"),
         ("A", "D"),
