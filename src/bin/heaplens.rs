@@ -714,7 +714,7 @@ fn leaks(o: &Options) -> Result<ExitCode> {
             // Markdown goes to terminals and CI logs: controls escaped per line.
             Format::Markdown => text.lines().for_each(|line| out!("{line}")),
             // HTML has its snapshot strings escaped already, and goes to a file.
-            Format::Html => write_raw(&text),
+            Format::Html => write_raw(text.trim_end_matches('\n')),
         }
     } else {
         leak_text::print_leaks_text(&report, o.top.unwrap_or(20));

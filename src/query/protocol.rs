@@ -28,7 +28,8 @@ pub enum SortBy {
     Name,
     /// Objects in the row.
     Count,
-    /// Distance from the GC roots (rows without one sort last).
+    /// Distance from the GC roots (rows without one count as the largest,
+    /// as DevTools' "−": last going up, first going down).
     Distance,
     /// Shallow size.
     SelfSize,

@@ -73,7 +73,8 @@ pub struct NodeRow {
     /// V8's node type (`object`, `closure`, …).
     #[serde(rename = "type")]
     pub node_type: String,
-    /// Distance from the roots (after ignored retainers); `null` for "−".
+    /// Distance from the roots; `null` for "−". In Retainers-pane and path
+    /// rows it is the distance with ignored retainers left out.
     pub distance: Option<u32>,
     /// Shallow bytes.
     pub self_size: u64,

@@ -205,3 +205,73 @@ fn detail(out: &mut String, i: usize, g: &LeakGroup, snapshots: &[String]) {
         out.push_str("</ul>\n");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::html;
+    use crate::analysis::leaks::{Holder, LeakGroup, LeakReport, PathStep};
+    use crate::report::SnapshotFile;
+
+    fn step(node: &str, edge: &str, id: u32) -> PathStep {
+        PathStep {
+            node: node.to_owned(),
+            edge: edge.to_owned(),
+            edge_type: "property".to_owned(),
+            id,
+            repeat: None,
+            repeat_span: None,
+        }
+    }
+
+    /// A report whose strings are a hostile program's: markup, a bidi
+    /// override, a terminal escape.
+    fn hostile() -> LeakReport {
+        let name = "<img src=x onerror=alert(1)>\u{202e}lmth.exe";
+        LeakReport {
+            groups: vec![LeakGroup {
+                name: name.to_owned(),
+                count: 3,
+                self_size: 96,
+                retained_size: 4096,
+                grows_every_interval: Some(true),
+                counts: vec![0, 1, 2, 3],
+                path: vec![step("global", "", 1), step(name, "\u{1b}[31mkey\"'", 7)],
+                members: vec![7, 8, 9],
+                held_by_other_groups: false,
+                program_class: true,
+                location: None,
+                holders: vec![Holder {
+                    name: "Function".to_owned(),
+                    node: "<script>x()</script>".to_owned(),
+                    count: 3,
+                }],
+                why: "grew in every interval".to_owned(),
+            }],
+            warnings: vec!["<b>warn</b>".to_owned()],
+            id_range: (10, 20),
+            totals: vec![1000, 2000, 3000, 4000],
+            snapshots: (1..=4).map(|i| format!("{i}.heapsnapshot")).collect(),
+        }
+    }
+
+    #[test]
+    fn snapshot_strings_stay_text_in_the_html_report() {
+        let files = [SnapshotFile {
+            name: "4.heapsnapshot".to_owned(),
+            bytes: 2_500_000,
+        }];
+        let page = html(&hostile(), &files, 20);
+        assert!(!page.contains("<img") && !page.contains("<script") && !page.contains("<b>"));
+        assert!(
+            page.contains("<bdi>&lt;img src=x onerror=alert(1)&gt;\\u202elmth.exe</bdi> \u{d7}3")
+        );
+        assert!(
+            page.contains("\\x1b[31mkey&quot;&#39;"),
+            "the escape is shown, not sent"
+        );
+        assert!(page.contains("&lt;script&gt;x()&lt;/script&gt;"));
+        assert!(!page.contains('\u{202e}') && !page.contains('\u{1b}'));
+        assert!(page.contains("<td><bdi>4.heapsnapshot</bdi></td><td class=\"n\">2.5 MB</td><td class=\"n\">4.0 kB</td>"));
+        assert!(page.contains("default-src 'none'"), "nothing may load");
+    }
+}

@@ -7,6 +7,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { setUpBrowserSuite, cliJson, loadFiles, item, screenshot, bytesOf } from './helpers.mjs';
 
 const T = { timeout: 180000 };
@@ -24,6 +26,8 @@ before(async () => {
 after(() => suite?.teardown());
 
 const page = () => session.page;
+/** The CLI's text output for `args` (the debug build the suite uses). */
+const cliText = (...args) => execFileSync(join(import.meta.dirname, '..', '..', 'target', 'debug', 'heaplens'), args, { maxBuffer: 1 << 26 }).toString();
 const firstRow = () => page().locator('[data-testid="leak-row"]').first();
 const selectedName = () => page().locator('[data-testid="snapshot-item"][aria-current="true"]').getAttribute('data-name');
 
@@ -103,6 +107,37 @@ test('an expanded group shows its path through leakyData; a step selects it in t
   await p.waitForFunction(() => document.querySelectorAll('[data-testid="leak-member"]').length === 200);
   await p.locator('[data-testid="leaks-summary"]').scrollIntoViewIfNeeded();
   await screenshot(p, 'leaks');
+});
+
+test('the report downloads as the CLI\u2019s HTML file and copies as its Markdown; the file shows its groups with scripts off and loads nothing', T, async () => {
+  const p = page();
+  await p.click('[data-testid="tab-leaks"]');
+  await firstRow().waitFor();
+  const [download] = await Promise.all([p.waitForEvent('download'), p.click('[data-testid="leak-download-html"]')]);
+  assert.equal(download.suggestedFilename(), 'heaplens-leaks-leak-3.html');
+  const saved = await download.path();
+  const html = readFileSync(saved, 'utf8');
+  assert.equal(html, cliText('leaks', ...files, '--format', 'html'), 'the page and the CLI write the same file');
+
+  await session.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.origin });
+  await p.click('[data-testid="leak-copy-markdown"]');
+  await p.locator('[data-testid="leak-share-status"]', { hasText: 'Copied' }).waitFor();
+  const markdown = await p.evaluate(() => navigator.clipboard.readText());
+  assert.equal(markdown, cliText('leaks', ...files, '--format', 'markdown'));
+
+  const offline = await suite.browser.newContext({ javaScriptEnabled: false });
+  const requests = [];
+  offline.on('request', (r) => requests.push(r.url()));
+  const viewer = await offline.newPage();
+  const file = join(suite.dir, 'report.html'); // file:// goes by the extension
+  writeFileSync(file, html);
+  await viewer.goto(pathToFileURL(file).href);
+  const text = await viewer.locator('body').innerText();
+  assert.match(text, /SimpleClass \u00d71000/);
+  assert.match(text, /leakyData/);
+  assert.match(text, /leak-1\.heapsnapshot/);
+  assert.deepEqual(requests, [pathToFileURL(file).href], 'the file loads nothing');
+  await offline.close();
 });
 
 test('Growth charts one point per snapshot with sizes on the y axis; class lines toggle', T, async () => {

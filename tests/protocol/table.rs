@@ -37,6 +37,7 @@ fn op_of(r: &Request) -> &'static str {
         Request::InterfaceDefinitions => "interfaceDefinitions",
         Request::Facts { .. } => "facts",
         Request::Leaks { .. } => "leaks",
+        Request::LeakDocument { .. } => "leakDocument",
         Request::DiffBase { .. } => "diffBase",
         Request::UseDiffBase { .. } => "useDiffBase",
         Request::Compare { .. } => "compare",
@@ -45,7 +46,7 @@ fn op_of(r: &Request) -> &'static str {
 }
 
 /// The arms of [`op_of`].
-const VARIANTS: usize = 25;
+const VARIANTS: usize = 26;
 
 /// Answers whose keys are data (class keys and names), not field names.
 const DATA_MAPS: [&str; 2] = ["classes", "classCounts"];
@@ -334,7 +335,23 @@ fn every_request_of_the_table_round_trips() {
         ask(s, json!({"op": "facts", "name": "3.heapsnapshot"})),
     ]);
     let report = t.send(s, r#"{"op":"leaks","facts":[…]}"#, &[("[…]", &facts)]);
-    assert_keys(&report, "groups warnings idRange totals", "the leak report");
+    assert_keys(
+        &report,
+        "groups warnings idRange totals snapshots",
+        "the leak report",
+    );
+    let document = t.send(
+        s,
+        r#"{"op":"leakDocument","facts":[…],"format":"html","files":[{"name":"3.heapsnapshot","bytes":1234}]}"#,
+        &[("[…]", &facts)],
+    );
+    assert_keys(&document, "mediaType text", "a leak document");
+    let html = document["text"].as_str().unwrap();
+    assert!(html.contains("<bdi>SimpleClass</bdi> \u{d7}1000"), "{html}");
+    assert!(
+        html.contains("<td><bdi>3.heapsnapshot</bdi></td><td class=\"n\">1.2 kB</td>"),
+        "{html}"
+    );
     let group = &report["groups"][0];
     assert_keys(
         group,
