@@ -262,6 +262,7 @@ async function runOnce(server, tmp) {
       const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
       jsHeap = { used: m.JSHeapUsedSize, total: m.JSHeapTotalSize };
     } catch { /* crashed */ }
+    const search = ready ? await timeSearches(page) : [];
     sampler.stop();
     const loadAfter = loadAverage();
 
@@ -303,6 +304,7 @@ async function runOnce(server, tmp) {
       processCount: procs.length,
       totalRss: sampler.peakTotalRss,
       jsHeap,
+      search,
       loadBefore,
       loadAfter,
     };
@@ -314,6 +316,30 @@ async function runOnce(server, tmp) {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+/** Words searched for once the file is open: a common one and a rare one. */
+const SEARCHES = ['Obj', 'zzqx'];
+
+/**
+ * Seconds from Enter in the search box to its results (or "no match") on screen, for
+ * each of SEARCHES twice: the first search builds the index.
+ */
+async function timeSearches(page) {
+  const input = page.locator('[data-testid="search-input"]');
+  const out = [];
+  for (const round of ['first', 'again']) {
+    for (const text of SEARCHES) {
+      await input.fill(text);
+      const start = now();
+      await input.press('Enter');
+      await page.locator('[data-testid="search-result"], [data-testid="search-empty"]').first().waitFor({ timeout: 600000 });
+      out.push({ text, round, secs: (now() - start) / 1000 });
+      await input.fill('');
+      await page.keyboard.press('Escape');
+    }
+  }
+  return out;
 }
 
 /** The stage running at time t (epoch ms). */
@@ -341,6 +367,7 @@ function report(r, label) {
   if (r.total !== null) console.log(`${r.ok ? 'open total    ' : 'failed after  '} ${r.total.toFixed(3)} s`);
   if (r.ok) console.log(`throughput     ${(bytes / 1e6 / r.total).toFixed(1)} MB/s`);
   if (r.summary !== null) console.log(`summary shown  ${r.summary.toFixed(3)} s`);
+  for (const q of r.search ?? []) console.log(`search ${JSON.stringify(q.text).padEnd(7)} ${q.round.padEnd(6)} ${(q.secs * 1000).toFixed(0)} ms`);
   console.log(`peak memory    ${mb(r.rendererHwm)} MB (${(r.rendererHwm / bytes).toFixed(2)} x file)  renderer VmHWM (renderers: ${r.rendererHwms.map(mb).join(', ')} MB)`);
   console.log(`renderer RSS   ${mb(r.rendererRss)} MB  largest sampled VmRSS; ${mb(r.rendererBaseline)} MB before setInputFiles, ${mb(r.rendererAtEnd)} MB when ${r.ok ? 'ready' : 'failed'}; peak sampled during "${r.rendererPeakStage}"`);
   console.log(`all processes  ${mb(r.totalRss)} MB  largest sampled sum of VmRSS over ${r.processCount} Chromium processes (${Object.entries(r.types).map(([k, v]) => `${v} ${k}`).join(', ')}; shared pages counted twice)`);
