@@ -53,6 +53,16 @@ pub struct HeapSnapshot {
     pub ephemerons: EphemeronNames,
 }
 
+/// Threads [`HeapSnapshot::analyze`] uses: two natively when the machine has
+/// two cores (the analyses that can run side by side are two), one in wasm
+/// (no threads without SharedArrayBuffer).
+pub fn default_threads() -> usize {
+    if cfg!(target_arch = "wasm32") {
+        return 1;
+    }
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(2))
+}
+
 /// Names of the analysis stages, in order, as reported to progress callbacks.
 pub const STAGES: [&str; 6] = [
     "Propagating DOM state",
@@ -65,7 +75,21 @@ pub const STAGES: [&str; 6] = [
 
 impl HeapSnapshot {
     /// Runs every analysis; `progress` is told each stage as it starts.
-    pub fn analyze(mut graph: Graph, progress: &mut dyn FnMut(&str)) -> HeapSnapshot {
+    /// Natively the independent ones share the machine's cores (see
+    /// [`HeapSnapshot::analyze_with`]); in wasm they run one after another.
+    pub fn analyze(graph: Graph, progress: &mut dyn FnMut(&str)) -> HeapSnapshot {
+        Self::analyze_with(graph, default_threads(), progress)
+    }
+
+    /// Runs every analysis on at most `threads` threads: with two or more,
+    /// distances and class names run beside the dominator tree (all three
+    /// only read the graph once shallow sizes are final). The results are
+    /// the same whatever `threads` is.
+    pub fn analyze_with(
+        mut graph: Graph,
+        threads: usize,
+        progress: &mut dyn FnMut(&str),
+    ) -> HeapSnapshot {
         progress(STAGES[0]);
         detached::propagate_dom_state(&mut graph);
         let flags = flags::node_flags(&graph);
@@ -75,12 +99,26 @@ impl HeapSnapshot {
         progress(STAGES[2]);
         sizes::reassign_shallow_sizes(&mut graph);
         progress(STAGES[3]);
-        let dominators = dominators::dominators(&graph, &essential);
+        let (dominators, distances, classes) = if threads >= 2 {
+            std::thread::scope(|scope| {
+                let beside = scope.spawn(|| {
+                    let distances = distances::distances(&graph, &ephemerons, None);
+                    (distances, Classes::compute(&graph))
+                });
+                let dominators = dominators::dominators(&graph, &essential);
+                let (distances, classes) = beside
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (dominators, distances, classes)
+            })
+        } else {
+            let dominators = dominators::dominators(&graph, &essential);
+            progress(STAGES[4]);
+            let distances = distances::distances(&graph, &ephemerons, None);
+            progress(STAGES[5]);
+            (dominators, distances, Classes::compute(&graph))
+        };
         drop(essential);
-        progress(STAGES[4]);
-        let distances = distances::distances(&graph, &ephemerons, None);
-        progress(STAGES[5]);
-        let classes = Classes::compute(&graph);
         HeapSnapshot {
             graph,
             flags,

@@ -27,7 +27,7 @@ mod sessions;
 
 use heaplens::analysis::filters::NamedFilter;
 use heaplens::analysis::leaks::LeakReport;
-use heaplens::analysis::HeapSnapshot;
+use heaplens::analysis::{default_threads, HeapSnapshot};
 use heaplens::error::{Error, Result};
 use heaplens::query::protocol::DOCUMENT_GROUPS;
 use heaplens::query::{Order, Response, Scope, Session, SortBy, Window};
@@ -81,7 +81,7 @@ usage:
   heaplens record --inspect HOST:PORT        the same with a running node --inspect (see
                                              `heaplens record --help`)
   heaplens mcp                               Model Context Protocol server on stdio, for agents
-  heaplens bench FILE                        time each stage, MB/s and peak memory
+  heaplens bench FILE [--threads N]          time each stage, MB/s and peak memory
 ";
 
 /// Exit status of `leaks --fail-on growing` when it finds a growing class.
@@ -121,6 +121,8 @@ struct Options {
     leak_option: Option<String>,
     /// `summary --filter NAME`.
     filter: Option<NamedFilter>,
+    /// `bench --threads N`.
+    threads: Option<usize>,
 }
 
 /// The value after option `flag`, parsed.
@@ -146,6 +148,7 @@ fn options(args: &[String]) -> Result<Options> {
         files: Vec::new(),
         json: false,
         top: None,
+        threads: None,
         document: None,
         fail_on_growing: false,
         min_count: 1,
@@ -161,6 +164,7 @@ fn options(args: &[String]) -> Result<Options> {
         match a.as_str() {
             "--json" => o.json = true,
             "--top" => o.top = Some(value(a, &mut it)?),
+            "--threads" => o.threads = Some(value(a, &mut it)?),
             "--format" => match value::<String>(a, &mut it)?.as_str() {
                 "text" => o.document = None,
                 "markdown" => o.document = Some(Format::Markdown),
@@ -250,7 +254,7 @@ fn run(args: &[String]) -> Result<ExitCode> {
         "leaks" => return leaks(&o),
         "bench" => {
             want(1)?;
-            bench::bench(&o.files[0])
+            bench::bench(&o.files[0], o.threads.unwrap_or_else(default_threads))
         }
         "help" | "--help" | "-h" => {
             usage();

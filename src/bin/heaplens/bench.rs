@@ -16,7 +16,7 @@ fn peak_memory() -> Option<u64> {
     Some(kb * 1024)
 }
 
-pub fn bench(path: &str) -> Result<()> {
+pub fn bench(path: &str, threads: usize) -> Result<()> {
     let bytes = std::fs::metadata(path)
         .map_err(|e| Error::new(format!("{path}: {e}")))?
         .len();
@@ -26,7 +26,7 @@ pub fn bench(path: &str) -> Result<()> {
     let mut times: Vec<(&str, f64)> = vec![("parse", parsed)];
     let mut last = Instant::now();
     let mut current = "";
-    let snapshot = HeapSnapshot::analyze(graph, &mut |stage| {
+    let snapshot = HeapSnapshot::analyze_with(graph, threads, &mut |stage| {
         if !current.is_empty() {
             times.push((current, last.elapsed().as_secs_f64()));
         }
@@ -42,6 +42,14 @@ pub fn bench(path: &str) -> Result<()> {
     let peak = peak_memory();
     out!("file           {path}");
     out!("size           {:.1} MB", bytes as f64 / 1e6);
+    out!(
+        "threads        {threads}{}",
+        if threads >= 2 {
+            " (distances and class names beside the dominator tree)"
+        } else {
+            ""
+        }
+    );
     out!(
         "graph          {} nodes, {} edges, {} classes",
         session.snapshot.graph.node_count(),
