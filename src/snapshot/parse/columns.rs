@@ -1,0 +1,432 @@
+//! Row assembly: each number of `nodes`, `edges`, `locations` and the
+//! scope tables checked against the header and stored in its column, then
+//! the whole checked once more (counts, string indexes, locations) when the
+//! file ends.
+
+use super::numbers::Section;
+use crate::bail;
+use crate::error::{Error, Result};
+use crate::snapshot::graph::{Graph, Location};
+use crate::snapshot::meta::{EdgeField, Meta, NodeField};
+use crate::snapshot::scopes::ScopeTables;
+use crate::snapshot::strings::Strings;
+
+/// Most fields a node or edge row may have.
+const MAX_FIELDS: usize = 16;
+
+/// Rows being filled while the file streams in.
+pub(super) struct Columns {
+    pub(super) meta: Meta,
+    node_row: Vec<NodeField>,
+    edge_row: Vec<EdgeField>,
+    /// Field position inside the current row.
+    pub(super) row_len: usize,
+    /// Node rows started.
+    rows: usize,
+    /// Edge rows started.
+    edge_rows: usize,
+    /// Node field count (`to_node` is ordinal × this).
+    node_fields: u64,
+    pub(super) nodes_done: bool,
+    pub(super) edges_done: bool,
+    node_type: Vec<u8>,
+    node_name: Vec<u32>,
+    node_id: Vec<u32>,
+    self_size: Vec<u32>,
+    detachedness: Vec<u8>,
+    first_edge: Vec<u32>,
+    edge_type: Vec<u8>,
+    edge_name: Vec<u32>,
+    edge_to: Vec<u32>,
+    locations: Vec<u32>,
+    scopes: ScopeTables,
+}
+
+fn reserve<T>(v: &mut Vec<T>, n: usize, what: &str) -> Result<()> {
+    v.try_reserve_exact(n).map_err(|_| {
+        Error::new(format!(
+            "not enough memory for {n} {what}: the snapshot is too big for this process"
+        ))
+    })
+}
+
+impl Columns {
+    pub(super) fn new(meta: Meta) -> Result<Columns> {
+        if meta.node_field_count() > MAX_FIELDS || meta.edge_field_count() > MAX_FIELDS {
+            bail!("snapshot.meta has more than {MAX_FIELDS} node or edge fields");
+        }
+        let n = meta.node_count as usize;
+        let e = meta.edge_count as usize;
+        let mut c = Columns {
+            node_row: meta.node_fields.clone(),
+            edge_row: meta.edge_fields.clone(),
+            row_len: 0,
+            rows: 0,
+            edge_rows: 0,
+            node_fields: meta.node_field_count() as u64,
+            nodes_done: false,
+            edges_done: false,
+            node_type: Vec::new(),
+            node_name: Vec::new(),
+            node_id: Vec::new(),
+            self_size: Vec::new(),
+            detachedness: Vec::new(),
+            first_edge: Vec::new(),
+            edge_type: Vec::new(),
+            edge_name: Vec::new(),
+            edge_to: Vec::new(),
+            locations: Vec::new(),
+            scopes: ScopeTables::default(),
+            meta,
+        };
+        reserve(&mut c.node_type, n, "nodes")?;
+        reserve(&mut c.node_name, n, "nodes")?;
+        reserve(&mut c.node_id, n, "nodes")?;
+        reserve(&mut c.self_size, n, "nodes")?;
+        reserve(&mut c.first_edge, n + 1, "nodes")?;
+        if c.meta.has_detachedness() {
+            reserve(&mut c.detachedness, n, "nodes")?;
+        }
+        reserve(&mut c.edge_type, e, "edges")?;
+        reserve(&mut c.edge_name, e, "edges")?;
+        reserve(&mut c.edge_to, e, "edges")?;
+        c.first_edge.push(0);
+        Ok(c)
+    }
+
+    #[inline(always)]
+    pub(super) fn value(
+        &mut self,
+        section: Section,
+        v: u64,
+        negative: bool,
+        at: u64,
+    ) -> Result<()> {
+        let signed = || match i64::try_from(v) {
+            Ok(v) if negative => Ok(-v),
+            Ok(v) => Ok(v),
+            Err(_) => Err(Error::new(format!(
+                "{}[{at}] is {v}: too large for a scope field",
+                section.key()
+            ))),
+        };
+        match section {
+            Section::Nodes => self.node_value(v, at),
+            Section::Edges => self.edge_value(v),
+            Section::Locations => {
+                if v > u32::MAX as u64 {
+                    bail!("locations[{at}] is {v}: too large for a location field");
+                }
+                self.locations.push(v as u32);
+                Ok(())
+            }
+            Section::Scopes | Section::ScopeContextVars | Section::ScopeUses => {
+                let v = signed()?;
+                match section {
+                    Section::Scopes => self.scopes.scopes.push(v),
+                    Section::ScopeContextVars => self.scopes.vars.push(v),
+                    _ => self.scopes.uses.push(v),
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Stores one value of the `nodes` array in its column.
+    #[inline(always)]
+    fn node_value(&mut self, v: u64, at: u64) -> Result<()> {
+        let k = self.row_len;
+        if k == 0 {
+            if self.rows == self.meta.node_count as usize {
+                bail!(
+                    "nodes has more values than node_count ({}) × {} fields: the header and the data disagree",
+                    self.meta.node_count,
+                    self.node_row.len()
+                );
+            }
+            self.rows += 1;
+        }
+        let role = self.node_row[k];
+        let limit = match role {
+            NodeField::Type => self.meta.node_types.len() as u64 - 1,
+            NodeField::Detachedness => 2,
+            NodeField::EdgeCount => {
+                self.meta.edge_count as u64 - *self.first_edge.last().unwrap_or(&0) as u64
+            }
+            NodeField::Other => u64::MAX,
+            _ => u32::MAX as u64,
+        };
+        if v > limit {
+            return Err(self.node_error(role, v, at));
+        }
+        match role {
+            NodeField::Type => self.node_type.push(v as u8),
+            NodeField::Name => self.node_name.push(v as u32),
+            NodeField::Id => self.node_id.push(v as u32),
+            NodeField::SelfSize => self.self_size.push(v as u32),
+            NodeField::EdgeCount => {
+                let end = *self.first_edge.last().unwrap_or(&0) + v as u32;
+                self.first_edge.push(end);
+            }
+            NodeField::Detachedness => self.detachedness.push(v as u8),
+            NodeField::Other => {}
+        }
+        self.row_len = if k + 1 == self.node_row.len() {
+            0
+        } else {
+            k + 1
+        };
+        Ok(())
+    }
+
+    #[cold]
+    fn node_error(&self, role: NodeField, v: u64, at: u64) -> Error {
+        let n = self.rows - 1;
+        let field = role.name();
+        let what = match role {
+            NodeField::Type => format!(
+                "a type index outside node_types (which has {} types)",
+                self.meta.node_types.len()
+            ),
+            NodeField::EdgeCount => format!(
+                "more edges than edge_count ({}) allows: the header and the data disagree",
+                self.meta.edge_count
+            ),
+            _ => "too large for its field".to_owned(),
+        };
+        Error::new(format!("node {n} (nodes[{at}]) has {field} = {v}: {what}"))
+    }
+
+    /// Stores one value of the `edges` array in its column.
+    #[inline(always)]
+    fn edge_value(&mut self, v: u64) -> Result<()> {
+        let k = self.row_len;
+        if k == 0 {
+            if self.edge_rows == self.meta.edge_count as usize {
+                bail!(
+                    "edges has more values than edge_count ({}) × {} fields: the header and the data disagree",
+                    self.meta.edge_count,
+                    self.edge_row.len()
+                );
+            }
+            self.edge_rows += 1;
+        }
+        let e = self.edge_rows - 1;
+        match self.edge_row[k] {
+            EdgeField::Type => {
+                if v >= self.meta.edge_types.len() as u64 {
+                    bail!(
+                        "edge {e} has type {v}, outside edge_types (which has {} types)",
+                        self.meta.edge_types.len()
+                    );
+                }
+                self.edge_type.push(v as u8);
+            }
+            EdgeField::NameOrIndex => {
+                if v > u32::MAX as u64 {
+                    bail!("edge {e} has name_or_index {v}: too large for its field");
+                }
+                self.edge_name.push(v as u32);
+            }
+            EdgeField::ToNode => {
+                // V8 writes 6 or 7 node fields: dividing by a constant compiles
+                // to a multiply, which matters once per edge (also in wasm).
+                let q = match (u32::try_from(v), self.node_fields) {
+                    (Ok(v), 7) => (v / 7) as u64,
+                    (Ok(v), 6) => (v / 6) as u64,
+                    (Ok(v), f) => (v / f as u32) as u64,
+                    (Err(_), _) => u64::MAX,
+                };
+                if q >= self.meta.node_count as u64 || q * self.node_fields != v {
+                    return Err(self.edge_target_error(v));
+                }
+                self.edge_to.push(q as u32);
+            }
+            EdgeField::Other => {}
+        }
+        self.row_len = if k + 1 == self.edge_row.len() {
+            0
+        } else {
+            k + 1
+        };
+        Ok(())
+    }
+
+    #[cold]
+    fn edge_target_error(&self, v: u64) -> Error {
+        let fields = self.node_fields;
+        let why = if !v.is_multiple_of(fields) {
+            format!("not a multiple of the {fields} node fields")
+        } else {
+            format!(
+                "past the last node (node_count is {})",
+                self.meta.node_count
+            )
+        };
+        Error::new(format!(
+            "edge {} points to node index {v}, {why}: the file is truncated or corrupt",
+            self.edge_rows - 1
+        ))
+    }
+
+    /// Checks every string index against the table, naming the first bad one.
+    fn check_string_indexes(&self, strings: usize) -> Result<()> {
+        if let Some(n) = self.node_name.iter().position(|&s| s as usize >= strings) {
+            bail!(
+                "node {n} names string {}, but there are only {strings} strings: the file is corrupt",
+                self.node_name[n]
+            );
+        }
+        let kinds = self.meta.edge_kinds;
+        let bad = (0..self.edge_name.len()).find(|&e| {
+            let t = self.edge_type[e];
+            t != kinds.element && t != kinds.hidden && self.edge_name[e] as usize >= strings
+        });
+        if let Some(e) = bad {
+            bail!(
+                "edge {e} names string {}, but there are only {strings} strings: the file is corrupt",
+                self.edge_name[e]
+            );
+        }
+        Ok(())
+    }
+
+    pub(super) fn finish(self, mut strings: Strings, have_strings: bool) -> Result<Graph> {
+        let m = &self.meta;
+        if !self.nodes_done {
+            bail!("the snapshot has no \"nodes\" section");
+        }
+        if !self.edges_done {
+            bail!("the snapshot has no \"edges\" section");
+        }
+        if !have_strings {
+            bail!("the snapshot has no \"strings\" section");
+        }
+        if self.node_type.len() != m.node_count as usize {
+            bail!(
+                "nodes holds {} nodes but node_count says {}: the header and the data disagree",
+                self.node_type.len(),
+                m.node_count
+            );
+        }
+        if self.edge_type.len() != m.edge_count as usize {
+            bail!(
+                "edges holds {} edges but edge_count says {}: the header and the data disagree",
+                self.edge_type.len(),
+                m.edge_count
+            );
+        }
+        let sum = *self.first_edge.last().unwrap_or(&0);
+        if sum != m.edge_count {
+            bail!(
+                "the nodes' edge counts add up to {sum}, but edge_count is {}: the header and the data disagree",
+                m.edge_count
+            );
+        }
+        self.check_string_indexes(strings.len())?;
+        let locations = self.locations()?;
+        self.check_scopes(strings.len())?;
+        strings.shrink();
+        Ok(Graph {
+            meta: self.meta,
+            node_type: self.node_type,
+            node_name: self.node_name,
+            node_id: self.node_id,
+            self_size: self.self_size,
+            detachedness: self.detachedness,
+            first_edge: self.first_edge,
+            edge_type: self.edge_type,
+            edge_name: self.edge_name,
+            edge_to: self.edge_to,
+            strings,
+            locations,
+            scopes: self.scopes,
+        })
+    }
+
+    /// The `locations` rows as [`Location`]s sorted by node, each checked
+    /// to point at a node.
+    fn locations(&self) -> Result<Vec<Location>> {
+        let m = &self.meta;
+        let mut locations = Vec::new();
+        if let Some(layout) = m.locations {
+            if !self.locations.len().is_multiple_of(layout.fields) {
+                bail!(
+                    "locations has {} values, not a multiple of its {} fields",
+                    self.locations.len(),
+                    layout.fields
+                );
+            }
+            let fields = m.node_field_count() as u32;
+            for (r, row) in self.locations.chunks_exact(layout.fields).enumerate() {
+                let index = row[layout.object_index];
+                if index % fields != 0 || index / fields >= m.node_count {
+                    bail!("location {r} points to node index {index}, which is not a node");
+                }
+                locations.push(Location {
+                    node: index / fields,
+                    script_id: row[layout.script_id],
+                    line: row[layout.line],
+                    column: row[layout.column],
+                });
+            }
+            locations.sort_by_key(|l| l.node);
+        }
+        Ok(locations)
+    }
+
+    /// Checks the scope tables hold whole rows and name strings that exist.
+    fn check_scopes(&self, strings: usize) -> Result<()> {
+        let m = &self.meta;
+        if let Some(layout) = m.scopes {
+            let t = &self.scopes;
+            for (name, values, stride) in [
+                ("scopes", &t.scopes, layout.scope_stride),
+                ("scope_context_vars", &t.vars, layout.var_stride),
+                ("scope_uses", &t.uses, layout.use_stride),
+            ] {
+                if !values.len().is_multiple_of(stride) {
+                    bail!(
+                        "{name} has {} values, not a multiple of its {stride} fields",
+                        values.len()
+                    );
+                }
+            }
+            let names = t
+                .vars
+                .iter()
+                .skip(layout.var_name)
+                .step_by(layout.var_stride);
+            if let Some(bad) = names.into_iter().find(|&&s| s < 0 || s as usize >= strings) {
+                bail!(
+                    "a scope variable names string {bad}, but there are only {} strings: the file is corrupt",
+                    strings
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Bytes per node and per edge at the analysis' peak (graph columns plus
+/// the dominator pass), measured on real snapshots; strings come on top.
+const PEAK_BYTES_PER_NODE: u64 = 42;
+const PEAK_BYTES_PER_EDGE: u64 = 14;
+
+/// On a 32-bit target (wasm32: 4 GiB at most), refuses a snapshot whose
+/// analysis cannot fit, right after the header instead of failing halfway.
+pub(super) fn check_fits_address_space(meta: &Meta) -> Result<()> {
+    let need =
+        meta.node_count as u64 * PEAK_BYTES_PER_NODE + meta.edge_count as u64 * PEAK_BYTES_PER_EDGE;
+    let space = usize::MAX as u64;
+    if need > space - space / 8 {
+        bail!(
+            "this snapshot has {} nodes and {} edges: analysing it needs about {:.1} GB, more \
+             than the 4 GiB a browser tab gives WebAssembly; open it with the heaplens command line instead",
+            meta.node_count,
+            meta.edge_count,
+            need as f64 / 1e9
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,226 @@
+//! Number arrays (`nodes`, `edges`, `locations`, the scope tables): parsed
+//! digit by digit straight into the columns, with no intermediate text.
+
+use super::skip::Skipper;
+use super::{show, Parser, State};
+use crate::bail;
+use crate::error::{Error, Result};
+
+/// Which number array is being read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Section {
+    Nodes,
+    Edges,
+    Locations,
+    Scopes,
+    ScopeContextVars,
+    ScopeUses,
+}
+
+impl Section {
+    /// The number array a top-level key names, if any.
+    pub(super) fn from_key(key: &[u8]) -> Option<Section> {
+        match key {
+            b"nodes" => Some(Section::Nodes),
+            b"edges" => Some(Section::Edges),
+            b"locations" => Some(Section::Locations),
+            b"scopes" => Some(Section::Scopes),
+            b"scope_context_vars" => Some(Section::ScopeContextVars),
+            b"scope_uses" => Some(Section::ScopeUses),
+            _ => None,
+        }
+    }
+
+    pub(super) fn key(self) -> &'static str {
+        match self {
+            Section::Nodes => "nodes",
+            Section::Edges => "edges",
+            Section::Locations => "locations",
+            Section::Scopes => "scopes",
+            Section::ScopeContextVars => "scope_context_vars",
+            Section::ScopeUses => "scope_uses",
+        }
+    }
+
+    /// The scope tables hold scope ids, which V8 writes negative for some scopes.
+    pub(super) fn signed(self) -> bool {
+        matches!(
+            self,
+            Section::Scopes | Section::ScopeContextVars | Section::ScopeUses
+        )
+    }
+}
+
+/// State of a number-array reader.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct NumberState {
+    acc: u64,
+    /// A `-` opened the number (scope tables only).
+    negative: bool,
+    digits: u32,
+    need_comma: bool,
+    pub(super) values: u64,
+}
+
+impl Parser {
+    /// Starts reading a number array at its first byte `b`, or skips it
+    /// when the header declares no such table or it was already read.
+    pub(super) fn begin_numbers(&mut self, section: Section, b: u8, i: usize) -> Result<()> {
+        let columns = match self.columns.as_mut() {
+            Some(c) => c,
+            None => {
+                // A .cpuprofile opens with its "nodes".
+                let profile = match section {
+                    Section::Nodes => " (a CPU profile, .cpuprofile, starts this way)",
+                    _ => "",
+                };
+                return Err(self.err_at(
+                    i,
+                    format!(
+                        "\"{}\" comes before the \"snapshot\" header: this is not a V8 heap snapshot{profile}",
+                        section.key()
+                    ),
+                ));
+            }
+        };
+        let skip = match section {
+            Section::Locations => columns.meta.locations.is_none(),
+            Section::Scopes | Section::ScopeContextVars | Section::ScopeUses => {
+                columns.meta.scopes.is_none()
+            }
+            Section::Nodes => std::mem::replace(&mut columns.nodes_done, true),
+            Section::Edges => std::mem::replace(&mut columns.edges_done, true),
+        };
+        if skip {
+            self.skipper = Skipper::default();
+            self.state = State::SkipValue;
+            return self.skip_first(b);
+        }
+        self.state = State::ArrayOpen(section);
+        self.step(b, i)
+    }
+
+    /// Reads number-array bytes from `chunk[i..]` until the array closes
+    /// or the chunk ends; returns where it stopped. One long function on
+    /// purpose: it is the per-byte loop over most of the file, and keeps
+    /// the reader's state in a local copy until it returns.
+    pub(super) fn numbers(
+        &mut self,
+        section: Section,
+        chunk: &[u8],
+        mut i: usize,
+    ) -> Result<usize> {
+        let mut n = self.numbers;
+        let columns = match self.columns.as_mut() {
+            Some(c) => c,
+            None => bail!("internal: numbers without a header"),
+        };
+        let base = self.offset;
+        let fail = |i: usize, what: String| -> Error {
+            Error::new(format!(
+                "byte {}: in \"{}\": {what}",
+                base + i as u64,
+                section.key()
+            ))
+        };
+        while i < chunk.len() {
+            let b = chunk[i];
+            let d = b.wrapping_sub(b'0');
+            if d < 10 {
+                if n.need_comma {
+                    return Err(fail(i, "expected ',' between numbers".to_owned()));
+                }
+                if n.digits == 1 && n.acc == 0 {
+                    return Err(fail(
+                        i,
+                        format!(
+                            "value {} has a leading zero (0{}…): not valid JSON, and V8 never writes one",
+                            n.values, d
+                        ),
+                    ));
+                }
+                // 19 digits always fit in u64; a 20th is too many for any field.
+                if n.digits == 19 {
+                    return Err(fail(
+                        i,
+                        format!("value {} is a number too large for any field", n.values),
+                    ));
+                }
+                n.acc = n.acc * 10 + d as u64;
+                n.digits += 1;
+                i += 1;
+                continue;
+            }
+            match b {
+                b',' => {
+                    if n.digits > 0 {
+                        columns.value(section, n.acc, n.negative, n.values)?;
+                        n.values += 1;
+                        n.acc = 0;
+                        n.negative = false;
+                        n.digits = 0;
+                    } else if n.need_comma {
+                        n.need_comma = false;
+                    } else {
+                        return Err(fail(i, "a ',' with no number before it".to_owned()));
+                    }
+                }
+                b' ' | b'\n' | b'\r' | b'\t' => {
+                    if n.digits > 0 {
+                        columns.value(section, n.acc, n.negative, n.values)?;
+                        n.values += 1;
+                        n.acc = 0;
+                        n.negative = false;
+                        n.digits = 0;
+                        n.need_comma = true;
+                    }
+                }
+                b']' => {
+                    if n.digits > 0 {
+                        columns.value(section, n.acc, n.negative, n.values)?;
+                        n.values += 1;
+                    } else if !n.need_comma && n.values > 0 {
+                        return Err(fail(i, "a ',' right before ']'".to_owned()));
+                    }
+                    if columns.row_len != 0 {
+                        return Err(fail(
+                            i,
+                            format!("{} values do not make whole rows", n.values),
+                        ));
+                    }
+                    self.numbers = NumberState::default();
+                    self.numbers.values = n.values;
+                    self.state = State::AfterValue;
+                    return Ok(i + 1);
+                }
+                b'-' if section.signed() && n.digits == 0 && !n.need_comma && !n.negative => {
+                    n.negative = true;
+                }
+                b'-' => {
+                    return Err(fail(
+                        i,
+                        format!("value {} is negative; fields are unsigned", n.values),
+                    ))
+                }
+                b'.' | b'e' | b'E' => {
+                    let digits = if n.digits > 0 {
+                        n.acc.to_string()
+                    } else {
+                        String::new()
+                    };
+                    return Err(fail(
+                        i,
+                        format!(
+                            "value {} ({digits}{}…) is not an integer: every field is a whole number",
+                            n.values, b as char
+                        ),
+                    ));
+                }
+                _ => return Err(fail(i, format!("unexpected {} in a number array", show(b)))),
+            }
+            i += 1;
+        }
+        self.numbers = n;
+        Ok(i)
+    }
+}
