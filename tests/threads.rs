@@ -35,3 +35,59 @@ fn one_thread_and_two_give_the_same_distances_dominators_classes_and_summary() {
         assert_eq!(rows, two.classes(Scope::default(), "", order), "{program}");
     }
 }
+
+/// The graph of `bytes` read twice at once by two parsers.
+fn parse_in_two(bytes: &[u8]) -> heaplens::Result<heaplens::snapshot::Graph> {
+    heaplens::snapshot::parse_twice(&|| Ok(bytes), bytes.len() as u64)
+}
+
+#[test]
+fn two_parsers_at_once_build_the_graph_one_parser_builds() {
+    for (program, count) in [("mixed-heap", 1), ("classic-leak", 3)] {
+        let bytes = std::fs::read(&generate(program, count)[count - 1]).unwrap();
+        let (one, two) = (
+            parse_chunked(&bytes, 1 << 20).unwrap(),
+            parse_in_two(&bytes).unwrap(),
+        );
+        assert!(
+            one.edge_count() > 50_000,
+            "{program}: {} edges",
+            one.edge_count()
+        );
+        assert_eq!(one.node_count(), two.node_count(), "{program}");
+        assert_eq!(one.first_edge, two.first_edge, "{program}");
+        assert_eq!(one.edge_type, two.edge_type, "{program}");
+        assert_eq!(one.edge_name, two.edge_name, "{program}");
+        assert_eq!(one.edge_to, two.edge_to, "{program}");
+        assert_eq!(one.node_id, two.node_id, "{program}");
+        assert_eq!(one.self_size, two.self_size, "{program}");
+        assert_eq!(one.strings.len(), two.strings.len(), "{program}");
+    }
+}
+
+#[test]
+fn two_parsers_at_once_name_bad_input_as_one_parser_does() {
+    let bytes = std::fs::read(&generate("mixed-heap", 1)[0]).unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let at = |key: &str| text.find(key).unwrap();
+    let (nodes, edges, strings) = (at("\"nodes\""), at("\"edges\""), at("\"strings\""));
+    let mut bad_edge = bytes.clone();
+    // The first edge's type: far outside edge_types.
+    let first = edges + "\"edges\":[".len();
+    bad_edge.splice(first..first + 1, *b"99");
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("cut inside nodes", bytes[..nodes + 1000].to_vec()),
+        ("cut inside edges", bytes[..edges + 5000].to_vec()),
+        ("cut inside strings", bytes[..strings + 5000].to_vec()),
+        ("an edge type out of range", bad_edge),
+        (
+            "no edges section",
+            text.replacen("\"edges\"", "\"edgez\"", 1).into_bytes(),
+        ),
+    ];
+    for (what, input) in cases {
+        let one = parse_chunked(&input, 1 << 20).map(|_| ()).unwrap_err();
+        let two = parse_in_two(&input).map(|_| ()).unwrap_err();
+        assert_eq!(one.message(), two.message(), "{what}");
+    }
+}

@@ -32,7 +32,7 @@ use heaplens::error::{Error, Result};
 use heaplens::query::protocol::DOCUMENT_GROUPS;
 use heaplens::query::{Order, Response, Scope, Session, SortBy, Window};
 use heaplens::report::{render, size, Format, SnapshotFile};
-use heaplens::snapshot::{visible as terminal_safe, Graph, Parser};
+use heaplens::snapshot::{parse_twice, visible as terminal_safe, Graph, Parser};
 use serde_json::json;
 use sessions::answer;
 use sessions::Sessions;
@@ -268,8 +268,10 @@ fn run(args: &[String]) -> Result<ExitCode> {
 }
 
 /// Reads a file through the streaming parser in 1 MiB chunks, gunzipping
-/// it on the way when it starts with gzip's magic bytes (`1f 8b`).
-fn parse_file(path: &str) -> Result<Graph> {
+/// it on the way when it starts with gzip's magic bytes (`1f 8b`). With two
+/// or more `threads`, a plain file is read twice at once: `edges` by one
+/// parser, the rest by another ([`parse_twice`]).
+fn parse_file(path: &str, threads: usize) -> Result<Graph> {
     let failed = |what: &str, e: &dyn std::fmt::Display| Error::new(format!("{what}: {e}"));
     let file = std::fs::File::open(path).map_err(|e| failed(path, &e))?;
     if file.metadata().is_ok_and(|m| m.is_dir()) {
@@ -288,9 +290,13 @@ fn parse_file(path: &str) -> Result<Graph> {
     } else {
         (Box::new(file), path.to_owned())
     };
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    if !gzip && threads >= 2 {
+        return parse_twice(&|| std::fs::File::open(path), size).map_err(|e| failed(path, &e));
+    }
     let mut parser = Parser::new();
-    if let (false, Ok(metadata)) = (gzip, std::fs::metadata(path)) {
-        parser.set_file_size(metadata.len());
+    if !gzip {
+        parser.set_file_size(size);
     }
     let mut buf = vec![0u8; 1 << 20];
     loop {
@@ -311,7 +317,7 @@ fn parse_file(path: &str) -> Result<Graph> {
 }
 
 fn open(path: &str) -> Result<Session> {
-    let graph = parse_file(path)?;
+    let graph = parse_file(path, default_threads())?;
     Ok(Session::new(HeapSnapshot::analyze(graph, &mut |_| {})))
 }
 

@@ -10,5 +10,5 @@ pub mod synthetic;
 
 pub use graph::{Graph, Location, NodeId};
 pub use meta::Meta;
-pub use parse::Parser;
+pub use parse::{parse_twice, Parser};
 pub use strings::{bounded, visible, Strings, NAME_LIMIT};

@@ -4,6 +4,7 @@
 //! file ends.
 
 use super::numbers::Section;
+use super::Split;
 use crate::bail;
 use crate::error::{Error, Result};
 use crate::snapshot::graph::{Graph, Location};
@@ -51,7 +52,8 @@ fn reserve<T>(v: &mut Vec<T>, n: usize, what: &str) -> Result<()> {
 }
 
 impl Columns {
-    pub(super) fn new(meta: Meta) -> Result<Columns> {
+    /// Columns for what `split` reads, sized from the header.
+    pub(super) fn new(meta: Meta, split: Split) -> Result<Columns> {
         if meta.node_field_count() > MAX_FIELDS || meta.edge_field_count() > MAX_FIELDS {
             bail!("snapshot.meta has more than {MAX_FIELDS} node or edge fields");
         }
@@ -79,19 +81,32 @@ impl Columns {
             scopes: ScopeTables::default(),
             meta,
         };
-        reserve(&mut c.node_type, n, "nodes")?;
-        reserve(&mut c.node_name, n, "nodes")?;
-        reserve(&mut c.node_id, n, "nodes")?;
-        reserve(&mut c.self_size, n, "nodes")?;
-        reserve(&mut c.first_edge, n + 1, "nodes")?;
-        if c.meta.has_detachedness() {
-            reserve(&mut c.detachedness, n, "nodes")?;
+        if !split.skips(Section::Nodes) {
+            reserve(&mut c.node_type, n, "nodes")?;
+            reserve(&mut c.node_name, n, "nodes")?;
+            reserve(&mut c.node_id, n, "nodes")?;
+            reserve(&mut c.self_size, n, "nodes")?;
+            reserve(&mut c.first_edge, n + 1, "nodes")?;
+            if c.meta.has_detachedness() {
+                reserve(&mut c.detachedness, n, "nodes")?;
+            }
         }
-        reserve(&mut c.edge_type, e, "edges")?;
-        reserve(&mut c.edge_name, e, "edges")?;
-        reserve(&mut c.edge_to, e, "edges")?;
+        if !split.skips(Section::Edges) {
+            reserve(&mut c.edge_type, e, "edges")?;
+            reserve(&mut c.edge_name, e, "edges")?;
+            reserve(&mut c.edge_to, e, "edges")?;
+        }
         c.first_edge.push(0);
         Ok(c)
+    }
+
+    /// Takes the `edges` columns another reader of the same file filled
+    /// ([`Split::EdgesOnly`]).
+    pub(super) fn take_edges(&mut self, from: Columns) {
+        self.edge_rows = from.edge_rows;
+        self.edge_type = from.edge_type;
+        self.edge_name = from.edge_name;
+        self.edge_to = from.edge_to;
     }
 
     #[inline(always)]

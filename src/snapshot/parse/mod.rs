@@ -17,6 +17,9 @@ mod columns;
 mod numbers;
 mod skip;
 mod strings;
+mod twice;
+
+pub use twice::parse_twice;
 
 use self::columns::{check_fits_address_space, Columns};
 use self::numbers::{NumberState, Section};
@@ -46,10 +49,35 @@ enum State {
     SkipValue,
     ArrayOpen(Section),
     Numbers(Section),
+    /// A number array the other half reads (and checks): passed over to
+    /// its closing `]`, the one bracket it holds.
+    SkipNumbers,
     StringsOpen,
     Strings,
     AfterValue,
     Done,
+}
+
+/// What one parser reads of the file: all of it, or one of two halves
+/// that two parsers read at once ([`parse_twice`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Split {
+    Whole,
+    /// Everything but `edges`, which it skips.
+    WithoutEdges,
+    /// The header and `edges` only.
+    EdgesOnly,
+}
+
+impl Split {
+    /// Whether this parser leaves `section` to the other one.
+    fn skips(self, section: Section) -> bool {
+        match self {
+            Split::Whole => false,
+            Split::WithoutEdges => section == Section::Edges,
+            Split::EdgesOnly => section != Section::Edges,
+        }
+    }
 }
 
 /// Incremental `.heapsnapshot` reader.
@@ -80,6 +108,9 @@ pub struct Parser {
     /// The file's size, when known ([`Parser::set_file_size`]).
     file_size: Option<u64>,
     columns: Option<Columns>,
+    split: Split,
+    /// The `edges` array has been read to its end.
+    edges_read: bool,
 }
 
 /// Top-level keys V8 writes once each; a second one is refused rather than
@@ -185,7 +216,35 @@ impl Parser {
             seen: 0,
             file_size: None,
             columns: None,
+            split: Split::Whole,
+            edges_read: false,
         }
+    }
+
+    /// A parser of one of two halves of the work ([`parse_twice`]).
+    fn half(split: Split) -> Parser {
+        Parser {
+            split,
+            ..Parser::new()
+        }
+    }
+
+    /// Ends the input of a [`Split::WithoutEdges`] parser and takes the
+    /// `edges` columns its [`Split::EdgesOnly`] twin read.
+    fn finish_with_edges(mut self, edges: Parser) -> Result<Graph> {
+        // A file cut short inside `edges` says so as the half reading them
+        // does; cut elsewhere, as this half does, and without an `edges`
+        // section, it says that.
+        if self.state == State::SkipNumbers {
+            return edges.finish();
+        }
+        if self.state != State::Done || !edges.edges_read {
+            return self.finish();
+        }
+        if let (Some(columns), Some(theirs)) = (self.columns.as_mut(), edges.columns) {
+            columns.take_edges(theirs);
+        }
+        self.finish()
     }
 
     /// Bytes consumed so far.
@@ -199,6 +258,13 @@ impl Parser {
         while i < chunk.len() {
             i = match self.state {
                 State::Numbers(section) => self.numbers(section, chunk, i)?,
+                State::SkipNumbers => match chunk[i..].iter().position(|&b| b == b']') {
+                    Some(at) => {
+                        self.state = State::AfterValue;
+                        i + at + 1
+                    }
+                    None => chunk.len(),
+                },
                 State::Strings => self.strings_body(chunk, i)?,
                 State::RecordHeader | State::SkipValue => self.skip_value(chunk, i)?,
                 _ => {
@@ -371,7 +437,11 @@ impl Parser {
                     ));
                 }
             }
-            State::Numbers(_) | State::Strings | State::RecordHeader | State::SkipValue => {
+            State::Numbers(_)
+            | State::SkipNumbers
+            | State::Strings
+            | State::RecordHeader
+            | State::SkipValue => {
                 unreachable!("handled by the chunk loops")
             }
         }
@@ -414,7 +484,7 @@ impl Parser {
                 i,
                 "this is a performance trace, not a heap snapshot".to_owned(),
             )),
-            b"strings" if !self.have_strings => {
+            b"strings" if !self.have_strings && self.split != Split::EdgesOnly => {
                 self.have_strings = true;
                 if let Some(size) = self.file_size {
                     let left = size.saturating_sub(self.offset + i as u64);
@@ -437,7 +507,7 @@ impl Parser {
             let meta = Meta::from_json(&self.header)?;
             check_fits_address_space(&meta)?;
             self.header = Vec::new();
-            self.columns = Some(Columns::new(meta)?);
+            self.columns = Some(Columns::new(meta, self.split)?);
         }
         self.state = State::AfterValue;
         Ok(())

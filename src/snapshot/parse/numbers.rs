@@ -91,6 +91,10 @@ impl Parser {
             Section::Nodes => std::mem::replace(&mut columns.nodes_done, true),
             Section::Edges => std::mem::replace(&mut columns.edges_done, true),
         };
+        if self.split.skips(section) && !skip {
+            self.state = State::SkipNumbers;
+            return Ok(());
+        }
         if skip {
             self.skipper = Skipper::default();
             self.state = State::SkipValue;
@@ -191,6 +195,7 @@ impl Parser {
                     self.numbers = NumberState::default();
                     self.numbers.values = n.values;
                     self.state = State::AfterValue;
+                    self.edges_read |= section == Section::Edges;
                     return Ok(i + 1);
                 }
                 b'-' if section.signed() && n.digits == 0 && !n.need_comma && !n.negative => {
