@@ -12,10 +12,11 @@ if [ ! -f "$file" ]; then
 fi
 cargo build --release -q
 echo "== heaplens (native)"
-target/release/heaplens bench "$file"
+ours=$(target/release/heaplens bench "$file" | tee /dev/stderr | awk '/^open total/ {print $3}')
 if [ -d tests/node_modules/heap-snapshot-toolkit ]; then
   echo "== Chrome DevTools' worker (heap-snapshot-toolkit)"
-  node --max-old-space-size=16000 scripts/bench-devtools.mjs "$file"
+  theirs=$(node --max-old-space-size=16000 scripts/bench-devtools.mjs "$file" | tee /dev/stderr | awk '/^open total/ {print $3}')
+  awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "ratio          heaplens is %.1fx faster than DevTools'"'"' worker (%.3f s vs %.3f s, same sitting)\n", b / a, a, b }'
 else
   echo "[bench] tests/node_modules missing (run scripts/setup.sh --test) for the DevTools figures" >&2
 fi
