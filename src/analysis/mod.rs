@@ -16,6 +16,7 @@ pub mod leaks;
 pub mod names;
 pub mod paths;
 pub mod process;
+pub mod realms;
 pub mod retainers;
 pub mod scripts;
 pub mod search;

@@ -8,10 +8,14 @@
 //   node tests/oracle/devtools-today.mjs summary FILE [--filter NAME]
 //   node tests/oracle/devtools-today.mjs strings FILE
 //   node tests/oracle/devtools-today.mjs contexts FILE
+//   node tests/oracle/devtools-today.mjs realms FILE
 //
 // NAME is one of DevTools' filterName values: duplicatedStrings,
 // objectsRetainedByDetachedDomNodes, objectsRetainedByConsole,
-// objectsRetainedByEventHandlers, objectsRetainedByContexts.
+// objectsRetainedByEventHandlers, objectsRetainedByContexts, or a realm's:
+// nativeContext_<node index>, sharedNativeContext, noNativeContext.
+// `realms` prints getNativeContextSizes() and the owner of every node
+// (a native context's ordinal, -1 none, -2 shared).
 // The bundle is cached in tests/node_modules/.cache/heaplens-devtools-today/.
 
 import { createReadStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -36,13 +40,17 @@ export const FILTER_NAMES = [
   'objectsRetainedByContexts',
 ];
 
+/** The realm filters' names (HeapSnapshotView's updateNativeContextFilters). */
+const REALM_FILTER = /^(nativeContext_\d+|sharedNativeContext|noNativeContext)$/;
+
 function usage() {
   process.stderr.write(
     'usage:\n' +
     '  node tests/oracle/devtools-today.mjs summary FILE [--filter NAME]\n' +
     '  node tests/oracle/devtools-today.mjs strings FILE\n' +
     '  node tests/oracle/devtools-today.mjs contexts FILE\n' +
-    `NAME: ${FILTER_NAMES.join(', ')}\n`);
+    '  node tests/oracle/devtools-today.mjs realms FILE\n' +
+    `NAME: ${FILTER_NAMES.join(', ')}, nativeContext_<node index>, sharedNativeContext, noNativeContext\n`);
   process.exit(2);
 }
 
@@ -139,7 +147,8 @@ async function main(argv) {
   switch (cmd) {
     case 'summary': {
       let filterName;
-      if (rest.length === 2 && rest[0] === '--filter' && FILTER_NAMES.includes(rest[1])) {
+      if (rest.length === 2 && rest[0] === '--filter' &&
+          (FILTER_NAMES.includes(rest[1]) || REALM_FILTER.test(rest[1]))) {
         filterName = rest[1];
       } else if (rest.length !== 0) {
         usage();
@@ -155,6 +164,12 @@ async function main(argv) {
       if (rest.length) usage();
       out = (await load(file)).analyzeContexts();
       break;
+    case 'realms': {
+      if (rest.length) usage();
+      const snapshot = await load(file);
+      out = { ...snapshot.getNativeContextSizes(), owner: Array.from(snapshot.nodeNativeContextAttribution) };
+      break;
+    }
     default:
       usage();
   }

@@ -1,0 +1,245 @@
+//! Realms equal today's DevTools (chrome-devtools-frontend's worker, bundled
+//! by tests/oracle/devtools-today.mjs): the owner of every node, the sizes
+//! of every native context, of the shared and the unattributed objects, and
+//! the Summary under each realm filter, row for row; on a Node program with
+//! `vm.createContext` sandboxes and on a Chromium page with a same-origin
+//! iframe.
+
+mod common;
+
+use common::{arg, generate, oracle_today, repo, with_session, write_snapshots_with};
+use heaplens::analysis::distances::shown;
+use heaplens::analysis::realms::{attribute, passing, realms, Attribution, RealmFilter, Realms};
+use heaplens::analysis::summary::aggregate;
+use heaplens::analysis::HeapSnapshot;
+use heaplens::snapshot::bounded;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// One snapshot of a plugin host running two plugins in `vm` sandboxes.
+fn vm_program() -> PathBuf {
+    generate("vm-realms", 1).remove(0)
+}
+
+/// One snapshot of `realms.html` (a page and its srcdoc widget iframe).
+fn chromium_page() -> PathBuf {
+    let script = repo().join("tests/fixtures/browser/take-snapshots.mjs");
+    write_snapshots_with(&script, &[], &["realms.html"], "realms", 1).remove(0)
+}
+
+/// The attribution and the realm table of a file.
+fn ours(file: &Path) -> (Attribution, Realms) {
+    with_session(file, |s| {
+        let a = attribute(&s.snapshot.graph);
+        let r = realms(&s.snapshot, &a);
+        (a, r)
+    })
+}
+
+/// A Summary row: name, count, distance, shallow size, retained size, class key.
+type Row = (String, u64, Option<u64>, u64, u64, String);
+
+fn devtools_rows(file: &str, filter_name: &str) -> Vec<Row> {
+    let out = oracle_today(&["summary", file, "--filter", filter_name]);
+    let mut rows: Vec<Row> = out["classes"]
+        .as_array()
+        .expect("the oracle lists classes")
+        .iter()
+        .map(|r| {
+            // heaplens bounds names (Blink's template class names pass 1,000 characters).
+            let s = |k: &str| bounded(r[k].as_str().unwrap()).0.into_owned();
+            let u = |k: &str| r[k].as_u64().unwrap();
+            let d = r["distance"].as_u64();
+            let sizes = (u("self_size"), u("retained_size"));
+            let key = r["key"].as_str().unwrap();
+            let key = match key.strip_prefix(',') {
+                Some(name) => format!(",{}", bounded(name).0),
+                None => key.to_owned(),
+            };
+            (s("name"), u("count"), d, sizes.0, sizes.1, key)
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+fn heaplens_rows(s: &HeapSnapshot, a: &Attribution, filter: RealmFilter) -> Vec<Row> {
+    let pass = passing(a, filter);
+    let mut rows: Vec<Row> = aggregate(s, &|n| pass.get(n))
+        .into_iter()
+        .map(|r| {
+            (
+                s.classes.name_of_key(r.key).to_owned(),
+                r.count as u64,
+                shown(r.distance).map(u64::from),
+                r.self_size,
+                r.retained_size,
+                s.classes.exported_key(r.key),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// Compares everything DevTools computes about realms on `file`.
+fn assert_realms_equal_devtools(file: &Path) {
+    let theirs = oracle_today(&["realms", arg(file)]);
+    let (a, ours) = ours(file);
+    let fields = with_session(file, |s| s.snapshot.graph.meta.node_fields.len());
+    // Node by node: DevTools gives a context as its ordinal, as heaplens does.
+    let owner: Vec<i64> = theirs["owner"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    let mine: Vec<i64> = a.owner.iter().map(|&o| o as i64).collect();
+    assert_eq!(mine.len(), owner.len());
+    let differ = mine.iter().zip(&owner).filter(|(x, y)| x != y).count();
+    assert_eq!(differ, 0, "{differ} nodes attributed differently");
+    assert_eq!(ours.shared.size, theirs["sharedSize"].as_u64().unwrap());
+    assert_eq!(
+        ours.unattributed.size,
+        theirs["noAttributionSize"].as_u64().unwrap()
+    );
+    // The panel lists realms by attributed size, largest first (a stable sort).
+    let mut listed: Vec<&Value> = theirs["nativeContexts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    listed.sort_by_key(|c| std::cmp::Reverse(c["attributedSize"].as_u64().unwrap()));
+    let theirs_rows: Vec<(u64, String, u64, u64, u64, String)> = listed
+        .iter()
+        .map(|c| {
+            let u = |k: &str| c[k].as_u64().unwrap();
+            let index = u("nodeIndex");
+            (
+                u("nodeId"),
+                c["nodeName"].as_str().unwrap().to_owned(),
+                u("attributedSize"),
+                u("selfSize"),
+                u("retainedSize"),
+                format!("nativeContext_{index}"),
+            )
+        })
+        .collect();
+    let ours_rows: Vec<_> = ours
+        .realms
+        .iter()
+        .map(|r| {
+            let (id, name) = (r.id as u64, r.node_name.clone());
+            let sizes = (r.attributed.size, r.self_size, r.retained_size);
+            (id, name, sizes.0, sizes.1, sizes.2, r.filter_name.clone())
+        })
+        .collect();
+    assert_eq!(ours_rows, theirs_rows);
+    assert!(fields > 0);
+    // The Summary under each realm filter, row for row.
+    let mut filters: Vec<RealmFilter> = a
+        .contexts
+        .iter()
+        .map(|&n| RealmFilter::Context(n))
+        .collect();
+    filters.extend([RealmFilter::Shared, RealmFilter::Unattributed]);
+    for filter in filters {
+        let name = with_session(file, |s| filter.devtools_name(&s.snapshot.graph));
+        let rows = with_session(file, |s| heaplens_rows(&s.snapshot, &a, filter));
+        let devtools = devtools_rows(arg(file), &name);
+        let only = |x: &[Row], y: &[Row]| -> Vec<Row> {
+            x.iter().filter(|r| !y.contains(r)).cloned().collect()
+        };
+        assert_eq!(
+            (only(&rows, &devtools), only(&devtools, &rows)),
+            (vec![], vec![]),
+            "Summary under {name}: rows only heaplens has, rows only DevTools has"
+        );
+    }
+}
+
+/// The realm each instance of `class` is attributed to (object ids of the
+/// native contexts; "shared" or "none" otherwise), one entry per instance.
+fn realms_of(file: &Path, class: &str) -> Vec<String> {
+    let (a, _) = ours(file);
+    with_session(file, |s| {
+        let g = &s.snapshot.graph;
+        (0..g.node_count())
+            .filter(|&n| s.snapshot.classes.class_name(n) == class)
+            .map(|n| match a.owner[n] {
+                -2 => "shared".to_owned(),
+                -1 => "none".to_owned(),
+                o => format!("@{}", g.node_id[o as usize]),
+            })
+            .collect()
+    })
+}
+
+#[test]
+fn realms_equal_devtools_on_a_program_with_vm_sandboxes() {
+    assert_realms_equal_devtools(&vm_program());
+}
+
+#[test]
+fn realms_equal_devtools_on_a_page_with_a_same_origin_iframe() {
+    common::require_chromium();
+    assert_realms_equal_devtools(&chromium_page());
+}
+
+#[test]
+fn a_page_and_its_iframe_are_two_realms_each_holding_its_own_objects() {
+    common::require_chromium();
+    let file = chromium_page();
+    let widget = realms_of(&file, "WidgetCache");
+    let dashboard = realms_of(&file, "DashboardModel");
+    assert_eq!((widget.len(), dashboard.len()), (1, 1));
+    assert!(widget[0].starts_with('@') && dashboard[0].starts_with('@'));
+    assert_ne!(widget, dashboard);
+    let (_, r) = ours(&file);
+    // The page, its iframe, and the worlds Chromium adds for the protocol.
+    let page = r
+        .realms
+        .iter()
+        .find(|x| format!("@{}", x.id) == dashboard[0])
+        .unwrap();
+    assert_eq!(page.name, "file://");
+    assert_eq!(
+        page.filter_name,
+        format!("nativeContext_{}", page_index(&file, page.id))
+    );
+    // Every node is in exactly one of the parts.
+    let nodes: u64 = r.realms.iter().map(|x| x.attributed.size).sum::<u64>()
+        + r.shared.size
+        + r.unattributed.size;
+    let all: u64 = with_session(&file, |s| {
+        s.snapshot.graph.self_size.iter().map(|&x| x as u64).sum()
+    });
+    assert_eq!(nodes, all);
+}
+
+/// DevTools' node index (offset in the file's `nodes` array) of object `id`.
+fn page_index(file: &Path, id: u32) -> usize {
+    with_session(file, |s| {
+        let n = s
+            .snapshot
+            .node_by_id(heaplens::snapshot::NodeId(id))
+            .unwrap();
+        n * s.snapshot.graph.meta.node_fields.len()
+    })
+}
+
+#[test]
+fn vm_sandboxes_are_realms_and_what_the_host_shares_with_them_is_shared() {
+    let file = vm_program();
+    let (_, r) = ours(&file);
+    // Node's main context and the two sandboxes (Node writes no URL).
+    assert_eq!(r.realms.len(), 3, "{:?}", r.realms);
+    assert!(r.realms.iter().all(|x| x.name.is_empty()));
+    // The two sandboxes run the same code: equal parts, the largest two.
+    assert_eq!(r.realms[0].attributed, r.realms[1].attributed);
+    assert!(r.realms[0].attributed.count > r.realms[2].attributed.count);
+    // Each plugin's state is reached from its sandbox and from the host's
+    // registry, and (as DevTools has it on this snapshot) not fixed to the
+    // sandbox by its map: shared.
+    assert_eq!(realms_of(&file, "PluginState"), ["shared", "shared"]);
+}
