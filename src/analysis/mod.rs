@@ -2,6 +2,7 @@
 //! everything DevTools derives from it, computed once in DevTools' order.
 
 pub mod classes;
+pub mod collections;
 pub mod closures;
 pub mod contexts;
 pub mod detached;

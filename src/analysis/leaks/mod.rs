@@ -12,6 +12,7 @@ use super::fasthash::{FastMap, FastSet};
 use super::paths::Parents;
 use super::scripts::{Scripts, SourceLocation};
 use super::HeapSnapshot;
+pub(crate) use paths::steps as path_steps;
 use paths::ShapeKey;
 use serde::Serialize;
 pub use series::{order_series, SnapshotFacts};

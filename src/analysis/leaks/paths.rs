@@ -60,7 +60,7 @@ pub(super) fn shape(parents: &Parents, s: &HeapSnapshot, node: usize) -> Vec<Sha
 
 /// The path to `node` as steps, each repeated run of hops shown once with
 /// its count on the run's first step.
-pub(super) fn steps(parents: &Parents, s: &HeapSnapshot, node: usize) -> Vec<PathStep> {
+pub(crate) fn steps(parents: &Parents, s: &HeapSnapshot, node: usize) -> Vec<PathStep> {
     let g = &s.graph;
     let hops: Vec<Hop> = parents.hops(s, node);
     let keys: Vec<(u32, u8, u32)> = hops
