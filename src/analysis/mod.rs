@@ -18,6 +18,7 @@ pub mod names;
 pub mod paths;
 pub mod process;
 pub mod realms;
+pub mod retainer_graph;
 pub mod retainers;
 pub mod scripts;
 pub mod search;

@@ -307,7 +307,7 @@ pub fn realms(s: &HeapSnapshot, a: &Attribution) -> Realms {
             }
         })
         .collect();
-    realms.sort_by(|x, y| y.attributed.size.cmp(&x.attributed.size));
+    realms.sort_by_key(|r| std::cmp::Reverse(r.attributed.size));
     Realms {
         realms,
         shared,
