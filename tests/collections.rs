@@ -95,3 +95,54 @@ fn a_collection_comes_with_the_path_that_keeps_it() {
     assert!(cache.path.len() >= 3, "{:?}", cache.path);
     assert_eq!(cache.path[cache.path.len() - 2].node, "system / Context");
 }
+
+#[test]
+fn the_cli_lists_the_same_collections_from_a_folder_as_json() {
+    let files = generate("growing-collections", 4);
+    let folder = files[0].parent().unwrap().to_str().unwrap();
+    let (status, out, err) = common::cli(&["collections", folder, "--json"]);
+    assert!(status.success(), "{err}");
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), report().len());
+    let first = &rows[0];
+    assert_eq!(first["heldAs"], "responseCache");
+    assert_eq!(first["counts"], serde_json::json!([50, 100, 150, 200]));
+    assert_eq!(first["perInterval"], serde_json::json!([50, 50, 50]));
+    assert_eq!(first["retainedSize"], report()[0].retained_size);
+    // Fewer than three snapshots, or out of capture order, are refused.
+    let two: Vec<&str> = files[..2].iter().map(|f| f.to_str().unwrap()).collect();
+    let (status, _, err) = common::cli(&["collections", two[0], two[1]]);
+    assert!(
+        !status.success() && err.contains("3 or more snapshots"),
+        "{err}"
+    );
+    let f = |i: usize| files[i].to_str().unwrap();
+    let (status, _, err) = common::cli(&["collections", f(2), f(1), f(3)]);
+    assert!(!status.success() && err.contains("capture order"), "{err}");
+}
+
+#[test]
+fn the_cli_draws_the_retainer_graph_of_a_collection_as_svg() {
+    let files = generate("growing-collections", 4);
+    let cache = held_as("responseCache");
+    let dir = common::TempDir::new("graph-svg");
+    let svg = dir.path().join("cache.svg");
+    let id = format!("@{}", cache.id);
+    let (status, out, err) = common::cli(&[
+        "graph",
+        files[3].to_str().unwrap(),
+        &id,
+        "--svg",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(status.success(), "{err}");
+    assert!(out.contains("--responseCache (context)-->"), "{out}");
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains(&format!("data-id=\"{}\"", cache.id)));
+    let (status, out, _) = common::cli(&["graph", files[3].to_str().unwrap(), &id, "--json"]);
+    assert!(status.success());
+    let graph: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(graph["nodes"][0]["id"], cache.id);
+    assert!(graph["limitsReached"].is_object());
+}

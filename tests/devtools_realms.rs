@@ -243,3 +243,28 @@ fn vm_sandboxes_are_realms_and_what_the_host_shares_with_them_is_shared() {
     // sandbox by its map: shared.
     assert_eq!(realms_of(&file, "PluginState"), ["shared", "shared"]);
 }
+
+#[test]
+fn the_cli_lists_realms_and_the_summary_of_one_as_json() {
+    let file = vm_program();
+    let (status, out, err) = common::cli(&["realms", arg(&file), "--json"]);
+    assert!(status.success(), "{err}");
+    let listed: Value = serde_json::from_str(&out).unwrap();
+    let (_, r) = ours(&file);
+    assert_eq!(listed, serde_json::to_value(&r).unwrap());
+    assert_eq!(listed["shared"]["size"], r.shared.size);
+    let (status, out, err) = common::cli(&["realms", arg(&file), "--realm", "shared", "--json"]);
+    assert!(status.success(), "{err}");
+    let summary: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(summary["filter"], "sharedNativeContext");
+    let rows = summary["rows"].as_array().unwrap();
+    let count: u64 = rows.iter().map(|r| r["count"].as_u64().unwrap()).sum();
+    assert_eq!(count, r.shared.count);
+    let id = format!("@{}", r.realms[0].id);
+    let (status, out, _) = common::cli(&["realms", arg(&file), "--realm", &id, "--json"]);
+    assert!(status.success());
+    let summary: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(summary["filter"], r.realms[0].filter_name);
+    let (status, _, err) = common::cli(&["realms", arg(&file), "--realm", "@1"]);
+    assert!(!status.success() && err.contains("native context"), "{err}");
+}

@@ -313,9 +313,11 @@ pub fn retainer_graph(
 }
 
 /// Columns and rows of `count` nodes (node 0 the object): a node's column
-/// counts back from the object's by its fewest edges to it; within a column
-/// nodes sit in the order of the rows of what they hold (one barycenter
-/// pass from the object outwards), which keeps most edges from crossing.
+/// counts back from the object's by its longest chain of held nodes, so
+/// every edge points right (where merging made a cycle, the node with the
+/// lowest index breaks it); within a column nodes sit in the order of the
+/// rows of what they hold (one barycenter pass from the object outwards),
+/// which keeps most edges from crossing.
 fn layout(count: usize, edges: &[GraphEdge]) -> (Vec<u32>, Vec<u32>) {
     let mut holds: Vec<Vec<u32>> = vec![Vec::new(); count];
     let mut held_by: Vec<Vec<u32>> = vec![Vec::new(); count];
@@ -323,29 +325,46 @@ fn layout(count: usize, edges: &[GraphEdge]) -> (Vec<u32>, Vec<u32>) {
         holds[e.from as usize].push(e.to);
         held_by[e.to as usize].push(e.from);
     }
-    let mut level = vec![u32::MAX; count];
-    let mut queue = std::collections::VecDeque::from([0usize]);
-    level[0] = 0;
-    while let Some(n) = queue.pop_front() {
+    // Kahn's order over "holds": a node is placed once all it holds are.
+    let mut waiting: Vec<usize> = holds.iter().map(Vec::len).collect();
+    let mut level = vec![0u32; count];
+    let mut placed = vec![false; count];
+    let mut ready: Vec<usize> = (0..count).filter(|&n| waiting[n] == 0).collect();
+    let mut order = Vec::with_capacity(count);
+    while order.len() < count {
+        let n = match ready.pop() {
+            Some(n) => n,
+            None => match (0..count).find(|&n| !placed[n]) {
+                Some(n) => n,
+                None => break,
+            },
+        };
+        if placed[n] {
+            continue;
+        }
+        placed[n] = true;
+        order.push(n);
+        level[n] = holds[n]
+            .iter()
+            .filter(|&&t| placed[t as usize])
+            .map(|&t| level[t as usize] + 1)
+            .max()
+            .unwrap_or(0);
         for &r in &held_by[n] {
-            if level[r as usize] == u32::MAX {
-                level[r as usize] = level[n] + 1;
-                queue.push_back(r as usize);
+            let r = r as usize;
+            waiting[r] = waiting[r].saturating_sub(1);
+            if waiting[r] == 0 && !placed[r] {
+                ready.push(r);
             }
         }
     }
-    let deepest = level
-        .iter()
-        .copied()
-        .filter(|&l| l != u32::MAX)
-        .max()
-        .unwrap_or(0);
+    let deepest = level.iter().copied().max().unwrap_or(0);
     let mut by_level: Vec<Vec<usize>> = vec![Vec::new(); deepest as usize + 1];
-    for (n, &l) in level.iter().enumerate() {
-        by_level[l.min(deepest) as usize].push(n);
+    for &n in &order {
+        by_level[level[n] as usize].push(n);
     }
     let mut y = vec![0u32; count];
-    for column in by_level.iter_mut() {
+    for column in &by_level {
         let mean = |n: usize| -> f64 {
             let held = &holds[n];
             if held.is_empty() {
@@ -358,20 +377,19 @@ fn layout(count: usize, edges: &[GraphEdge]) -> (Vec<u32>, Vec<u32>) {
         for (row, &(_, n)) in keyed.iter().enumerate() {
             y[n] = row as u32;
         }
-        *column = keyed.into_iter().map(|(_, n)| n).collect();
     }
-    let x = level.iter().map(|&l| deepest - l.min(deepest)).collect();
+    let x = level.iter().map(|&l| deepest - l).collect();
     (x, y)
 }
 
 /// Layout of the SVG, in pixels.
-const COLUMN_WIDTH: u32 = 250;
+const COLUMN_WIDTH: u32 = 330;
 const ROW_HEIGHT: u32 = 64;
 const NODE_WIDTH: u32 = 190;
 const NODE_HEIGHT: u32 = 40;
 const MARGIN: u32 = 24;
 /// Characters of a name or edge name drawn (the whole one is in the tooltip).
-const LABEL_CHARS: usize = 26;
+const LABEL_CHARS: usize = 24;
 
 /// `text` for XML character data and attribute values: markup characters
 /// escaped, and the control characters XML 1.0 cannot hold replaced.
@@ -402,6 +420,36 @@ fn label(text: &str) -> String {
     cut
 }
 
+/// Where an edge's name goes: on its curve (from `from` to `to`, control
+/// points `bend` to the right of `from` and left of `to`) in the middle of
+/// the gap before the box it points at, where no box is.
+fn edge_label_at(from: (u32, u32), to: (u32, u32), bend: i64) -> (i64, i64) {
+    let (x1, y1, x2, y2) = (from.0 as f64, from.1 as f64, to.0 as f64, to.1 as f64);
+    let b = bend as f64;
+    let point = |t: f64| {
+        let u = 1.0 - t;
+        let x = u * u * u * x1
+            + 3.0 * u * u * t * (x1 + b)
+            + 3.0 * u * t * t * (x2 - b)
+            + t * t * t * x2;
+        let y = u * u * u * y1 + 3.0 * u * u * t * y1 + 3.0 * u * t * t * y2 + t * t * t * y2;
+        (x, y)
+    };
+    let want = x2 - f64::from(COLUMN_WIDTH - NODE_WIDTH) / 2.0;
+    // x grows along a rightward edge: bisect for the point at `want`.
+    let (mut lo, mut hi) = (0.0, 1.0);
+    for _ in 0..30 {
+        let mid = (lo + hi) / 2.0;
+        if point(mid).0 < want {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let (x, y) = point(if x2 > x1 { lo } else { 0.5 });
+    (x.round() as i64, y.round() as i64)
+}
+
 /// The graph as a standalone SVG document: boxes for nodes (each a `<g>`
 /// with `data-id` and `data-index`, the object outlined, path starts
 /// shaded), arrows from retainer to retained with the edge name on them.
@@ -416,12 +464,22 @@ pub fn to_svg(graph: &RetainerGraph) -> String {
          <defs><marker id=\"arrow\" viewBox=\"0 0 8 8\" refX=\"8\" refY=\"4\" markerWidth=\"8\" \
          markerHeight=\"8\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\" fill=\"#777\"/></marker></defs>\n"
     );
+    // Labels already placed: a label moves down until it overlaps none
+    // (parallel edges, long edges ending beside short ones).
+    let mut placed: Vec<(i64, i64)> = Vec::new();
     for e in &graph.edges {
         let (from, to) = (&graph.nodes[e.from as usize], &graph.nodes[e.to as usize]);
         let (x1, y1) = (left(from) + NODE_WIDTH, top(from) + NODE_HEIGHT / 2);
         let (x2, y2) = (left(to), top(to) + NODE_HEIGHT / 2);
         let bend = (x2 as i64 - x1 as i64).abs().max(40) / 2;
-        let (mx, my) = ((x1 + x2) / 2, (y1 + y2) / 2);
+        let (mx, mut my) = edge_label_at((x1, y1), (x2, y2), bend);
+        while placed
+            .iter()
+            .any(|&(px, py)| (px - mx).abs() < 100 && (py - my).abs() < 12)
+        {
+            my += 12;
+        }
+        placed.push((mx, my));
         svg.push_str(&format!(
             "<g class=\"edge\" data-from=\"{}\" data-to=\"{}\"><path d=\"M{x1},{y1} C{},{y1} {},{y2} {x2},{y2}\" \
              fill=\"none\" stroke=\"#777\" marker-end=\"url(#arrow)\"/>\
@@ -430,7 +488,7 @@ pub fn to_svg(graph: &RetainerGraph) -> String {
             e.to,
             x1 as i64 + bend,
             x2 as i64 - bend,
-            my.saturating_sub(4),
+            my - 4,
             xml_escape(&e.name),
             xml_escape(&e.edge_type),
             xml_escape(&label(&e.name)),

@@ -16,10 +16,16 @@ macro_rules! out {
 
 #[path = "heaplens/bench.rs"]
 mod bench;
+#[path = "heaplens/collections.rs"]
+mod collections;
+#[path = "heaplens/graph.rs"]
+mod graph;
 #[path = "heaplens/leak_text.rs"]
 mod leak_text;
 #[path = "heaplens/mcp.rs"]
 mod mcp;
+#[path = "heaplens/realms.rs"]
+mod realms;
 #[path = "heaplens/record.rs"]
 mod record;
 #[path = "heaplens/sessions.rs"]
@@ -69,6 +75,13 @@ usage:
                                              variables hold, with their functions and variables
   heaplens diff BASE FILE [--json] [--top N] objects new and deleted since BASE
   heaplens retainers FILE @ID [--json]       what holds an object, and its path to a root
+  heaplens realms FILE [--json]              native contexts (page, iframes, vm contexts) and the
+                                             bytes attributed to each, shared, and not attributed
+      --realm @ID|shared|none                the Summary of those objects only
+  heaplens collections S1 S2 S3 [S4 ...]     Maps, Sets, arrays, dictionaries whose entry count
+                                             grew in every interval, with their paths [--json]
+  heaplens graph FILE @ID [--svg OUT]        an object's retaining paths, merged (--json; limits
+                                             --depth 50, --nodes 5000, --siblings 25)
   heaplens leaks S1 S2 S3 [S4 ...] [--json]  objects allocated between S1 and S2 still alive
                                              in the last snapshot, grouped, with their paths
                                              (or a folder: its snapshots in capture order)
@@ -204,6 +217,9 @@ fn run(args: &[String]) -> Result<ExitCode> {
     match command.as_str() {
         "record" => return record::run(&args[1..]),
         "mcp" => return mcp::run(&args[1..]).map(|()| ExitCode::SUCCESS),
+        "realms" => return realms::run(&args[1..]).map(|()| ExitCode::SUCCESS),
+        "collections" => return collections::run(&args[1..]).map(|()| ExitCode::SUCCESS),
+        "graph" => return graph::run(&args[1..]).map(|()| ExitCode::SUCCESS),
         _ => {}
     }
     let o = options(&args[1..])?;
