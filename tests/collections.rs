@@ -146,3 +146,21 @@ fn the_cli_draws_the_retainer_graph_of_a_collection_as_svg() {
     assert_eq!(graph["nodes"][0]["id"], cache.id);
     assert!(graph["limitsReached"].is_object());
 }
+
+#[test]
+fn a_census_passed_as_json_between_workers_gives_the_same_report() {
+    let files = generate("growing-collections", 4);
+    let through_json = |census: Census| -> Census {
+        serde_json::from_value(serde_json::to_value(&census).unwrap()).unwrap()
+    };
+    let series: Vec<Census> = files[..3]
+        .iter()
+        .map(|f| through_json(Census::of(&open(f).snapshot)))
+        .collect();
+    let last = open(&files[3]).snapshot;
+    let mut series = series;
+    series.push(Census::of(&last));
+    let again = growing_collections(&series, &last);
+    let ids = |r: &[GrowingCollection]| r.iter().map(|c| (c.id, c.growth)).collect::<Vec<_>>();
+    assert_eq!(ids(&again), ids(report()));
+}

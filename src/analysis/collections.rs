@@ -23,10 +23,10 @@ use super::leaks::{path_steps, PathStep};
 use super::paths::Parents;
 use super::HeapSnapshot;
 use crate::snapshot::Graph;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A kind of collection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Kind {
     /// `Map`.
     Map,
@@ -152,8 +152,10 @@ fn entries(s: &HeapSnapshot, n: usize, kind: Kind) -> (u32, u32) {
 }
 
 /// The entry count of every collection of one snapshot, by object id: all a
-/// series needs to keep of a snapshot but the last.
-#[derive(Debug, Default)]
+/// series needs to keep of a snapshot but the last (the page's workers pass
+/// it to the newest snapshot's worker as JSON: `{"byId": {"<id>": ["Map", 50]}}`).
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Census {
     by_id: FastMap<u32, (Kind, u32)>,
 }
