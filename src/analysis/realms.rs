@@ -161,6 +161,20 @@ impl RealmFilter {
         }
     }
 
+    /// The filter DevTools names `name` ([`RealmFilter::devtools_name`]).
+    pub fn from_devtools_name(g: &Graph, a: &Attribution, name: &str) -> Option<RealmFilter> {
+        match name {
+            "sharedNativeContext" => Some(RealmFilter::Shared),
+            "noNativeContext" => Some(RealmFilter::Unattributed),
+            _ => {
+                let index: usize = name.strip_prefix("nativeContext_")?.parse().ok()?;
+                let fields = g.meta.node_fields.len();
+                let n = (index % fields == 0).then_some(index / fields)? as u32;
+                a.contexts.contains(&n).then_some(RealmFilter::Context(n))
+            }
+        }
+    }
+
     /// The filter a user names: `@<id>` of a native context, `shared` or `none`.
     pub fn parse(s: &HeapSnapshot, a: &Attribution, text: &str) -> Option<RealmFilter> {
         match text {
