@@ -164,3 +164,31 @@ fn a_census_passed_as_json_between_workers_gives_the_same_report() {
     let ids = |r: &[GrowingCollection]| r.iter().map(|c| (c.id, c.growth)).collect::<Vec<_>>();
     assert_eq!(ids(&again), ids(report()));
 }
+
+#[test]
+fn a_page_array_of_removed_cards_grows_and_holds_detached_dom_nodes() {
+    common::require_chromium();
+    // detached-dom.html keeps 50 removed cards per round in `detachedNodes`.
+    let script = common::repo().join("tests/fixtures/browser/take-snapshots.mjs");
+    let files = common::write_snapshots(&script, &[], "detached-dom", 3);
+    let mut series = Vec::new();
+    for f in &files[..2] {
+        series.push(Census::of(&open(f).snapshot));
+    }
+    let last = open(&files[2]).snapshot;
+    series.push(Census::of(&last));
+    let found = growing_collections(&series, &last);
+    let cards = found
+        .iter()
+        .find(|c| c.held_as == "detachedNodes")
+        .expect("the array of removed cards grows");
+    assert_eq!(
+        (cards.kind, cards.counts.as_slice()),
+        (Kind::Array, &[50, 100, 150][..])
+    );
+    assert_eq!(cards.detached_dom, 150);
+    assert_eq!(
+        found[0].id, cards.id,
+        "the fastest-growing collection is the leak"
+    );
+}
