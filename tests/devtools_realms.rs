@@ -268,3 +268,44 @@ fn the_cli_lists_realms_and_the_summary_of_one_as_json() {
     let (status, _, err) = common::cli(&["realms", arg(&file), "--realm", "@1"]);
     assert!(!status.success() && err.contains("native context"), "{err}");
 }
+
+#[test]
+fn the_query_layer_answers_realms_and_a_realm_summary_equal_to_devtools() {
+    let file = vm_program();
+    let ask = |request: Value| {
+        with_session(&file, |s| {
+            let request = serde_json::from_value(request).expect("a request");
+            s.query(request).map(|r| serde_json::to_value(r).unwrap())
+        })
+    };
+    let (a, r) = ours(&file);
+    let listed = ask(serde_json::json!({"op": "realms"})).unwrap();
+    assert_eq!(listed, serde_json::to_value(&r).unwrap());
+    for filter in [RealmFilter::Context(a.contexts[0]), RealmFilter::Shared] {
+        let name = with_session(&file, |s| filter.devtools_name(&s.snapshot.graph));
+        let page = ask(serde_json::json!({"op": "realmSummary", "filter": name, "limit": 100000}))
+            .unwrap();
+        let mut rows: Vec<Row> = page["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let s = |k: &str| r[k].as_str().unwrap().to_owned();
+                let u = |k: &str| r[k].as_u64().unwrap();
+                let d = r["distance"].as_u64();
+                (
+                    s("name"),
+                    u("count"),
+                    d,
+                    u("selfSize"),
+                    u("retainedSize"),
+                    s("key"),
+                )
+            })
+            .collect();
+        rows.sort();
+        assert_eq!(rows, devtools_rows(arg(&file), &name), "{name}");
+    }
+    let wrong = ask(serde_json::json!({"op": "realmSummary", "filter": "nativeContext_1"}));
+    assert!(wrong.unwrap_err().message().contains("no realm filter"));
+}

@@ -17,7 +17,6 @@
 //! - dictionaries (objects named `Object`): their `property` edges but
 //!   `__proto__`.
 
-use super::fasthash::FastMap;
 use super::flags::DETACHED_DOM;
 use super::leaks::{path_steps, PathStep};
 use super::paths::Parents;
@@ -153,24 +152,35 @@ fn entries(s: &HeapSnapshot, n: usize, kind: Kind) -> (u32, u32) {
 
 /// The entry count of every collection of one snapshot, by object id: all a
 /// series needs to keep of a snapshot but the last (the page's workers pass
-/// it to the newest snapshot's worker as JSON: `{"byId": {"<id>": ["Map", 50]}}`).
-#[derive(Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// it to the newest snapshot's worker: `{"entries": [[id, "Map", 50], …]}`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Census {
-    by_id: FastMap<u32, (Kind, u32)>,
+    /// `(object id, kind, entries)`, sorted by id.
+    entries: Vec<(u32, Kind, u32)>,
 }
 
 impl Census {
     /// Counts the entries of every collection of `s`.
     pub fn of(s: &HeapSnapshot) -> Census {
         let g = &s.graph;
-        let by_id = (0..g.node_count())
+        let mut entries: Vec<(u32, Kind, u32)> = (0..g.node_count())
             .filter_map(|n| {
                 let kind = kind_of(g, n)?;
-                Some((g.node_id[n], (kind, entries(s, n, kind).0)))
+                Some((g.node_id[n], kind, entries(s, n, kind).0))
             })
             .collect();
-        Census { by_id }
+        entries.sort_unstable_by_key(|&(id, _, _)| id);
+        Census { entries }
+    }
+
+    /// The kind and entry count of collection `id`.
+    fn get(&self, id: u32) -> Option<(Kind, u32)> {
+        let at = self
+            .entries
+            .binary_search_by_key(&id, |&(id, _, _)| id)
+            .ok()?;
+        let (_, kind, count) = self.entries[at];
+        Some((kind, count))
     }
 }
 
@@ -214,16 +224,15 @@ pub fn growing_collections(series: &[Census], last: &HeapSnapshot) -> Vec<Growin
     let mut found: Vec<(usize, Kind, Vec<u32>)> = Vec::new();
     for n in 0..g.node_count() {
         let id = g.node_id[n];
-        let Some(&(kind, _)) = final_census.by_id.get(&id) else {
+        let Some((kind, _)) = final_census.get(id) else {
             continue;
         };
         let counts: Option<Vec<u32>> = series
             .iter()
             .map(|c| {
-                c.by_id
-                    .get(&id)
-                    .filter(|(k, _)| *k == kind)
-                    .map(|&(_, count)| count)
+                c.get(id)
+                    .filter(|&(k, _)| k == kind)
+                    .map(|(_, count)| count)
             })
             .collect();
         let Some(counts) = counts else {

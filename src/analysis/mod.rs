@@ -2,8 +2,8 @@
 //! everything DevTools derives from it, computed once in DevTools' order.
 
 pub mod classes;
-pub mod collections;
 pub mod closures;
+pub mod collections;
 pub mod contexts;
 pub mod detached;
 pub mod diff;

@@ -169,7 +169,7 @@ impl RealmFilter {
             _ => {
                 let index: usize = name.strip_prefix("nativeContext_")?.parse().ok()?;
                 let fields = g.meta.node_fields.len();
-                let n = (index % fields == 0).then_some(index / fields)? as u32;
+                let n = index.is_multiple_of(fields).then_some(index / fields)? as u32;
                 a.contexts.contains(&n).then_some(RealmFilter::Context(n))
             }
         }

@@ -60,8 +60,19 @@ impl Session {
     /// Summary rows of the objects in `scope` whose class name contains
     /// `class_filter` (any case), sorted.
     pub fn classes(&mut self, scope: Scope, class_filter: &str, order: Order) -> Vec<ClassRow> {
-        let needle = class_filter.to_lowercase();
         let rows: Vec<ClassAggregate> = self.aggregates(scope).to_vec();
+        self.class_rows(rows, class_filter, order)
+    }
+
+    /// Summary rows of aggregates `rows` whose class name contains
+    /// `class_filter` (any case), sorted.
+    pub(super) fn class_rows(
+        &self,
+        rows: Vec<ClassAggregate>,
+        class_filter: &str,
+        order: Order,
+    ) -> Vec<ClassRow> {
+        let needle = class_filter.to_lowercase();
         let classes = &self.snapshot.classes;
         let mut rows: Vec<ClassRow> = rows
             .into_iter()

@@ -11,6 +11,7 @@ pub mod protocol;
 mod retainers;
 pub mod rows;
 mod session;
+mod views;
 
 pub use compare::DiffInstance;
 pub use protocol::{
@@ -21,6 +22,7 @@ pub use rows::{
     ClassRow, ContextRow, EdgeRow, HolderRow, Info, NameWindow, NodeRow, StringRow, VariableRow,
 };
 pub use session::Session;
+pub use views::GraphAnswer;
 
 use crate::analysis::search::SearchIndex;
 use crate::snapshot::NodeId;

@@ -8,10 +8,13 @@ use super::compare::DiffInstance;
 use super::rows::{
     ClassRow, ContextRow, EdgeRow, Info, NameWindow, NodeRow, ObjectList, StringRow,
 };
+use super::views::GraphAnswer;
 use crate::analysis::classes::InterfaceDefinition;
+use crate::analysis::collections::{Census, GrowingCollection};
 use crate::analysis::diff::{DiffBase, DiffRow};
 use crate::analysis::filters::NamedFilter;
 use crate::analysis::leaks::{LeakReport, SnapshotFacts};
+use crate::analysis::realms::Realms;
 use crate::analysis::stats::Statistics;
 use crate::report::{Format, SnapshotFile};
 use serde::{Deserialize, Serialize};
@@ -334,6 +337,58 @@ pub enum Request {
         #[serde(flatten)]
         window: Window,
     },
+    /// Every native context (page, iframe, `vm` context) and the objects
+    /// attributed to it, shared, or to none, as today's DevTools attributes
+    /// them: [`Response::Realms`].
+    Realms,
+    /// Summary rows of the objects one realm filter keeps, DevTools'
+    /// `nativeContext_<node index>` (a realm's `filterName`),
+    /// `sharedNativeContext` or `noNativeContext`: [`Response::Classes`].
+    RealmSummary {
+        /// The realm filter's name.
+        filter: String,
+        /// Row order.
+        #[serde(flatten)]
+        order: Order,
+        /// Only classes whose name contains this (any case).
+        #[serde(default)]
+        class_filter: String,
+        /// Rows.
+        #[serde(flatten)]
+        window: Window,
+    },
+    /// The entry count of every collection of this snapshot, for
+    /// [`Request::GrowingCollections`] on the newest snapshot of a series:
+    /// [`Response::Census`].
+    Census,
+    /// This snapshot's collections whose entry count grew in every interval
+    /// of a series, most entries gained first: [`Response::Collections`].
+    GrowingCollections {
+        /// Each snapshot's [`Request::Census`] answer in capture order,
+        /// this one's last.
+        censuses: Vec<Census>,
+    },
+    /// An object's retaining paths from the roots merged into one graph,
+    /// laid out left to right: [`Response::RetainerGraph`].
+    RetainerGraph {
+        /// Object id.
+        id: u32,
+        /// Longest path in edges (default 50).
+        #[serde(default)]
+        max_depth: Option<usize>,
+        /// Most nodes visited (default 5,000).
+        #[serde(default)]
+        max_nodes: Option<usize>,
+        /// Most retainers followed per node, nearest the roots first (default 25).
+        #[serde(default)]
+        max_siblings: Option<usize>,
+        /// Objects whose retainers are all followed.
+        #[serde(default)]
+        expanded: Vec<u32>,
+        /// Also draw it as SVG.
+        #[serde(default)]
+        svg: bool,
+    },
 }
 
 /// A page of rows.
@@ -441,6 +496,14 @@ pub enum Response {
     DiffInstances(Page<DiffInstance>),
     /// A document.
     Document(Document),
+    /// Native contexts and what is attributed to them.
+    Realms(Box<Realms>),
+    /// Entry counts of the collections.
+    Census(Census),
+    /// Collections that grew in every interval.
+    Collections(Vec<GrowingCollection>),
+    /// A retainer graph.
+    RetainerGraph(Box<GraphAnswer>),
     /// Done, nothing to say.
     Done {},
 }

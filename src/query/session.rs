@@ -7,6 +7,7 @@ use super::protocol::{
 };
 use super::rows::{name_window, ObjectList};
 use crate::analysis::closures::Closures;
+use crate::analysis::collections::Census;
 use crate::analysis::contexts::ContextAnalysis;
 use crate::analysis::diff::{self, DiffBase, DiffClass};
 use crate::analysis::duplicates::{DuplicateCost, DuplicateStrings};
@@ -206,6 +207,29 @@ impl Session {
             } => {
                 let base = self.diff_base(&base)?;
                 Response::DiffInstances(self.compare_instances(base, &class_key, window))
+            }
+            Request::Realms => Response::Realms(Box::new(self.realms())),
+            Request::RealmSummary {
+                filter,
+                order,
+                class_filter,
+                window,
+            } => Response::Classes(self.realm_summary(&filter, &class_filter, order, window)?),
+            Request::Census => Response::Census(Census::of(&self.snapshot)),
+            Request::GrowingCollections { censuses } => {
+                Response::Collections(self.growing_collections(&censuses))
+            }
+            Request::RetainerGraph {
+                id,
+                max_depth,
+                max_nodes,
+                max_siblings,
+                expanded,
+                svg,
+            } => {
+                let limits = (max_depth, max_nodes, max_siblings);
+                let answer = self.retainer_graph_answer(id, limits, &expanded, svg)?;
+                Response::RetainerGraph(Box::new(answer))
             }
         })
     }
