@@ -16,6 +16,9 @@ import { statisticsView } from './views/statistics.js';
 import { dominatorsView } from './views/dominators.js';
 import { stringsView } from './views/strings.js';
 import { closuresView } from './views/closures.js';
+import { realmsView } from './views/realms.js';
+import { collectionsView } from './views/collections.js';
+import { graphView } from './views/graph.js';
 import { leaksView } from './views/leaks.js';
 import { growthView, isHeapUsageLog, createHeapLogs } from './views/growth.js';
 import { droppedFolders, filesOf, fromFolder } from './lib/dropped.js';
@@ -30,8 +33,11 @@ const TABS = [
   { key: 'dominators', title: 'Dominators', make: dominatorsView },
   { key: 'strings', title: 'Strings', make: stringsView },
   { key: 'closures', title: 'Closures', make: closuresView },
+  { key: 'realms', title: 'Realms', make: realmsView },
+  { key: 'graph', title: 'Retainer Graph', make: graphView },
   // multi: the view reads every ready snapshot, so it is redrawn when that set changes.
   { key: 'leaks', title: 'Leaks', make: leaksView, multi: true },
+  { key: 'collections', title: 'Collections', make: collectionsView, multi: true },
   { key: 'growth', title: 'Growth', make: growthView, multi: true },
 ];
 
@@ -370,6 +376,7 @@ export function createApp(root, options = {}) {
         snapshots: readySnapshots,
         heapLogs,
         initial,
+        object: state.link.object, // the object the Retainers pane shows (Retainer Graph starts there)
         remember: (patch) => { Object.assign(state.link, patch); writeLink(); },
         // A view about another snapshot (Leaks: the newest) passes it; it becomes the selected one.
         selectObject: (id, owner = entry) => {

@@ -1,0 +1,90 @@
+//! Realms view: the native contexts of the snapshot (the page, its iframes, extensions,
+//! Node `vm` contexts) and the objects attributed to each as today's DevTools attributes
+//! them (src/analysis/realms.rs), with the objects several realms share and those none
+//! reaches; selecting a part lists its classes (DevTools' realm filters of the Summary).
+
+import { el } from '../lib/dom.js';
+import { fillSize } from '../lib/cells.js';
+import { formatCount, formatDistance } from '../lib/format.js';
+
+/** The Statistics buckets shown per part, in the Statistics view's order. */
+const BUCKETS = [['code', 'Code'], ['strings', 'Strings'], ['jsArrays', 'JS arrays'], ['system', 'System'], ['native', 'Native'], ['other', 'Other JS']];
+
+/** Classes listed for a selected part. */
+const CLASS_ROWS = 100;
+
+export function realmsView(ctx) {
+  const { worker, info } = ctx.snapshot;
+  const total = info.totalSize;
+  const status = el('p', { className: 'placeholder', testid: 'realms-status' }, 'Attributing every object to its native context\u2026');
+  const classes = el('div', { className: 'realm-classes', testid: 'realm-classes' });
+  const element = el('section', { className: 'view', testid: 'view-realms' },
+    el('p', { className: 'hint' }, 'Each native context (a page, an iframe, an extension, a Node vm context) and the objects attributed to it: an object belongs to a context through its map, or else to the one context it is reached from; objects reached from two or more are shared. Select a row for its classes.'),
+    el('div', { className: 'leaks-body' }, status, classes));
+  worker.query({ op: 'realms' }).then((r) => status.replaceWith(table(r))).catch((error) => {
+    status.replaceWith(el('p', { className: 'error', testid: 'view-error' }, `Could not attribute the objects: ${error.message}`));
+  });
+
+  function table(r) {
+    const parts = [
+      ...r.realms.map((x) => ({ label: x.name || '(no URL)', title: `${x.nodeName} @${x.id}`, id: x.id, filter: x.filterName, stats: x.attributed })),
+      { label: 'Shared between realms', title: 'Objects reached from two or more native contexts', filter: 'sharedNativeContext', stats: r.shared },
+      { label: 'Not attributed', title: 'Objects no native context reaches', filter: 'noNativeContext', stats: r.unattributed },
+    ];
+    const tbody = el('tbody');
+    let picked = null;
+    for (const part of parts) {
+      const size = el('td', { className: 'right', testid: 'realm-size' });
+      fillSize(size, part.stats.size, total);
+      const cells = BUCKETS.map(([key]) => {
+        const cell = el('td', { className: 'right' });
+        fillSize(cell, part.stats[key]);
+        return cell;
+      });
+      const row = el('tr', { className: 'realm-row', testid: 'realm-row', dataset: { filter: part.filter, count: String(part.stats.count), size: String(part.stats.size) } },
+        el('td', { title: part.title }, el('span', { className: 'class-name', testid: 'realm-name' }, part.label),
+          part.id === undefined ? null : el('span', { className: 'obj-id' }, ` @${part.id}`)),
+        el('td', { className: 'right num', testid: 'realm-count' }, formatCount(part.stats.count)),
+        size, ...cells);
+      row.addEventListener('click', () => {
+        picked?.classList.remove('picked');
+        picked = row;
+        row.classList.add('picked');
+        if (part.id !== undefined) ctx.selectObject(part.id);
+        showClasses(part);
+      });
+      tbody.appendChild(row);
+    }
+    return el('table', { className: 'leak-table', testid: 'realms-table' },
+      el('thead', {}, el('tr', {}, el('th', {}, 'Realm'), el('th', { className: 'right' }, 'Objects'), el('th', { className: 'right' }, 'Size'),
+        ...BUCKETS.map(([, title]) => el('th', { className: 'right' }, title)))),
+      tbody);
+  }
+
+  async function showClasses(part) {
+    classes.replaceChildren(el('p', { className: 'placeholder' }, `Listing the classes of ${part.label}\u2026`));
+    try {
+      const page = await worker.query({ op: 'realmSummary', filter: part.filter, limit: CLASS_ROWS });
+      const rows = page.rows.map((c) => {
+        const self = el('td', { className: 'right' });
+        fillSize(self, c.selfSize, total);
+        const retained = el('td', { className: 'right' });
+        fillSize(retained, c.retainedSize, total);
+        return el('tr', { testid: 'realm-class' },
+          el('td', { className: 'class-name', testid: 'class-name' }, c.name),
+          el('td', { className: 'right num', testid: 'class-count' }, formatCount(c.count)),
+          el('td', { className: 'right' }, formatDistance(c.distance)), self, retained);
+      });
+      classes.replaceChildren(
+        el('h4', {}, `${part.label}: ${formatCount(page.total)} classes`, page.total > CLASS_ROWS ? `, the ${CLASS_ROWS} that retain most` : ''),
+        el('table', { className: 'leak-table', testid: 'realm-class-table' },
+          el('thead', {}, el('tr', {}, el('th', {}, 'Constructor'), el('th', { className: 'right' }, 'Count'), el('th', { className: 'right' }, 'Distance'),
+            el('th', { className: 'right' }, 'Shallow Size'), el('th', { className: 'right' }, 'Retained Size'))),
+          el('tbody', {}, ...rows)));
+    } catch (error) {
+      classes.replaceChildren(el('p', { className: 'error' }, error.message));
+    }
+  }
+
+  return { element };
+}
