@@ -102,8 +102,10 @@ fn the_cli_lists_the_same_collections_from_a_folder_as_json() {
     let folder = files[0].parent().unwrap().to_str().unwrap();
     let (status, out, err) = common::cli(&["collections", folder, "--json"]);
     assert!(status.success(), "{err}");
-    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let rows = rows.as_array().unwrap();
+    let answer: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(answer["schema"], 2);
+    assert_eq!(answer["files"].as_array().unwrap().len(), 4);
+    let rows = answer["collections"].as_array().unwrap();
     assert_eq!(rows.len(), report().len());
     let first = &rows[0];
     assert_eq!(first["heldAs"], "responseCache");
@@ -143,6 +145,10 @@ fn the_cli_draws_the_retainer_graph_of_a_collection_as_svg() {
     let (status, out, _) = common::cli(&["graph", files[3].to_str().unwrap(), &id, "--json"]);
     assert!(status.success());
     let graph: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (graph["schema"].as_u64(), graph["id"].as_u64()),
+        (Some(2), Some(cache.id as u64))
+    );
     assert_eq!(graph["nodes"][0]["id"], cache.id);
     assert!(graph["limitsReached"].is_object());
 }

@@ -249,8 +249,11 @@ fn the_cli_lists_realms_and_the_summary_of_one_as_json() {
     let file = vm_program();
     let (status, out, err) = common::cli(&["realms", arg(&file), "--json"]);
     assert!(status.success(), "{err}");
-    let listed: Value = serde_json::from_str(&out).unwrap();
+    let mut listed: Value = serde_json::from_str(&out).unwrap();
     let (_, r) = ours(&file);
+    let envelope = listed.as_object_mut().unwrap();
+    assert_eq!(envelope.remove("schema"), Some(2.into()));
+    assert_eq!(envelope.remove("file"), Some(arg(&file).into()));
     assert_eq!(listed, serde_json::to_value(&r).unwrap());
     assert_eq!(listed["shared"]["size"], r.shared.size);
     let (status, out, err) = common::cli(&["realms", arg(&file), "--realm", "shared", "--json"]);

@@ -57,6 +57,29 @@ export class Snapshot {
     return this.#client.closures(page);
   }
 
+  /**
+   * Native contexts (page, iframes, vm contexts) and the bytes attributed to each, shared and
+   * not attributed: { realms: [{ id, name, nodeName, filterName, attributed: { count, size, … } }],
+   * shared, unattributed, totalSize }.
+   */
+  realms() {
+    return this.#client.realms();
+  }
+
+  /** The Summary rows of one realm: `filter` is a realm's filterName, 'sharedNativeContext' or 'noNativeContext'. */
+  realmSummary(filter, options) {
+    return this.#client.realmSummary(filter, options);
+  }
+
+  /**
+   * Object `id`'s retaining paths merged into one graph: { graph: { nodes: [{ id, name, x, y, root,
+   * hiddenRetainers, … }], edges: [{ from, to, name, edgeType }], limitsReached }, svg? }
+   * (`{ svg: true }` draws it; `expanded: [ids]` follows all their retainers).
+   */
+  retainerGraph(id, options) {
+    return this.#client.retainerGraph(id, options);
+  }
+
   /** Heap composition, the Statistics view's numbers. */
   stats() {
     return this.#client.stats();
@@ -118,6 +141,15 @@ export function open(input, options = {}) {
  */
 export async function leaks(snapshots) {
   return SnapshotClient.leakReport(snapshots.map(clientOf));
+}
+
+/**
+ * The collections (Map, Set, WeakMap, arrays, dictionaries) of the newest snapshot whose entry
+ * count grew in every interval of `snapshots` (three or more of one process), most entries
+ * gained first: [{ id, kind, heldAs, counts, growth, perInterval, retainedSize, path, … }].
+ */
+export async function growingCollections(snapshots) {
+  return SnapshotClient.growingCollections(snapshots.map(clientOf));
 }
 
 /** The worker's `load` source for whatever was given. */

@@ -62,7 +62,7 @@ test('the Collections view ranks the server\u2019s growing collections as the CL
   await item(p, 'server-4.heapsnapshot').click();
   await p.click('[data-testid="tab-collections"]');
   await p.locator('[data-testid="collections-table"]').waitFor({ timeout: 60000 });
-  const cli = cliJson('collections', ...server);
+  const cli = cliJson('collections', ...server).collections;
   const rows = await p.locator('[data-testid="collection-row"]').evaluateAll((all) => all.map((r) => [r.dataset.heldAs, r.dataset.counts]));
   assert.deepEqual(rows, cli.map((c) => [c.heldAs, c.counts.join(',')]));
   assert.deepEqual(rows[0], ['responseCache', '50,100,150,200']);
@@ -75,7 +75,7 @@ test('the Collections view ranks the server\u2019s growing collections as the CL
 
 test('the Retainer Graph draws the cache\u2019s paths, selects on click, recomputes when a node is ignored, exports SVG', T, async () => {
   const p = serverSession.page;
-  const cache = cliJson('collections', ...server)[0];
+  const cache = cliJson('collections', ...server).collections[0];
   const newest = server[3];
   // The object selected in the Collections view is where the graph starts.
   await p.click('[data-testid="tab-graph"]');
@@ -105,4 +105,34 @@ test('the Retainer Graph draws the cache\u2019s paths, selects on click, recompu
   await screenshot(p, 'retainer-graph-ignored');
   await p.click('[data-testid="graph-clear-ignored"]');
   await p.waitForFunction((n) => document.querySelectorAll('[data-testid="graph-canvas"] svg g.node').length === n, cli.nodes.length);
+});
+
+test('the ES-module API gives realms, growing collections and a retainer graph', T, async () => {
+  const p = session.page;
+  const answer = await p.evaluate(async () => {
+    const api = await import('./heaplens-api.js');
+    const files = await Promise.all([1, 2, 3].map((k) => fetch(`demo/${k}.heapsnapshot`)));
+    const snapshots = await Promise.all(files.map((f, k) => api.open(f, { name: `demo-${k + 1}` })));
+    try {
+      const realms = await snapshots[2].realms();
+      const own = await snapshots[2].realmSummary(realms.realms[0].filterName, { limit: 5 });
+      const grown = await api.growingCollections(snapshots);
+      const graph = await snapshots[2].retainerGraph(grown[0].id, { svg: true });
+      return {
+        realms: realms.realms.length,
+        ownRows: own.rows.length,
+        top: [grown[0].heldAs, grown[0].counts],
+        nodes: graph.graph.nodes.length,
+        first: graph.graph.nodes[0].id === grown[0].id,
+        svg: graph.svg.startsWith('<svg'),
+      };
+    } finally {
+      for (const s of snapshots) s.close();
+    }
+  });
+  // The demo is classic-leak.cjs: `leakyData` gains 1,000 SimpleClass objects per round.
+  assert.ok(answer.realms >= 1);
+  assert.equal(answer.ownRows, 5);
+  assert.deepEqual(answer.top, ['leakyData', [1000, 2000, 3000]]);
+  assert.ok(answer.nodes > 1 && answer.first && answer.svg, JSON.stringify(answer));
 });

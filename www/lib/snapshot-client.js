@@ -30,6 +30,7 @@ export class SnapshotClient {
   #facts = null;
   /** Leak reports built on this snapshot (the newest of their series): [{ series, report }]. */
   #reports = [];
+  #census = null;
 
   /**
    * @param {import('./worker-client.js').SnapshotWorker} worker  a loaded snapshot's worker
@@ -280,5 +281,63 @@ export class SnapshotClient {
   /** The snapshot taken last: the one with the largest object id. */
   static #newest(series) {
     return series.reduce((a, b) => (b.info.maxJsId > a.info.maxJsId ? b : a));
+  }
+
+  /**
+   * Every native context (page, iframe, vm context) and the objects attributed to it, shared
+   * between realms, or to none, as today's DevTools attributes them.
+   * @returns {Promise<{ realms: { id, nodeName, name, filterName, selfSize, retainedSize, attributed }[],
+   *                    shared: object, unattributed: object, totalSize: number }>}
+   *   attributed, shared, unattributed: { count, size, code, strings, jsArrays, system, native, other }
+   */
+  realms() {
+    return this.query({ op: 'realms' });
+  }
+
+  /**
+   * Summary rows of the objects one realm filter keeps: a realm's `filterName`
+   * (nativeContext_<node index>), 'sharedNativeContext' or 'noNativeContext'.
+   * @param {string} filter
+   * @param {{ sortBy?: SortKey, ascending?: boolean, classFilter?: string } & Page} [options]
+   * @returns {Promise<Rows>} rows: ClassRow
+   */
+  realmSummary(filter, { sortBy = 'retainedSize', ascending = false, classFilter = '', offset = 0, limit = PAGE } = {}) {
+    return this.query({ op: 'realmSummary', filter, sortBy, ascending, classFilter, offset, limit });
+  }
+
+  /** This snapshot's collection entry counts, asked for once. */
+  #collectionCensus() {
+    if (!this.#census) {
+      this.#census = this.query({ op: 'census' });
+      this.#census.catch(() => { this.#census = null; });
+    }
+    return this.#census;
+  }
+
+  /**
+   * The collections (Map, Set, WeakMap, WeakSet, arrays, dictionaries) of the newest of
+   * `series` (snapshots of one process) whose entry count grew in every interval, most
+   * entries gained first; built by the newest from every snapshot's census.
+   * @param {SnapshotClient[]} series
+   * @returns {Promise<{ id, kind, className, heldAs, counts: number[], growth, perInterval: number[],
+   *                     detachedDom, selfSize, retainedSize, path: object[] }[]>}
+   */
+  static async growingCollections(series) {
+    const ordered = [...new Set(series)].sort((a, b) => a.info.maxJsId - b.info.maxJsId);
+    if (ordered.length === 0) throw new TypeError('growingCollections(snapshots): give at least one snapshot');
+    const censuses = await Promise.all(ordered.map((s) => s.#collectionCensus()));
+    return ordered[ordered.length - 1].query({ op: 'growingCollections', censuses });
+  }
+
+  /**
+   * Object `id`'s retaining paths from the roots merged into one graph, laid out left to
+   * right (limits 50 steps, 5,000 objects, 25 retainers per object); with `svg`, drawn too.
+   * @param {number} id
+   * @param {{ expanded?: number[], svg?: boolean, maxDepth?: number, maxNodes?: number, maxSiblings?: number }} [options]
+   *   expanded: objects whose retainers are all followed
+   * @returns {Promise<{ graph: { nodes: object[], edges: object[], columns, rows, limitsReached }, svg?: string }>}
+   */
+  retainerGraph(id, { expanded = [], svg = false, maxDepth, maxNodes, maxSiblings } = {}) {
+    return this.query({ op: 'retainerGraph', id, expanded, svg, maxDepth, maxNodes, maxSiblings });
   }
 }

@@ -6,21 +6,9 @@
 import { el } from '../lib/dom.js';
 import { fillSize } from '../lib/cells.js';
 import { formatCount } from '../lib/format.js';
+import { SnapshotClient } from '../lib/snapshot-client.js';
 
-const censusBySnapshot = new WeakMap();
-
-/** A snapshot's entry counts per collection, asked for once. */
-function census(snapshot) {
-  let counts = censusBySnapshot.get(snapshot);
-  if (!counts) {
-    counts = snapshot.worker.query({ op: 'census' });
-    censusBySnapshot.set(snapshot, counts);
-    counts.catch(() => censusBySnapshot.delete(snapshot));
-  }
-  return counts;
-}
-
-/** "responseCache" or the last named step of the path. */
+/** A path as text, root first: "(Stack roots) › 48 › responseCache". */
 function pathText(path) {
   return path.map((step, i) => (i === 0 ? step.node : step.edge)).join(' \u203a ');
 }
@@ -37,8 +25,7 @@ export function collectionsView(ctx) {
   const status = el('p', { className: 'placeholder', testid: 'collections-status' }, `Counting collection entries in ${series.length} snapshots\u2026`);
   element.append(el('p', { className: 'hint' }, `Collections alive in all ${series.length} snapshots whose entries grew in each interval, in ${newest.name} (newest). Map and WeakMap entries are key\u2013value pairs, Set entries keys, array entries elements, dictionary entries properties; small integers are no objects in a snapshot and do not count.`),
     el('div', { className: 'leaks-body' }, status));
-  Promise.all(series.map(census))
-    .then((censuses) => newest.worker.query({ op: 'growingCollections', censuses }))
+  SnapshotClient.growingCollections(series.map((s) => s.client))
     .then((found) => status.replaceWith(table(found)))
     .catch((error) => status.replaceWith(el('p', { className: 'error', testid: 'view-error' }, `Could not compare the collections: ${error.message}`)));
 

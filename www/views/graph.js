@@ -8,7 +8,7 @@ import { el } from '../lib/dom.js';
 import { formatBytes, formatCount } from '../lib/format.js';
 
 export function graphView(ctx) {
-  const { worker, name } = ctx.snapshot;
+  const { client, name } = ctx.snapshot;
   const input = el('input', { type: 'text', testid: 'graph-object', placeholder: '@12345', size: 12, value: ctx.object ? `@${ctx.object}` : '' });
   const status = el('span', { className: 'muted', testid: 'graph-status' });
   const actions = el('div', { className: 'graph-actions', testid: 'graph-actions' });
@@ -32,7 +32,7 @@ export function graphView(ctx) {
     if (current?.id !== id) expanded = [];
     status.textContent = 'Drawing\u2026';
     try {
-      const answer = await worker.query({ op: 'retainerGraph', id, expanded, svg: true });
+      const answer = await client.retainerGraph(id, { expanded, svg: true });
       current = { id, ...answer };
       show();
     } catch (error) {
@@ -65,7 +65,7 @@ export function graphView(ctx) {
     actions.replaceChildren(
       el('span', { testid: 'graph-picked' }, `${node.name} @${node.id}, retained ${formatBytes(node.retainedSize)} `),
       node.root || node === current.graph.nodes[0] ? null : button('Ignore as retainer', 'graph-ignore', async () => {
-        await worker.query({ op: 'ignoreRetainer', id: node.id });
+        await client.ignoreRetainer(node.id);
         await draw();
       }),
       node.hiddenRetainers ? button(`Show ${formatCount(node.hiddenRetainers)} more retainers`, 'graph-expand', async () => {
@@ -79,7 +79,7 @@ export function graphView(ctx) {
   }
 
   async function clearIgnored() {
-    await worker.query({ op: 'clearIgnored' });
+    await client.clearIgnored();
     if (current) await draw();
   }
 

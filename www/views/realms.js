@@ -14,14 +14,14 @@ const BUCKETS = [['code', 'Code'], ['strings', 'Strings'], ['jsArrays', 'JS arra
 const CLASS_ROWS = 100;
 
 export function realmsView(ctx) {
-  const { worker, info } = ctx.snapshot;
+  const { client, info } = ctx.snapshot;
   const total = info.totalSize;
   const status = el('p', { className: 'placeholder', testid: 'realms-status' }, 'Attributing every object to its native context\u2026');
   const classes = el('div', { className: 'realm-classes', testid: 'realm-classes' });
   const element = el('section', { className: 'view', testid: 'view-realms' },
     el('p', { className: 'hint' }, 'Each native context (a page, an iframe, an extension, a Node vm context) and the objects attributed to it: an object belongs to a context through its map, or else to the one context it is reached from; objects reached from two or more are shared. Select a row for its classes.'),
     el('div', { className: 'leaks-body' }, status, classes));
-  worker.query({ op: 'realms' }).then((r) => status.replaceWith(table(r))).catch((error) => {
+  client.realms().then((r) => status.replaceWith(table(r))).catch((error) => {
     status.replaceWith(el('p', { className: 'error', testid: 'view-error' }, `Could not attribute the objects: ${error.message}`));
   });
 
@@ -64,7 +64,7 @@ export function realmsView(ctx) {
   async function showClasses(part) {
     classes.replaceChildren(el('p', { className: 'placeholder' }, `Listing the classes of ${part.label}\u2026`));
     try {
-      const page = await worker.query({ op: 'realmSummary', filter: part.filter, limit: CLASS_ROWS });
+      const page = await client.realmSummary(part.filter, { limit: CLASS_ROWS });
       const rows = page.rows.map((c) => {
         const self = el('td', { className: 'right' });
         fillSize(self, c.selfSize, total);

@@ -30,7 +30,9 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut found = growing_collections(&series, &last.snapshot);
     found.truncate(o.top.unwrap_or(usize::MAX));
     if o.json {
-        crate::print_json(&serde_json::to_value(&found).unwrap_or_default());
+        let context = serde_json::json!({ "files": files });
+        let answer = serde_json::json!({ "collections": found });
+        crate::print_json(&crate::sessions::answer(context, &answer));
         return Ok(());
     }
     crate::write_line(

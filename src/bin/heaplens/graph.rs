@@ -73,7 +73,8 @@ pub fn run(args: &[String]) -> Result<()> {
         std::fs::write(out, to_svg(&graph)).map_err(|e| Error::new(format!("{out}: {e}")))?;
     }
     if o.json {
-        crate::print_json(&serde_json::to_value(&graph).unwrap_or_default());
+        let context = serde_json::json!({ "file": file, "id": id_number });
+        crate::print_json(&crate::sessions::answer(context, &graph));
         return Ok(());
     }
     let object = &graph.nodes[0];

@@ -3,9 +3,9 @@
 //! each, as today's DevTools attributes them; with `--realm`, the Summary
 //! of one realm's objects.
 
-use heaplens::analysis::realms::{attribute, passing, realms, RealmFilter, RealmStats};
-use heaplens::analysis::summary::aggregate;
+use heaplens::analysis::realms::{attribute, realms, RealmFilter, RealmStats};
 use heaplens::error::{Error, Result};
+use heaplens::query::{Order, SortBy, Window};
 use serde_json::json;
 
 /// Runs the command on the arguments after `realms`.
@@ -29,11 +29,19 @@ pub fn run(args: &[String]) -> Result<()> {
                 "--realm {text}: give a native context's @ID (see `heaplens realms {file}`), shared or none"
             ))
         })?;
-        return summary(&s, &a, filter, o.json, o.top.unwrap_or(usize::MAX));
+        let name = filter.devtools_name(&snapshot.graph);
+        let window = Window::first(o.top.unwrap_or(usize::MAX));
+        let page = s.realm_summary(&name, "", Order::largest(SortBy::RetainedSize), window)?;
+        if o.json {
+            let context = json!({ "file": file, "filter": name });
+            crate::print_json(&crate::sessions::answer(context, &page));
+            return Ok(());
+        }
+        return summary_table(&page.rows);
     }
     let r = realms(snapshot, &a);
     if o.json {
-        crate::print_json(&serde_json::to_value(&r).unwrap_or_default());
+        crate::print_json(&crate::sessions::answer(json!({ "file": file }), &r));
         return Ok(());
     }
     crate::write_line(
@@ -87,46 +95,15 @@ pub fn run(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// The Summary of the objects `filter` keeps, as `heaplens summary` prints it.
-fn summary(
-    s: &heaplens::query::Session,
-    a: &heaplens::analysis::realms::Attribution,
-    filter: RealmFilter,
-    json: bool,
-    top: usize,
-) -> Result<()> {
-    let snapshot = &s.snapshot;
-    let pass = passing(a, filter);
-    let mut rows = aggregate(snapshot, &|n| pass.get(n));
-    rows.sort_by_key(|r| std::cmp::Reverse(r.retained_size));
-    rows.truncate(top);
-    let classes = &snapshot.classes;
-    let distance = |d: i32| heaplens::analysis::distances::shown(d);
-    if json {
-        let rows: Vec<_> = rows
-            .iter()
-            .map(|r| {
-                json!({
-                    "name": classes.name_of_key(r.key), "key": classes.exported_key(r.key),
-                    "count": r.count, "distance": distance(r.distance),
-                    "selfSize": r.self_size, "retainedSize": r.retained_size,
-                })
-            })
-            .collect();
-        let filter_name = filter.devtools_name(&snapshot.graph);
-        crate::print_json(&json!({ "filter": filter_name, "rows": rows }));
-        return Ok(());
-    }
+/// Summary rows as `heaplens summary` prints them.
+fn summary_table(rows: &[heaplens::query::ClassRow]) -> Result<()> {
     let table: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
             vec![
-                crate::cut_name(
-                    classes.name_of_key(r.key),
-                    classes.name_length_of_key(r.key),
-                ),
+                crate::cut_name(&r.name, r.name_length),
                 r.count.to_string(),
-                distance(r.distance).map_or("-".to_owned(), |d| d.to_string()),
+                r.distance.map_or("-".to_owned(), |d| d.to_string()),
                 crate::size(r.self_size),
                 crate::size(r.retained_size),
             ]
