@@ -6,7 +6,7 @@
 //!   <heap-lens src="snapshots/a.heapsnapshot snapshots/b.heapsnapshot" view="comparison" theme="dark"></heap-lens>
 //!
 //! Attributes: src (space-separated URLs on this page's origin; others are refused),
-//! view (summary | comparison | containment | statistics | dominators | strings | closures | leaks | growth),
+//! view (summary | comparison | containment | statistics | dominators | strings | closures | realms | graph | leaks | collections | growth),
 //! theme (light | dark; default: the system's). Events: load (detail: the snapshot's
 //! info and name), error (detail: the message), select (detail: the object id).
 
