@@ -42,11 +42,16 @@ fn op_of(r: &Request) -> &'static str {
         Request::UseDiffBase { .. } => "useDiffBase",
         Request::Compare { .. } => "compare",
         Request::CompareInstances { .. } => "compareInstances",
+        Request::Realms => "realms",
+        Request::RealmSummary { .. } => "realmSummary",
+        Request::Census => "census",
+        Request::GrowingCollections { .. } => "growingCollections",
+        Request::RetainerGraph { .. } => "retainerGraph",
     }
 }
 
 /// The arms of [`op_of`].
-const VARIANTS: usize = 26;
+const VARIANTS: usize = 31;
 
 /// Answers whose keys are data (class keys and names), not field names.
 const DATA_MAPS: [&str; 2] = ["classes", "classCounts"];
@@ -367,6 +372,69 @@ fn every_request_of_the_table_round_trips() {
         &group["location"],
         "scriptId script line column",
         "a location",
+    );
+
+    let realms = t.send(s, r#"{"op":"realms"}"#, &[]);
+    assert_keys(&realms, "realms shared unattributed totalSize", "realms");
+    let realm = &realms["realms"][0];
+    assert_keys(
+        realm,
+        "id nodeName name filterName selfSize retainedSize attributed",
+        "a realm",
+    );
+    assert_keys(
+        &realm["attributed"],
+        "count size code strings jsArrays system native other",
+        "a realm's objects",
+    );
+    let realm_rows = t.send(
+        s,
+        r#"{"op":"realmSummary","filter":"nativeContext_21168"}"#,
+        &[(r#""nativeContext_21168""#, &realm["filterName"])],
+    );
+    assert_keys(&realm_rows, PAGE, "realmSummary");
+    let censuses = json!([
+        t.send(&mut base, r#"{"op":"census"}"#, &[]),
+        ask(&mut middle, json!({"op": "census"})),
+        ask(s, json!({"op": "census"})),
+    ]);
+    assert_keys(&censuses[0], "entries", "a census");
+    let grown = t.send(
+        s,
+        r#"{"op":"growingCollections","censuses":[…]}"#,
+        &[("[…]", &censuses)],
+    );
+    let leaky = &grown[0];
+    assert_keys(
+        leaky,
+        "id kind className heldAs counts growth perInterval detachedDom selfSize retainedSize path",
+        "a growing collection",
+    );
+    // classic-leak.cjs pushes 1,000 SimpleClass objects a round into `leakyData`.
+    assert_eq!(
+        (&leaky["heldAs"], &leaky["counts"]),
+        (&json!("leakyData"), &json!([1000, 2000, 3000]))
+    );
+    let graph = t.send(
+        s,
+        r#"{"op":"retainerGraph","id":5,"maxDepth":50,"maxNodes":5000,"maxSiblings":25,"expanded":[9],"svg":true}"#,
+        &[],
+    );
+    assert_keys(&graph, "graph svg", "retainerGraph");
+    assert_keys(
+        &graph["graph"],
+        "nodes edges columns rows limitsReached",
+        "a retainer graph",
+    );
+    assert_keys(
+        &graph["graph"]["nodes"][0],
+        "id name className nodeType distance selfSize retainedSize x y root hiddenRetainers",
+        "a graph node",
+    );
+    assert_keys(
+        &graph["graph"]["edges"][0],
+        "from to name edgeType",
+        "a graph edge",
     );
 
     assert_eq!(
