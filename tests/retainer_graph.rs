@@ -149,8 +149,8 @@ fn the_svg_draws_every_node_and_edge_with_names_escaped() {
         assert!(svg.contains(&format!("data-id=\"{}\"", graph.nodes[0].id)));
         assert!(svg.contains(">responseCache</text>"));
         assert_eq!(
-            xml_escape("<img src=x onerror=\"a&b\">'\u{1}"),
-            "&lt;img src=x onerror=&quot;a&amp;b&quot;&gt;&apos;\u{fffd}"
+            xml_escape("<img src=x onerror=\"a&b\">'\u{1}\u{202e}\u{ffff}"),
+            "&lt;img src=x onerror=&quot;a&amp;b&quot;&gt;&#39;\\x01\\u202e\u{fffd}"
         );
     });
 }

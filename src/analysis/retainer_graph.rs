@@ -391,23 +391,19 @@ const MARGIN: u32 = 24;
 /// Characters of a name or edge name drawn (the whole one is in the tooltip).
 const LABEL_CHARS: usize = 24;
 
-/// `text` for XML character data and attribute values: markup characters
-/// escaped, and the control characters XML 1.0 cannot hold replaced.
+/// `text` for XML character data and attribute values: the leak report's
+/// HTML escape (markup characters as entities, controls and bidi overrides
+/// as visible escapes), and the two noncharacters XML 1.0 cannot hold
+/// replaced, so that the page's XML parser never rejects a drawing.
 pub fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(' '),
-            c if (c as u32) < 0x20 || matches!(c, '\u{fffe}' | '\u{ffff}') => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
+    let text: String = text
+        .chars()
+        .map(|c| match c {
+            '\u{fffe}' | '\u{ffff}' => '\u{fffd}',
+            c => c,
+        })
+        .collect();
+    crate::report::html_escape(&text)
 }
 
 /// `text` cut to [`LABEL_CHARS`] characters, with `…` when cut.

@@ -12,8 +12,8 @@ use std::fmt::Write;
 const DETAILED: usize = 10;
 
 /// `text` as HTML text or attribute value, controls and bidi overrides
-/// written as visible escapes.
-fn esc(text: &str) -> String {
+/// written as visible escapes (also what the retainer graph's SVG writes).
+pub(crate) fn esc(text: &str) -> String {
     let text = visible(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {

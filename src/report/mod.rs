@@ -6,6 +6,7 @@
 mod html;
 mod markdown;
 
+pub(crate) use html::esc as html_escape;
 pub use html::html;
 pub use markdown::markdown;
 
