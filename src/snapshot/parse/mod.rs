@@ -507,7 +507,7 @@ impl Parser {
             let meta = Meta::from_json(&self.header)?;
             check_fits_address_space(&meta)?;
             self.header = Vec::new();
-            self.columns = Some(Columns::new(meta, self.split)?);
+            self.columns = Some(Columns::new(meta, self.split, self.file_size)?);
         }
         self.state = State::AfterValue;
         Ok(())
