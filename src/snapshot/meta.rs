@@ -7,6 +7,9 @@ use crate::bail;
 use crate::error::{Error, Result};
 use serde::Deserialize;
 
+/// JavaScript's largest exact integer, as a double.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
 /// Value used for a node or edge type that this snapshot's meta does not list.
 pub const ABSENT: u8 = u8::MAX;
 
@@ -295,7 +298,13 @@ impl Meta {
             scopes,
             node_kinds,
             edge_kinds,
-            extra_native_bytes: raw.extra_native_bytes.unwrap_or(0.0).max(0.0) as u64,
+            // At most 2^53 - 1 (JavaScript's exact integers): found by
+            // fuzzing, `1e309` read as u64::MAX overflowed every total it
+            // is added to.
+            extra_native_bytes: raw
+                .extra_native_bytes
+                .unwrap_or(0.0)
+                .clamp(0.0, MAX_SAFE_INTEGER) as u64,
             title: raw.title,
         })
     }
