@@ -6,6 +6,7 @@
 //! app holds lives in its createApp() call: two apps on one page share nothing.
 
 import { el, clear } from './lib/dom.js';
+import { visible } from './lib/visible.js';
 import { SnapshotWorker } from './lib/worker-client.js';
 import { SnapshotClient } from './lib/snapshot-client.js';
 import { formatBytes, formatCount, exactBytes } from './lib/format.js';
@@ -382,7 +383,7 @@ export function createApp(root, options = {}) {
         selectObject: (id, owner = entry) => {
           if (owner !== state.selected) {
             state.selected = owner;
-            current.textContent = owner.name;
+            current.textContent = visible(owner.name);
             renderList();
           }
           pendingLink = null;

@@ -2,6 +2,7 @@
 //! ("name :: Object @id"), sizes with percent and exact-byte tooltips, distances.
 
 import { el } from './dom.js';
+import { visible } from './visible.js';
 import { objectLabel, edgeLabel, isQuietEdge, formatKb, formatPercent, exactBytes, formatDistance, knownDistance, formatCount } from './format.js';
 
 /**
@@ -22,7 +23,7 @@ export function appendObject(parent, node) {
   appendNameLength(parent, node.nameLength, node.id);
   parent.appendChild(el('span', { className: 'obj-id' }, ` @${node.id}`));
   if (node.detached) parent.appendChild(el('span', { className: 'badge detached', title: 'Detached from the DOM tree' }, 'detached'));
-  parent.title = `${text} @${node.id}`;
+  parent.title = visible(`${text} @${node.id}`);
 }
 
 /** Appends `edgeName :: label @id` for an EdgeRow (Containment, instance children). */
@@ -30,7 +31,7 @@ export function appendEdge(parent, edge) {
   parent.appendChild(el('span', { className: `edge-name${isQuietEdge(edge.edgeType) ? ' quiet' : ''}`, testid: 'edge-name', title: edge.edgeType }, edgeLabel(edge)));
   parent.appendChild(el('span', { className: 'edge-sep' }, ' :: '));
   appendObject(parent, edge.node);
-  parent.title = `${edgeLabel(edge)} :: ${parent.title}`;
+  parent.title = `${visible(edgeLabel(edge))} :: ${parent.title}`;
 }
 
 /** Appends `edgeName in Retainer @id` (Retainers pane wording). */
@@ -38,7 +39,7 @@ export function appendRetainer(parent, edge) {
   parent.appendChild(el('span', { className: `edge-name${isQuietEdge(edge.edgeType) ? ' quiet' : ''}`, testid: 'edge-name', title: edge.edgeType }, edgeLabel(edge)));
   parent.appendChild(el('span', { className: 'edge-sep' }, ' in '));
   appendObject(parent, edge.node);
-  parent.title = `${edgeLabel(edge)} in ${parent.title}`;
+  parent.title = `${visible(edgeLabel(edge))} in ${parent.title}`;
 }
 
 /** A size cell: "12.3 kB" plus the integer percent of `total`; exact bytes on hover. */

@@ -1,5 +1,9 @@
 //! Tiny DOM helpers. Every string goes in through textContent or a text node, never
-//! parsed as HTML: snapshot-derived text (class names, strings) is untrusted.
+//! parsed as HTML: snapshot-derived text (class names, strings) is untrusted. Text and
+//! titles pass through visible(), so a bidi override or a control character in them is
+//! shown as an escape instead of acting.
+
+import { visible } from './visible.js';
 
 /**
  * el('div', { className: 'x', testid: 'y', title: 't', onclick: fn }, 'text', child, …)
@@ -14,7 +18,8 @@ export function el(tag, attrs = {}, ...children) {
     else if (key === 'testid') node.dataset.testid = value;
     else if (key === 'dataset') Object.assign(node.dataset, value);
     else if (key === 'style') Object.assign(node.style, value);
-    else if (key === 'text') node.textContent = value;
+    else if (key === 'text') node.textContent = visible(value);
+    else if (key === 'title') node.setAttribute('title', visible(value));
     else if (key.startsWith('on') && typeof value === 'function') node.addEventListener(key.slice(2), value);
     else if (key in node && typeof value !== 'string') node[key] = value;
     else node.setAttribute(key, value === true ? '' : String(value));
@@ -28,7 +33,7 @@ function append(node, children) {
     if (child === null || child === undefined || child === false) continue;
     if (Array.isArray(child)) append(node, child);
     else if (child instanceof Node) node.appendChild(child);
-    else node.appendChild(document.createTextNode(String(child)));
+    else node.appendChild(document.createTextNode(visible(child)));
   }
 }
 

@@ -4,6 +4,7 @@
 //! (SnapshotClient.compare, shared with the ES-module API).
 
 import { el } from '../lib/dom.js';
+import { visible } from '../lib/visible.js';
 import { TreeTable } from '../lib/treetable.js';
 import { classFilterInput, sortInState } from '../lib/class-table.js';
 import { appendObject, appendEdge, appendNameLength } from '../lib/cells.js';
@@ -78,7 +79,7 @@ export function comparisonView(ctx) {
         if (d.kind === 'class') {
           cell.appendChild(el('span', { className: 'class-name', testid: 'class-name' }, d.row.name));
           appendNameLength(cell, d.row.nameLength);
-          cell.title = d.row.name;
+          cell.title = visible(d.row.name);
         } else if (d.kind === 'instance') {
           const row = d.row;
           if (row.status === 'deleted') cell.appendChild(el('span', { className: 'deleted-mark', title: 'Deleted: only in the base snapshot' }, '\u2022 '));

@@ -3,6 +3,7 @@
 //! and selecting a copy shows what keeps it alive.
 
 import { el } from '../lib/dom.js';
+import { visible } from '../lib/visible.js';
 import { TreeTable } from '../lib/treetable.js';
 import { appendNameLength, appendObject, fillSize } from '../lib/cells.js';
 import { formatCount } from '../lib/format.js';
@@ -32,7 +33,7 @@ export function stringsView(ctx) {
         cell.appendChild(el('span', { className: 'class-name', testid: 'string-value' }, d.row.value));
         appendNameLength(cell, d.row.valueLength);
         cell.appendChild(el('span', { className: 'count', testid: 'string-copies' }, ` \u00d7${formatCount(d.row.copies)}`));
-        cell.title = d.row.value;
+        cell.title = visible(d.row.value);
       },
     },
     { key: 'bytesPerCopy', title: 'Per Copy', width: '110px', align: 'right', render: (cell, d) => fillSize(cell, sizeOf(d, 'bytesPerCopy', 'selfSize')) },
@@ -42,8 +43,8 @@ export function stringsView(ctx) {
       render(cell, d) {
         const h = d.kind === 'value' && d.row.holders[0];
         if (!h) return;
-        cell.textContent = `${h.className}${h.edgeName === '[]' ? '' : '.'}${h.edgeName} \u00d7${formatCount(h.copies)}`;
-        cell.title = d.row.holders.map((x) => `${x.className}${x.edgeName === '[]' ? '' : '.'}${x.edgeName} \u00d7${x.copies}`).join('\n');
+        cell.textContent = visible(`${h.className}${h.edgeName === '[]' ? '' : '.'}${h.edgeName} \u00d7${formatCount(h.copies)}`);
+        cell.title = d.row.holders.map((x) => visible(`${x.className}${x.edgeName === '[]' ? '' : '.'}${x.edgeName} \u00d7${x.copies}`)).join('\n');
       },
     },
     { key: 'retainedSize', title: 'Retained Size', width: '150px', align: 'right', render: (cell, d) => fillSize(cell, sizeOf(d, 'retainedSize', 'retainedSize'), total()) },

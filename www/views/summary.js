@@ -2,6 +2,7 @@
 //! Size); a class expands into its instances, an instance into its outgoing edges.
 
 import { el } from '../lib/dom.js';
+import { visible } from '../lib/visible.js';
 import { TreeTable } from '../lib/treetable.js';
 import { classFilterInput, sortInState } from '../lib/class-table.js';
 import { appendObject, appendEdge, appendNameLength, fillSize, fillDistance } from '../lib/cells.js';
@@ -82,7 +83,7 @@ export function summaryView(ctx) {
           cell.appendChild(el('span', { className: 'class-name', testid: 'class-name' }, d.row.name));
           appendNameLength(cell, d.row.nameLength);
           if (d.row.count > 1) cell.appendChild(el('span', { className: 'count', testid: 'class-count' }, ` \u00d7${formatCount(d.row.count)}`));
-          cell.title = d.row.name;
+          cell.title = visible(d.row.name);
         } else if (d.kind === 'node') appendObject(cell, d.node);
         else appendEdge(cell, d.edge);
       },
