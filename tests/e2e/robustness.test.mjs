@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, existsSync, openSync, writeSync, closeSync, readdirSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { repo, setUpBrowserSuite, loadFiles, item, screenshot } from './helpers.mjs';
 
@@ -31,20 +32,37 @@ after(() => suite?.teardown());
 const HUGE_NAME = 100 * 2 ** 20;
 
 /**
- * Writes a valid snapshot whose root holds a `Small` object and one whose class name
- * is HUGE_NAME bytes of "A" (the same file tests/hostile/mod.rs writes for the CLI).
+ * Writes a valid snapshot whose root holds `count` objects (ids 3, 5, 7…, 16 bytes each),
+ * object i of the class named by `writeName(i, write)`, which writes the JSON string body
+ * in pieces, so a huge name is never held whole (tests/hostile/mod.rs writes the same
+ * files for the CLI).
  */
-function writeHugeNameSnapshot(path) {
+function writeClassesSnapshot(path, count, writeName) {
   const fd = openSync(path, 'w');
-  writeSync(fd, '{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],'
+  const write = (text) => writeSync(fd, text);
+  write('{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],'
     + '"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape"],"string","number","number","number","number","number"],'
     + '"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"],'
-    + '"location_fields":["object_index","script_id","line","column"]},"node_count":3,"edge_count":2,"extra_native_bytes":0},\n'
-    + '"nodes":[9,0,1,0,2,0,0\n,3,1,3,16,0,0,0\n,3,2,5,16,0,0,0],\n"edges":[1,0,7\n,1,1,14],\n"locations":[],\n"strings":["",\n"Small",\n"');
-  const block = Buffer.alloc(1 << 20, 'A');
-  for (let i = 0; i < HUGE_NAME / block.length; i++) writeSync(fd, block);
-  writeSync(fd, '"]}\n');
+    + `"location_fields":["object_index","script_id","line","column"]},"node_count":${count + 1},"edge_count":${count},"extra_native_bytes":0},\n`);
+  const objects = Array.from({ length: count }, (_, i) => `\n,3,${i + 1},${2 * i + 3},16,0,0,0`);
+  const edges = Array.from({ length: count }, (_, i) => `1,${i},${7 * (i + 1)}`);
+  write(`"nodes":[9,0,1,0,${count},0,0${objects.join('')}],\n"edges":[${edges.join('\n,')}],\n"locations":[],\n"strings":[""`);
+  for (let i = 0; i < count; i++) {
+    write(',\n"');
+    writeName(i, write);
+    write('"');
+  }
+  write(']}\n');
   closeSync(fd);
+}
+
+/** A `Small` object and one whose class name is HUGE_NAME bytes of "A". */
+function writeHugeNameSnapshot(path) {
+  const block = Buffer.alloc(1 << 20, 'A');
+  writeClassesSnapshot(path, 2, (i, write) => {
+    if (i === 0) return write('Small');
+    for (let n = 0; n < HUGE_NAME / block.length; n++) write(block);
+  });
 }
 
 /**
@@ -112,6 +130,38 @@ test('a snapshot past the memory a worker may use fails alone, with a message, a
   assert.equal(await item(page, 'mixed.heapsnapshot').getAttribute('data-status'), 'ready');
   await item(page, 'mixed.heapsnapshot').click();
   await page.locator('[data-testid="summary-table"] [data-testid="row"]').first().waitFor();
+  await page.click('[data-testid="tab-statistics"]');
+  await page.locator('[data-testid="stats-chart"]').waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a snapshot whose graph needs more memory than a worker may use fails alone, and the other stays usable', { timeout: 300000 }, async () => {
+  // A real snapshot of a big heap, written by node: 40 MB whose graph needs ~50 MB to
+  // analyse natively (the 4.5 MB mixed one: ~8 MB). Issue 10's case is a graph of
+  // ~3.8 GB beside a normal snapshot under the browser's own limit; the same path is
+  // taken here with each worker capped at 32 MiB, where only the big graph cannot fit.
+  const big = join(suite.dir, 'big-graph.heapsnapshot');
+  if (!existsSync(big)) {
+    const made = spawnSync(process.execPath, [join(repo, 'scripts', 'make-big-snapshot.cjs'), '40', big], { stdio: 'ignore' });
+    assert.equal(made.status, 0, 'scripts/make-big-snapshot.cjs wrote the big snapshot');
+  }
+  const { page, context, errors } = await suite.openPage();
+  await page.goto(`${suite.origin}/index.html?memory-limit=32`);
+  await loadFiles(page, [big, mixed]);
+  const bad = item(page, 'big-graph.heapsnapshot');
+  assert.equal(await bad.getAttribute('data-status'), 'error');
+  const message = await bad.locator('[data-testid="snapshot-error"]').textContent();
+  assert.match(message, /This snapshot needs more memory than the 0\.03 GiB this page gives one snapshot \(it asked for [\d.]+ MiB more; it held [\d.]+ GiB\)\. The other snapshots are not affected/);
+  assert.equal(await item(page, 'mixed.heapsnapshot').getAttribute('data-status'), 'ready');
+  await item(page, 'mixed.heapsnapshot').click();
+  const rows = page.locator('[data-testid="summary-table"] [data-testid="row"]');
+  await rows.first().waitFor();
+  assert.ok(await rows.count() > 10, 'the Summary lists classes');
+  await rows.first().locator('[data-testid="expander"]').click();
+  await page.locator('[data-testid="summary-table"] [data-testid="object-name"]').first().waitFor();
+  await page.click('[data-testid="tab-containment"]');
+  await page.locator('[data-testid="view-containment"] [data-testid="row"]').first().waitFor();
   await page.click('[data-testid="tab-statistics"]');
   await page.locator('[data-testid="stats-chart"]').waitFor();
   assert.deepEqual(errors, []);
@@ -272,16 +322,60 @@ test('Comparison warns when the base comes from another process', T, async () =>
   await context.close();
 });
 
-test('snapshot names are isolated from the text around them (bidi)', T, async () => {
-  const { page, context } = await suite.openPage();
-  await loadFiles(page, [mixed]);
-  await page.locator('[data-testid="summary-table"] [data-testid="class-name"]').first().waitFor();
+/** Class names that reorder or hide text, and how the page must show each. */
+const BIDI_NAMES = {
+  '\u202emoc.elgoog//:sptth': '\\u202emoc.elgoog//:sptth',
+  'a\u202ab\u202bc\u202cd\u202de': 'a\\u202ab\\u202bc\\u202cd\\u202de',
+  'f\u2066g\u2067h\u2068i\u2069j': 'f\\u2066g\\u2067h\\u2068i\\u2069j',
+  'k\u200el\u200fm\u061cn': 'k\\u200el\\u200fm\\u061cn',
+  '\u001b[31mRed\u001b]0;title\u0007': '\\x1b[31mRed\\x1b]0;title\\x07',
+};
+
+/** Bidi controls (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C). */
+const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
+
+test('names with bidi controls show them escaped and isolated in every view, beside a usable snapshot', T, async () => {
+  const names = Object.keys(BIDI_NAMES);
+  const bidi = join(suite.dir, 'bidi.heapsnapshot');
+  writeClassesSnapshot(bidi, names.length, (i, write) => write(JSON.stringify(names[i]).slice(1, -1)));
+  const { page, context, errors } = await suite.openPage();
+  await loadFiles(page, [bidi, mixed]);
+  await item(page, 'bidi.heapsnapshot').click();
+  const summary = page.locator('[data-testid="summary-table"]');
+  const classNames = summary.locator('[data-testid="class-name"]');
+  await classNames.first().waitFor();
+  assert.deepEqual((await classNames.allTextContents()).sort(), Object.values(BIDI_NAMES).sort());
   const isolated = await page.evaluate(() => ['class-name', 'snapshot-name'].map((id) => getComputedStyle(document.querySelector(`[data-testid="${id}"]`)).unicodeBidi));
   assert.deepEqual(isolated, ['isolate', 'isolate']);
+  // The object row under the class, and its tooltip.
+  const row = summary.locator('[data-testid="row"]', { hasText: 'moc.elgoog' }).first();
+  await row.locator('[data-testid="expander"]').click();
+  const object = summary.locator('[data-testid="object-name"]', { hasText: 'moc.elgoog' }).first();
+  await object.waitFor();
+  assert.equal(await object.textContent(), '\\u202emoc.elgoog//:sptth');
+  // Search shows the same names.
+  await page.fill('[data-testid="search-input"]', 'elgoog');
+  await page.press('[data-testid="search-input"]', 'Enter');
+  const result = page.locator('[data-testid="search-result"]').first();
+  await result.waitFor();
+  assert.match(await result.textContent(), /\\u202emoc\.elgoog\/\/:sptth/);
+  const raw = await page.evaluate((source) => {
+    const bidiChars = new RegExp(source);
+    const texts = [document.body.innerText, ...[...document.querySelectorAll('[title]')].map((e) => e.title)];
+    return texts.filter((t) => bidiChars.test(t)).map((t) => t.slice(0, 80));
+  }, BIDI.source);
+  assert.deepEqual(raw, [], 'no bidi control reaches the page unescaped');
+  await screenshot(page, 'bidi-names');
+  await item(page, 'mixed.heapsnapshot').click();
+  await summary.locator('[data-testid="row"]').first().waitFor();
+  assert.deepEqual(errors, []);
   await context.close();
 });
 
-test('an image, profiles and a 1-byte file each fail naming what they are, beside a usable snapshot', T, async () => {
+/** A file of the fuzz corpus. */
+const corpus = (name) => readFileSync(join(repo, 'tests', 'fuzz', 'corpus', name));
+
+test('an image, profiles, a 1-byte file, 1e309, NaN, deep nesting and huge counts each fail naming what they are, a timeline loads, beside a usable snapshot', T, async () => {
   const write = (name, bytes) => { const path = join(suite.dir, name); writeFileSync(path, bytes); return path; };
   const cases = {
     'image.heapsnapshot': [Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), /this is a PNG image, not a V8 heap snapshot/],
@@ -289,13 +383,24 @@ test('an image, profiles and a 1-byte file each fail naming what they are, besid
     'x.cpuprofile': ['{"nodes":[{"id":1}],"startTime":0}', /\(a CPU profile, \.cpuprofile, starts this way\)/],
     'one-byte.heapsnapshot': ['x', /byte 0: expected '\{' but found 'x'/],
     'image.heapsnapshot.gz': [gzipSync(Buffer.from('89504e470d0a1a0a', 'hex')), /this is a PNG image/],
+    // The hostile cases of the fuzz corpus (tests/fuzz/corpus).
+    'number-1e309.heapsnapshot': [corpus('number-1e309.heapsnapshot'), /in "nodes": value 17 \(1e…\) is not an integer/],
+    'number-nan.heapsnapshot': [corpus('number-nan.heapsnapshot'), /in "nodes": unexpected 'N' in a number array/],
+    'deep-nesting-unclosed.heapsnapshot': [corpus('deep-nesting-unclosed.heapsnapshot'), /the file ends early/],
+    'huge-node-count.heapsnapshot': [corpus('huge-node-count.heapsnapshot'), /268435455 nodes and 5 edges: analysing it needs about [\d.]+ GB, more than the 4 GiB a browser tab gives WebAssembly/],
   };
   const { page, context, errors } = await suite.openPage();
-  await loadFiles(page, [...Object.entries(cases).map(([name, [bytes]]) => write(name, bytes)), mixed]);
+  const valid = ['timeline.heaptimeline', 'deep-nesting.heapsnapshot'].map((name) => write(name, corpus(name)));
+  await loadFiles(page, [...Object.entries(cases).map(([name, [bytes]]) => write(name, bytes)), ...valid, mixed]);
   for (const [name, [, pattern]] of Object.entries(cases)) {
     const bad = item(page, name);
     assert.equal(await bad.getAttribute('data-status'), 'error', name);
     assert.match(await bad.locator('[data-testid="snapshot-error"]').textContent(), pattern);
+  }
+  // A .heaptimeline is a snapshot with allocation traces: it loads.
+  for (const name of ['timeline.heaptimeline', 'deep-nesting.heapsnapshot']) {
+    assert.equal(await item(page, name).getAttribute('data-status'), 'ready', name);
+    assert.equal(await item(page, name).locator('[data-testid="snapshot-nodes"]').getAttribute('data-nodes'), '4');
   }
   await item(page, 'mixed.heapsnapshot').click();
   await page.locator('[data-testid="summary-table"] [data-testid="row"]').first().waitFor();
