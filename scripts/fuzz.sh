@@ -23,8 +23,14 @@ OUT=${OUT:-$TARGET_DIR/fuzz-campaign}
 LOG=$OUT/log.txt
 mkdir -p "$OUT"
 
-nice -n 10 cargo test --release --test fuzz --no-run
-binary=$(cargo test --release --test fuzz --no-run --message-format=json 2>/dev/null |
+# Release speed with overflow checks and debug assertions on (an overflow
+# on hostile numbers is a finding, as in debug builds), in a profile of its
+# own so the release CLI is not rebuilt.
+export CARGO_PROFILE_FUZZ_INHERITS=release CARGO_PROFILE_FUZZ_OVERFLOW_CHECKS=true \
+  CARGO_PROFILE_FUZZ_DEBUG_ASSERTIONS=true CARGO_PROFILE_FUZZ_LTO=false \
+  CARGO_PROFILE_FUZZ_CODEGEN_UNITS=16
+nice -n 10 cargo test --profile fuzz --test fuzz --no-run
+binary=$(cargo test --profile fuzz --test fuzz --no-run --message-format=json 2>/dev/null |
   sed -n 's/.*"executable":"\([^"]*fuzz-[^"]*\)".*/\1/p' | tail -1)
 
 run_target() {

@@ -92,6 +92,13 @@ const STRINGS: &[&[u8]] = &[
     b"k\\u0000v",
 ];
 
+/// What a long string is made of: one character, an escape, a two-byte
+/// character, a lone surrogate.
+const LONG_UNITS: &[&[u8]] = &[b"A", b"\\u202e", b"\xc3\xa9", b"\\ud800"];
+
+/// Bodies of sections V8 does not write.
+const RAW_SECTIONS: &[&[u8]] = &[b"{}", b"[]", b"null", b"[1,[2,{\"a\":[]}]]", b"\"x\""];
+
 /// Field positions of the seed's layout.
 struct Layout {
     node_fields: Vec<String>,
@@ -301,7 +308,7 @@ fn string(m: &mut Model, rng: &mut Rng) {
     match rng.below(6) {
         0 => {
             // Long: up to 4 MiB of one character or of an escape.
-            let unit: &[u8] = *rng.pick(&[&b"A"[..], b"\\u202e", b"\xc3\xa9", b"\\ud800"]);
+            let unit = *rng.pick(LONG_UNITS);
             let len = rng.size(4 << 20) / unit.len();
             items[at] = unit.repeat(len);
         }
@@ -459,8 +466,7 @@ fn sections(m: &mut Model, rng: &mut Rng) {
             let key = rng
                 .pick(&["extra", "snapshot", "nodes", "strings", ""])
                 .to_string();
-            let raw: &[u8] =
-                *rng.pick(&[&b"{}"[..], b"[]", b"null", b"[1,[2,{\"a\":[]}]]", b"\"x\""]);
+            let raw = *rng.pick(RAW_SECTIONS);
             m.sections.insert(at, (key, Body::Raw(raw.to_vec())));
         }
     }

@@ -38,8 +38,11 @@ const FILTERS: &[&str] = &[
     "objectsRetainedByEventHandlers",
 ];
 
+/// An `op` and the builder of its other fields.
+type Op = (&'static str, fn(&mut Rng, &Pools, &mut Map<String, Value>));
+
 /// Every `op`, each with the builder of its fields.
-const OPS: &[(&str, fn(&mut Rng, &Pools, &mut Map<String, Value>))] = &[
+const OPS: &[Op] = &[
     ("info", |_, _, _| {}),
     ("stats", |_, _, _| {}),
     ("interfaceDefinitions", |_, _, _| {}),
@@ -70,10 +73,7 @@ const OPS: &[(&str, fn(&mut Rng, &Pools, &mut Map<String, Value>))] = &[
 /// A request with a random `op` (now and then one that does not exist or
 /// a field of the wrong type, which must be a deserialisation error).
 pub fn request(rng: &mut Rng, pools: &Pools) -> Value {
-    let mut fields = Map::new();
-    let (op, build) = rng.pick(OPS);
-    fields.insert("op".into(), (*op).into());
-    build(rng, pools, &mut fields);
+    let mut fields = with_op(rng.pick(OPS), rng, pools);
     if rng.one_in(40) {
         let key = rng
             .pick(&["id", "offset", "limit", "op", "sortBy", "classKey"])
@@ -87,13 +87,17 @@ pub fn request(rng: &mut Rng, pools: &Pools) -> Value {
 /// One request of every `op`, in [`OPS`]'s order.
 pub fn each_op(rng: &mut Rng, pools: &Pools) -> Vec<Value> {
     OPS.iter()
-        .map(|(op, build)| {
-            let mut fields = Map::new();
-            fields.insert("op".into(), (*op).into());
-            build(rng, pools, &mut fields);
-            Value::Object(fields)
-        })
+        .map(|op| Value::Object(with_op(op, rng, pools)))
         .collect()
+}
+
+/// The fields of one request of `op`.
+fn with_op(op: &Op, rng: &mut Rng, pools: &Pools) -> Map<String, Value> {
+    let (name, build) = op;
+    let mut fields = Map::new();
+    fields.insert("op".into(), (*name).into());
+    build(rng, pools, &mut fields);
+    fields
 }
 
 /// An offset or limit: usually small, sometimes at or past every end.
