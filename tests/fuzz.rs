@@ -1,7 +1,8 @@
 //! Fuzzing on stable Rust: a deterministic mutational harness with two
 //! targets (see `fuzz/targets.rs`) seeded by real snapshots written by
 //! node and cut small (`common::shrink_snapshot`), hostile hand-written
-//! ones, and the committed corpus of past findings (`tests/fuzz/corpus`).
+//! ones, and the committed corpus of past findings (`tests/fuzz/corpus`;
+//! `*.heapsnapshot` is git-ignored, so corpus files are added with `git add -f`).
 //!
 //! `cargo test --test fuzz` replays the corpus and runs a short campaign of
 //! each target; `scripts/fuzz.sh` runs long ones through the ignored
@@ -27,7 +28,8 @@ mod rng;
 mod targets;
 
 use common::{generate, shrink_snapshot};
-use heaplens::query::Session;
+use heaplens::analysis::HeapSnapshot;
+use heaplens::query::{Request, Session};
 use model::Model;
 use rng::Rng;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -242,6 +244,27 @@ fn corpus_replays_without_panic_hang_or_runaway_memory() {
         assert!(tally.panics.is_empty(), "{name} panicked");
     }
     assert!(tally.execs >= 4 * 10, "{} corpus executions", tally.execs);
+}
+
+/// Findings whose requests matter, each a corpus file and the requests
+/// that failed on it.
+const REGRESSIONS: &[(&str, &str)] = &[(
+    // A line or column of u32::MAX overflowed when made 1-based for the
+    // leak report's "defined at".
+    "location-max-line.heapsnapshot",
+    r#"{"op":"leaks","facts":[{"name":"1","maxJsId":1,"classCounts":{},"totalSize":0},{"name":"2","maxJsId":9,"classCounts":{},"totalSize":0}]}"#,
+)];
+
+#[test]
+fn regressions_answer_without_panicking() {
+    let _serial = serial();
+    for (file, request) in REGRESSIONS {
+        let bytes = std::fs::read(common::repo().join("tests/fuzz/corpus").join(file)).unwrap();
+        let graph = common::parse_chunked(&bytes, bytes.len()).unwrap();
+        let mut session = Session::new(HeapSnapshot::analyze(graph, &mut |_| {}));
+        let parsed: Request = serde_json::from_str(request).unwrap();
+        assert!(session.query(parsed).is_ok(), "{file}: {request}");
+    }
 }
 
 #[test]

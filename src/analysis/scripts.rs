@@ -76,8 +76,9 @@ impl Scripts {
         SourceLocation {
             script_id,
             script: self.name(g, script_id).unwrap_or_default().to_owned(),
-            line: line + 1,
-            column: column + 1,
+            // Saturating: found by fuzzing, a file's u32::MAX overflowed.
+            line: line.saturating_add(1),
+            column: column.saturating_add(1),
         }
     }
 
