@@ -239,7 +239,7 @@ fn well_formed(m: &mut Model, l: &Layout, rng: &mut Rng) {
                 let moved = rng.below(give as usize + 1) as u64;
                 set(nodes, row + f, give - moved);
                 let take = value(nodes, other + f);
-                set(nodes, other + f, take + moved);
+                set(nodes, other + f, take.saturating_add(moved));
             }
         }
         5 => {

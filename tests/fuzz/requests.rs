@@ -65,7 +65,15 @@ const OPS: &[Op] = &[
         f.insert("name".into(), text(r, p).into());
     }),
     ("leaks", leaks),
+    ("nodes", |r, p, f| {
+        let ids: Vec<Value> = (0..r.size(1 << 10)).map(|_| id(r, p)).collect();
+        f.insert("ids".into(), ids.into());
+    }),
     ("diffBase", diff_base),
+    ("useDiffBase", |r, p, f| {
+        f.insert("name".into(), base_name(r, p).into());
+        f.insert("base".into(), base(r, p));
+    }),
     ("compare", compare),
     ("compareInstances", compare_instances),
 ];
@@ -252,15 +260,24 @@ fn diff_base(rng: &mut Rng, pools: &Pools, f: &mut Map<String, Value>) {
     f.insert("interfaces".into(), interfaces.into());
 }
 
+/// The name a diff base is kept under: mostly one of two, so a `compare`
+/// often names a base a `useDiffBase` before it stored.
+fn base_name(rng: &mut Rng, pools: &Pools) -> String {
+    match rng.below(8) {
+        0 => text(rng, pools),
+        n => ["a", "b"][n % 2].to_owned(),
+    }
+}
+
 fn compare(rng: &mut Rng, pools: &Pools, f: &mut Map<String, Value>) {
-    f.insert("base".into(), base(rng, pools));
+    f.insert("base".into(), base_name(rng, pools).into());
     sorted(rng, f);
     f.insert("classFilter".into(), text(rng, pools).into());
     paged(rng, pools, f);
 }
 
 fn compare_instances(rng: &mut Rng, pools: &Pools, f: &mut Map<String, Value>) {
-    f.insert("base".into(), base(rng, pools));
+    f.insert("base".into(), base_name(rng, pools).into());
     f.insert("classKey".into(), key(rng, pools).into());
     paged(rng, pools, f);
 }

@@ -6,6 +6,7 @@
 import { el, clear } from '../lib/dom.js';
 import { TreeTable } from '../lib/treetable.js';
 import { appendRetainer, appendObject, fillSize, fillDistance } from '../lib/cells.js';
+import { visible } from '../lib/visible.js';
 import { knownDistance } from '../lib/format.js';
 
 const AUTO_EXPAND_LEVELS = 20;
@@ -42,7 +43,7 @@ export function retainersPane() {
       refresh();
     } catch (error) {
       if (current !== shown) return;
-      failure.textContent = `Could not ${what}: ${error.message}`;
+      failure.textContent = visible(`Could not ${what}: ${error.message}`);
       failure.hidden = false;
     }
   }
