@@ -164,7 +164,7 @@ fn snapshot_campaign(seed: u64, start: u64, execs: u64) -> Tally {
         let (_, model) = rng.pick(&seeds);
         let input = mutate::mutate(model, &mut rng);
         run_one(&mut tally, "snapshot", seed, exec, &input, || {
-            targets::snapshot(&input, &mut rng).is_some()
+            targets::snapshot(&input, &mut rng)
         });
     }
     tally
@@ -182,7 +182,7 @@ fn query_campaign(seed: u64, start: u64, execs: u64) -> Tally {
         if loaded.as_ref().is_none_or(|(b, _, _)| *b != block) {
             let mut rng = Rng::for_exec(seed ^ 0x5e55_1011, block);
             let (_, bytes) = rng.pick(valid_seeds());
-            let session = targets::snapshot(bytes, &mut rng).expect("seeds are valid");
+            let session = targets::load(bytes, &mut rng).expect("seeds are valid");
             let pools = targets::pools(&session, &mut rng);
             loaded = Some((block, session, pools));
             // Replaying execution n runs its block from the start.
@@ -238,7 +238,7 @@ fn corpus_replays_without_panic_hang_or_runaway_memory() {
         for round in 0..4 {
             let mut rng = Rng::for_exec(i as u64, round);
             run_one(&mut tally, "corpus", 0, i as u64, bytes, || {
-                targets::snapshot(bytes, &mut rng).is_some()
+                targets::snapshot(bytes, &mut rng)
             });
         }
         assert!(tally.panics.is_empty(), "{name} panicked");

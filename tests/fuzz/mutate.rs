@@ -96,6 +96,10 @@ const STRINGS: &[&[u8]] = &[
 /// character, a lone surrogate.
 const LONG_UNITS: &[&[u8]] = &[b"A", b"\\u202e", b"\xc3\xa9", b"\\ud800"];
 
+/// Most bytes one mutation adds by copying: mutations compound over
+/// rounds, and a multi-gigabyte input only measures the machine.
+const MAX_GROWTH: usize = 8 << 20;
+
 /// Bodies of sections V8 does not write.
 const RAW_SECTIONS: &[&[u8]] = &[b"{}", b"[]", b"null", b"[1,[2,{\"a\":[]}]]", b"\"x\""];
 
@@ -153,6 +157,8 @@ pub fn mutate(seed: &Model, rng: &mut Rng) -> Vec<u8> {
         }
     }
     let mut bytes = m.write(header_text.as_deref());
+    // Compounded growth (copies of copies) is cut, as a truncated file.
+    bytes.truncate(4 * MAX_GROWTH);
     if rng.one_in(12) {
         bytes.truncate(rng.below(bytes.len() + 1));
     }
@@ -236,7 +242,7 @@ fn well_formed(m: &mut Model, l: &Layout, rng: &mut Rng) {
             // Moves edges from one node to another: the total stays right.
             if let Some(f) = pick("edge_count") {
                 let give = value(nodes, row + f);
-                let moved = rng.below(give as usize + 1) as u64;
+                let moved = rng.below((give as usize).saturating_add(1)) as u64;
                 set(nodes, row + f, give - moved);
                 let take = value(nodes, other + f);
                 set(nodes, other + f, take.saturating_add(moved));
@@ -313,7 +319,8 @@ fn string(m: &mut Model, rng: &mut Rng) {
             items[at] = unit.repeat(len);
         }
         1 => {
-            let extra = rng.size(1 << 14);
+            // Many copies, but never past MAX_GROWTH bytes of them.
+            let extra = rng.size(1 << 14).min(MAX_GROWTH / (items[at].len() + 1));
             let copy = items[at].clone();
             items.extend(std::iter::repeat_n(copy, extra));
         }

@@ -72,16 +72,23 @@ pub fn send(session: &mut Session, request: Value) -> bool {
     }
 }
 
+/// Parses `bytes` and runs every analysis.
+pub fn load(bytes: &[u8], rng: &mut Rng) -> Option<Session> {
+    let graph = parse(bytes, rng).ok()?;
+    Some(Session::new(HeapSnapshot::analyze(graph, &mut |_| {})))
+}
+
 /// The structure-aware target on one input: parse, analyse, and one
 /// request of every kind. Returns whether the parser accepted it.
-pub fn snapshot(bytes: &[u8], rng: &mut Rng) -> Option<Session> {
-    let graph = parse(bytes, rng).ok()?;
-    let mut session = Session::new(HeapSnapshot::analyze(graph, &mut |_| {}));
+pub fn snapshot(bytes: &[u8], rng: &mut Rng) -> bool {
+    let Some(mut session) = load(bytes, rng) else {
+        return false;
+    };
     let pools = pools(&session, rng);
     for req in each_op(rng, &pools) {
         send(&mut session, req);
     }
-    Some(session)
+    true
 }
 
 /// The query target on one input: up to 16 random requests in a row.
