@@ -116,6 +116,29 @@ test('a 100 MiB class name loads beside a normal snapshot: cut in the Summary wi
   await context.close();
 });
 
+/**
+ * Asserts `name` failed for want of memory under a worker ceiling of `gib` GiB (as the
+ * message prints it), while mixed.heapsnapshot beside it stays usable: its Summary
+ * lists classes, a class opens onto its objects, and Statistics draws its chart.
+ */
+async function assertOutOfMemoryAlone(page, name, gib) {
+  const bad = item(page, name);
+  assert.equal(await bad.getAttribute('data-status'), 'error');
+  const message = await bad.locator('[data-testid="snapshot-error"]').textContent();
+  const expected = `This snapshot needs more memory than the ${gib} GiB this page gives one snapshot (it asked for `;
+  assert.ok(message.includes(expected), message);
+  assert.match(message, /\(it asked for [\d.]+ MiB more; it held [\d.]+ GiB\)\. The other snapshots are not affected/);
+  assert.equal(await item(page, 'mixed.heapsnapshot').getAttribute('data-status'), 'ready');
+  await item(page, 'mixed.heapsnapshot').click();
+  const rows = page.locator('[data-testid="summary-table"] [data-testid="row"]');
+  await rows.first().waitFor();
+  assert.ok(await rows.count() > 10, 'the Summary lists classes');
+  await rows.first().locator('[data-testid="expander"]').click();
+  await page.locator('[data-testid="summary-table"] [data-testid="object-name"]').first().waitFor();
+  await page.click('[data-testid="tab-statistics"]');
+  await page.locator('[data-testid="stats-chart"]').waitFor();
+}
+
 test('a snapshot past the memory a worker may use fails alone, with a message, and the other stays usable', T, async () => {
   const huge = join(suite.dir, 'huge-name.heapsnapshot');
   if (!existsSync(huge)) writeHugeNameSnapshot(huge);
@@ -123,15 +146,7 @@ test('a snapshot past the memory a worker may use fails alone, with a message, a
   // The same page with each snapshot's worker capped at 64 MiB: the 100 MiB name cannot fit.
   await page.goto(`${suite.origin}/index.html?memory-limit=64`);
   await loadFiles(page, [huge, mixed]);
-  const bad = item(page, 'huge-name.heapsnapshot');
-  assert.equal(await bad.getAttribute('data-status'), 'error');
-  const message = await bad.locator('[data-testid="snapshot-error"]').textContent();
-  assert.match(message, /This snapshot needs more memory than the 0\.06 GiB this page gives one snapshot \(it asked for [\d.]+ MiB more; it held [\d.]+ GiB\)\. The other snapshots are not affected/);
-  assert.equal(await item(page, 'mixed.heapsnapshot').getAttribute('data-status'), 'ready');
-  await item(page, 'mixed.heapsnapshot').click();
-  await page.locator('[data-testid="summary-table"] [data-testid="row"]').first().waitFor();
-  await page.click('[data-testid="tab-statistics"]');
-  await page.locator('[data-testid="stats-chart"]').waitFor();
+  await assertOutOfMemoryAlone(page, 'huge-name.heapsnapshot', '0.06');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -149,21 +164,9 @@ test('a snapshot whose graph needs more memory than a worker may use fails alone
   const { page, context, errors } = await suite.openPage();
   await page.goto(`${suite.origin}/index.html?memory-limit=32`);
   await loadFiles(page, [big, mixed]);
-  const bad = item(page, 'big-graph.heapsnapshot');
-  assert.equal(await bad.getAttribute('data-status'), 'error');
-  const message = await bad.locator('[data-testid="snapshot-error"]').textContent();
-  assert.match(message, /This snapshot needs more memory than the 0\.03 GiB this page gives one snapshot \(it asked for [\d.]+ MiB more; it held [\d.]+ GiB\)\. The other snapshots are not affected/);
-  assert.equal(await item(page, 'mixed.heapsnapshot').getAttribute('data-status'), 'ready');
-  await item(page, 'mixed.heapsnapshot').click();
-  const rows = page.locator('[data-testid="summary-table"] [data-testid="row"]');
-  await rows.first().waitFor();
-  assert.ok(await rows.count() > 10, 'the Summary lists classes');
-  await rows.first().locator('[data-testid="expander"]').click();
-  await page.locator('[data-testid="summary-table"] [data-testid="object-name"]').first().waitFor();
+  await assertOutOfMemoryAlone(page, 'big-graph.heapsnapshot', '0.03');
   await page.click('[data-testid="tab-containment"]');
   await page.locator('[data-testid="view-containment"] [data-testid="row"]').first().waitFor();
-  await page.click('[data-testid="tab-statistics"]');
-  await page.locator('[data-testid="stats-chart"]').waitFor();
   assert.deepEqual(errors, []);
   await context.close();
 });
