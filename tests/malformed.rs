@@ -581,8 +581,9 @@ fn a_heap_timeline_and_deep_but_closed_nesting_analyse_in_the_cli_as_the_plain_f
         v
     };
     let expected = summary(&plain);
-    assert_eq!(expected["nodes"], 4);
-    let names: Vec<&str> = expected["classes"]
+    assert_eq!(expected["info"]["nodes"], 4);
+    assert_eq!(expected["info"]["totalSize"], 56);
+    let names: Vec<&str> = expected["rows"]
         .as_array()
         .unwrap()
         .iter()
