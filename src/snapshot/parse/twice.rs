@@ -22,9 +22,14 @@ pub fn parse_twice<R: Read>(
     file_size: u64,
 ) -> Result<Graph> {
     std::thread::scope(|scope| {
-        let edges = scope.spawn(|| read(open, Parser::half(Split::EdgesOnly), true));
-        let mut rest = Parser::half(Split::WithoutEdges);
-        rest.set_file_size(file_size);
+        let half = |split| {
+            let mut parser = Parser::half(split);
+            parser.set_file_size(file_size);
+            parser
+        };
+        let edges = half(Split::EdgesOnly);
+        let edges = scope.spawn(move || read(open, edges, true));
+        let rest = half(Split::WithoutEdges);
         let rest = read(open, rest, false);
         let edges = edges
             .join()
