@@ -4,7 +4,7 @@
 mod common;
 mod hostile;
 
-use common::{arg, cli, generate, oracle, snake, with_session, TempDir, STATISTICS_BUCKETS};
+use common::{arg, cli, generate, gzip, oracle, snake, with_session, TempDir, STATISTICS_BUCKETS};
 use heaplens::query::{Order, Scope, SortBy, SCHEMA};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -375,13 +375,6 @@ fn terminal_escapes_in_class_names_are_printed_escaped_in_every_table_and_exact_
     for name in names {
         assert!(classes.contains(&name), "{name:?} not in {classes:?}");
     }
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    encoder.write_all(bytes).unwrap();
-    encoder.finish().unwrap()
 }
 
 #[test]

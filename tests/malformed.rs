@@ -9,7 +9,8 @@ mod common;
 mod edits;
 
 use common::{
-    arg, cli, cli_within, generate, parse_chunked, parse_split, shrink_snapshot, TempDir, ODD_CHUNK,
+    arg, cli, cli_within, generate, gzip, parse_chunked, parse_split, shrink_snapshot, TempDir,
+    ODD_CHUNK,
 };
 use heaplens::analysis::HeapSnapshot;
 use heaplens::snapshot::Graph;
@@ -504,13 +505,6 @@ fn other_inputs() -> Vec<(&'static str, Vec<u8>, &'static str)> {
             "in \"nodes\": unexpected 'N' in a number array",
         ),
     ]
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut out = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    out.write_all(bytes).unwrap();
-    out.finish().unwrap()
 }
 
 #[test]

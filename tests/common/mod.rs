@@ -611,3 +611,11 @@ pub fn snake(key: &str) -> String {
     }
     out
 }
+
+/// `bytes` gzip-compressed, as a user's `.heapsnapshot.gz`.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    out.write_all(bytes).unwrap();
+    out.finish().unwrap()
+}
