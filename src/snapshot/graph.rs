@@ -8,6 +8,7 @@
 use super::meta::Meta;
 use super::scopes::ScopeTables;
 use super::strings::{bounded, StringIndex, Strings};
+use super::trace::Traces;
 use std::borrow::Cow;
 use std::ops::Range;
 
@@ -58,6 +59,9 @@ pub struct Graph {
     pub locations: Vec<Location>,
     /// V8's scope tables (empty when the file has none; layout in `meta.scopes`).
     pub scopes: ScopeTables,
+    /// The allocation tracker's functions, stacks and samples (empty when
+    /// it did not run).
+    pub traces: Traces,
 }
 
 impl Graph {
@@ -159,5 +163,6 @@ impl Graph {
             + self.strings.heap_bytes()
             + self.locations.capacity() * std::mem::size_of::<Location>()
             + self.scopes.heap_bytes()
+            + self.traces.heap_bytes()
     }
 }

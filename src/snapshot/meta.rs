@@ -3,6 +3,7 @@
 //! layouts, and newer V8 drops `trace_node_id` and adds fields).
 
 use super::scopes::ScopeLayout;
+use super::trace::{SampleLayout, TraceLayout};
 use crate::bail;
 use crate::error::{Error, Result};
 use serde::Deserialize;
@@ -28,7 +29,10 @@ pub enum NodeField {
     EdgeCount,
     /// `detachedness`: DOM state, 0 unknown, 1 attached, 2 detached.
     Detachedness,
-    /// Any field heaplens does not use (`trace_node_id`, future fields).
+    /// `trace_node_id`: the allocation stack that made the object (0 when
+    /// none; only meaningful when the allocation tracker ran).
+    TraceNodeId,
+    /// Any field heaplens does not use (future fields).
     Other,
 }
 
@@ -42,6 +46,7 @@ impl NodeField {
             NodeField::SelfSize => "self_size",
             NodeField::EdgeCount => "edge_count",
             NodeField::Detachedness => "detachedness",
+            NodeField::TraceNodeId => "trace_node_id",
             NodeField::Other => "an unused field",
         }
     }
@@ -125,6 +130,11 @@ pub struct Meta {
     pub locations: Option<LocationLayout>,
     /// Layout of the scope tables, if the meta describes them.
     pub scopes: Option<ScopeLayout>,
+    /// Layout of the allocation traces, when the allocation tracker ran
+    /// (`trace_function_count` above 0 and both field lists present).
+    pub trace: Option<TraceLayout>,
+    /// Layout of `samples`, if the meta describes it.
+    pub samples: Option<SampleLayout>,
     /// Node type codes.
     pub node_kinds: NodeKinds,
     /// Edge type codes.
@@ -146,6 +156,8 @@ struct RawHeader {
     extra_native_bytes: Option<f64>,
     #[serde(default)]
     title: Option<String>,
+    #[serde(default)]
+    trace_function_count: u64,
 }
 
 #[derive(Deserialize)]
@@ -162,6 +174,12 @@ struct RawMeta {
     scope_context_var_fields: Vec<String>,
     #[serde(default)]
     scope_use_fields: Vec<String>,
+    #[serde(default)]
+    trace_function_info_fields: Vec<String>,
+    #[serde(default)]
+    trace_node_fields: Vec<String>,
+    #[serde(default)]
+    sample_fields: Vec<String>,
 }
 
 impl Meta {
@@ -203,6 +221,7 @@ impl Meta {
             "self_size" => NodeField::SelfSize,
             "edge_count" => NodeField::EdgeCount,
             "detachedness" => NodeField::Detachedness,
+            "trace_node_id" => NodeField::TraceNodeId,
             _ => NodeField::Other,
         })?;
         for (needed, name) in [
@@ -260,6 +279,12 @@ impl Meta {
             &m.scope_context_var_fields,
             &m.scope_use_fields,
         );
+        // DevTools reads the traces only when trace_function_count says the
+        // tracker ran.
+        let trace = (raw.trace_function_count > 0)
+            .then(|| TraceLayout::from_fields(&m.trace_function_info_fields, &m.trace_node_fields))
+            .flatten();
+        let samples = SampleLayout::from_fields(&m.sample_fields);
         let code = |list: &[String], name: &str| {
             list.iter()
                 .position(|t| t == name)
@@ -296,6 +321,8 @@ impl Meta {
             edge_fields,
             locations,
             scopes,
+            trace,
+            samples,
             node_kinds,
             edge_kinds,
             // At most 2^53 - 1 (JavaScript's exact integers): found by

@@ -7,8 +7,10 @@ pub mod parse;
 pub mod scopes;
 pub mod strings;
 pub mod synthetic;
+pub mod trace;
 
 pub use graph::{Graph, Location, NodeId};
 pub use meta::Meta;
 pub use parse::{parse_twice, Parser};
 pub use strings::{bounded, visible, Strings, NAME_LIMIT};
+pub use trace::Traces;

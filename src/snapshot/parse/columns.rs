@@ -4,6 +4,7 @@
 //! file ends.
 
 use super::numbers::Section;
+use super::trace::TraceColumns;
 use super::Split;
 use crate::bail;
 use crate::error::{Error, Result};
@@ -41,6 +42,8 @@ pub(super) struct Columns {
     edge_to: Vec<u32>,
     locations: Vec<u32>,
     scopes: ScopeTables,
+    /// The allocation tracker's sections.
+    pub(super) traces: TraceColumns,
 }
 
 fn reserve<T>(v: &mut Vec<T>, n: usize, what: &str) -> Result<()> {
@@ -87,8 +90,17 @@ impl Columns {
             edge_to: Vec::new(),
             locations: Vec::new(),
             scopes: ScopeTables::default(),
+            traces: TraceColumns::default(),
             meta,
         };
+        // trace_node_id is only kept when the traces it points into are read.
+        if c.meta.trace.is_none() {
+            for field in &mut c.node_row {
+                if *field == NodeField::TraceNodeId {
+                    *field = NodeField::Other;
+                }
+            }
+        }
         if !split.skips(Section::Nodes) {
             reserve(&mut c.node_type, n, "nodes")?;
             reserve(&mut c.node_name, n, "nodes")?;
@@ -97,6 +109,9 @@ impl Columns {
             reserve(&mut c.first_edge, n + 1, "nodes")?;
             if c.meta.has_detachedness() {
                 reserve(&mut c.detachedness, n, "nodes")?;
+            }
+            if c.node_row.contains(&NodeField::TraceNodeId) {
+                reserve(&mut c.traces.object_trace, n, "nodes")?;
             }
         }
         if !split.skips(Section::Edges) {
@@ -141,6 +156,12 @@ impl Columns {
                     bail!("locations[{at}] is {v}: too large for a location field");
                 }
                 self.locations.push(v as u32);
+                Ok(())
+            }
+            Section::TraceFunctionInfos => self.traces.function_value(v, at),
+            Section::TraceTree => self.traces.tree_value(&self.meta, v),
+            Section::Samples => {
+                self.traces.sample_value(v);
                 Ok(())
             }
             Section::Scopes | Section::ScopeContextVars | Section::ScopeUses => {
@@ -192,6 +213,7 @@ impl Columns {
                 self.first_edge.push(end);
             }
             NodeField::Detachedness => self.detachedness.push(v as u8),
+            NodeField::TraceNodeId => self.traces.object_trace.push(v as u32),
             NodeField::Other => {}
         }
         self.row_len = if k + 1 == self.node_row.len() {
@@ -349,6 +371,7 @@ impl Columns {
         self.check_string_indexes(strings.len())?;
         let locations = self.locations()?;
         self.check_scopes(strings.len())?;
+        let traces = self.traces.finish(&self.meta, strings.len())?;
         strings.shrink();
         Ok(Graph {
             meta: self.meta,
@@ -364,6 +387,7 @@ impl Columns {
             strings,
             locations,
             scopes: self.scopes,
+            traces,
         })
     }
 

@@ -17,6 +17,7 @@ mod columns;
 mod numbers;
 mod skip;
 mod strings;
+mod trace;
 mod twice;
 
 pub use twice::parse_twice;
@@ -125,6 +126,14 @@ const SECTIONS: [&[u8]; 8] = [
     b"scope_context_vars",
     b"scope_uses",
 ];
+
+/// The message for a section that comes twice.
+fn second_section(key: &[u8]) -> String {
+    format!(
+        "a second \"{}\" section: V8 writes each section once, so the file is corrupt",
+        String::from_utf8_lossy(key)
+    )
+}
 
 impl Default for Parser {
     fn default() -> Self {
@@ -454,13 +463,7 @@ impl Parser {
         let key = key.as_slice();
         if let Some(bit) = SECTIONS.iter().position(|s| *s == key) {
             if self.seen & (1 << bit) != 0 {
-                return Err(self.err_at(
-                    i,
-                    format!(
-                        "a second \"{}\" section: V8 writes each section once, so the file is corrupt",
-                        String::from_utf8_lossy(key)
-                    ),
-                ));
+                return Err(self.err_at(i, second_section(key)));
             }
             self.seen |= 1 << bit;
         }

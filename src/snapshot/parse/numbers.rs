@@ -2,7 +2,7 @@
 //! digit by digit straight into the columns, with no intermediate text.
 
 use super::skip::Skipper;
-use super::{show, Parser, State};
+use super::{second_section, show, Parser, State};
 use crate::bail;
 use crate::error::{Error, Result};
 
@@ -15,6 +15,10 @@ pub(super) enum Section {
     Scopes,
     ScopeContextVars,
     ScopeUses,
+    TraceFunctionInfos,
+    /// The one nested array: records whose last field is an array of more.
+    TraceTree,
+    Samples,
 }
 
 impl Section {
@@ -27,6 +31,9 @@ impl Section {
             b"scopes" => Some(Section::Scopes),
             b"scope_context_vars" => Some(Section::ScopeContextVars),
             b"scope_uses" => Some(Section::ScopeUses),
+            b"trace_function_infos" => Some(Section::TraceFunctionInfos),
+            b"trace_tree" => Some(Section::TraceTree),
+            b"samples" => Some(Section::Samples),
             _ => None,
         }
     }
@@ -39,6 +46,9 @@ impl Section {
             Section::Scopes => "scopes",
             Section::ScopeContextVars => "scope_context_vars",
             Section::ScopeUses => "scope_uses",
+            Section::TraceFunctionInfos => "trace_function_infos",
+            Section::TraceTree => "trace_tree",
+            Section::Samples => "samples",
         }
     }
 
@@ -59,6 +69,9 @@ pub(super) struct NumberState {
     negative: bool,
     digits: u32,
     need_comma: bool,
+    /// A nested `[` (`trace_tree` only) was the last thing read, so a `]`
+    /// may follow at once.
+    opened: bool,
     pub(super) values: u64,
 }
 
@@ -88,13 +101,27 @@ impl Parser {
             Section::Scopes | Section::ScopeContextVars | Section::ScopeUses => {
                 columns.meta.scopes.is_none()
             }
+            // Read only when the header describes them, and then refused
+            // when repeated, as the sections of SECTIONS always are.
+            Section::TraceFunctionInfos | Section::TraceTree | Section::Samples => {
+                let declared = match section {
+                    Section::Samples => columns.meta.samples.is_some(),
+                    _ => columns.meta.trace.is_some(),
+                };
+                if declared && !columns.traces.first_read(section as u8) {
+                    return Err(self.err_at(i, second_section(section.key().as_bytes())));
+                }
+                !declared
+            }
             Section::Nodes => std::mem::replace(&mut columns.nodes_done, true),
             Section::Edges => std::mem::replace(&mut columns.edges_done, true),
         };
-        if self.split.skips(section) && !skip {
+        // The fast skip stops at the first ']': not for the nested trace_tree.
+        if self.split.skips(section) && !skip && section != Section::TraceTree {
             self.state = State::SkipNumbers;
             return Ok(());
         }
+        let skip = skip || self.split.skips(section);
         if skip {
             self.skipper = Skipper::default();
             self.state = State::SkipValue;
@@ -157,6 +184,7 @@ impl Parser {
             }
             match b {
                 b',' => {
+                    n.opened = false;
                     if n.digits > 0 {
                         columns.value(section, n.acc, n.negative, n.values)?;
                         n.values += 1;
@@ -179,12 +207,33 @@ impl Parser {
                         n.need_comma = true;
                     }
                 }
+                b'[' if section == Section::TraceTree && n.digits == 0 && !n.need_comma => {
+                    let meta = &columns.meta;
+                    columns
+                        .traces
+                        .open_children(meta)
+                        .map_err(|e| fail(i, e.message().to_owned()))?;
+                    n.opened = true;
+                }
                 b']' => {
                     if n.digits > 0 {
                         columns.value(section, n.acc, n.negative, n.values)?;
                         n.values += 1;
-                    } else if !n.need_comma && n.values > 0 {
+                        n.acc = 0;
+                        n.digits = 0;
+                    } else if !n.need_comma && n.values > 0 && !n.opened {
                         return Err(fail(i, "a ',' right before ']'".to_owned()));
+                    }
+                    let nested = section == Section::TraceTree
+                        && columns
+                            .traces
+                            .close_array()
+                            .map_err(|e| fail(i, e.message().to_owned()))?;
+                    if nested {
+                        n.need_comma = true;
+                        n.opened = false;
+                        i += 1;
+                        continue;
                     }
                     if columns.row_len != 0 {
                         return Err(fail(
