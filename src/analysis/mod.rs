@@ -1,6 +1,7 @@
 //! The analyses, one module each, and [`HeapSnapshot`]: a parsed graph plus
 //! everything DevTools derives from it, computed once in DevTools' order.
 
+pub mod allocations;
 pub mod classes;
 pub mod closures;
 pub mod collections;

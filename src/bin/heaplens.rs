@@ -14,6 +14,8 @@ macro_rules! out {
     };
 }
 
+#[path = "heaplens/allocations.rs"]
+mod allocations;
 #[path = "heaplens/bench.rs"]
 mod bench;
 #[path = "heaplens/collections.rs"]
@@ -82,6 +84,9 @@ usage:
                                              grew in every interval, with their paths [--json]
   heaplens graph FILE @ID [--svg OUT]        an object's retaining paths, merged (--json; limits
                                              --depth 50, --nodes 5000, --siblings 25)
+  heaplens allocations FILE [@ID] [--json]   functions by the live bytes of what they allocated,
+                                             with their caller stacks (a snapshot recorded with
+                                             allocation stacks); @ID: that object's stack
   heaplens leaks S1 S2 S3 [S4 ...] [--json]  objects allocated between S1 and S2 still alive
                                              in the last snapshot, grouped, with their paths
                                              (or a folder: its snapshots in capture order)
@@ -268,6 +273,7 @@ fn run(args: &[String]) -> Result<ExitCode> {
             retainers(&o)
         }
         "leaks" => return leaks(&o),
+        "allocations" => allocations::run(&o),
         "bench" => {
             want(1)?;
             bench::bench(&o.files[0], o.threads.unwrap_or_else(default_threads))

@@ -9,6 +9,7 @@
 //   node tests/oracle/devtools-today.mjs strings FILE
 //   node tests/oracle/devtools-today.mjs contexts FILE
 //   node tests/oracle/devtools-today.mjs realms FILE
+//   node tests/oracle/devtools-today.mjs allocations FILE [@ID ...]
 //
 // NAME is one of DevTools' filterName values: duplicatedStrings,
 // objectsRetainedByDetachedDomNodes, objectsRetainedByConsole,
@@ -50,6 +51,7 @@ function usage() {
     '  node tests/oracle/devtools-today.mjs strings FILE\n' +
     '  node tests/oracle/devtools-today.mjs contexts FILE\n' +
     '  node tests/oracle/devtools-today.mjs realms FILE\n' +
+    '  node tests/oracle/devtools-today.mjs allocations FILE [@ID ...]\n' +
     `NAME: ${FILTER_NAMES.join(', ')}, nativeContext_<node index>, sharedNativeContext, noNativeContext\n`);
   process.exit(2);
 }
@@ -138,6 +140,43 @@ export async function summaryOf(snapshot, filterName) {
   return { devtools: frontendVersion, filter: filterName ?? null, ...rowsOf(snapshot, nodeFilter) };
 }
 
+/**
+ * The Allocation perspective as the grid gets it, every row expanded: each
+ * function of allocationTracesTops() with its callers from
+ * allocationNodeCallers(), single-caller chains unfolded into the nested tree
+ * they stand for; the timeline (getSamples) and, for each @ID, the object's
+ * allocationStack().
+ */
+export function allocationsOf(snapshot, ids) {
+  const row = (n) => ({
+    name: n.name, scriptName: n.scriptName, scriptId: n.scriptId, line: n.line, column: n.column,
+    count: n.count, size: n.size, liveCount: n.liveCount, liveSize: n.liveSize,
+  });
+  const expand = (node) => {
+    const out = { ...row(node), callers: [] };
+    if (!node.hasChildren) return out;
+    const { nodesWithSingleCaller, branchingCallers } = snapshot.allocationNodeCallers(node.id);
+    let at = out;
+    for (const single of nodesWithSingleCaller) {
+      const next = { ...row(single), callers: [] };
+      at.callers.push(next);
+      at = next;
+    }
+    at.callers.push(...branchingCallers.map(expand));
+    return out;
+  };
+  const samples = snapshot.getSamples();
+  const timeline = samples ? samples.timestamps.map((timeMs, i) => ({
+    timeMs, lastAssignedId: samples.lastAssignedIds[i], liveSize: samples.sizes[i],
+  })) : [];
+  const stacks = {};
+  for (const id of ids) {
+    const nodeIndex = snapshot.nodeIndexForId(Number(id.replace(/^@/, '')));
+    stacks[id] = nodeIndex === undefined ? 'absent' : snapshot.allocationStack(nodeIndex);
+  }
+  return { functions: snapshot.allocationTracesTops().map(expand), timeline, stacks };
+}
+
 async function main(argv) {
   // The worker reports unreachable nodes with console.log; stdout is for the JSON.
   console.log = console.warn = (...args) => process.stderr.write(args.join(' ') + '\n');
@@ -170,6 +209,9 @@ async function main(argv) {
       out = { ...snapshot.getNativeContextSizes(), owner: Array.from(snapshot.nodeNativeContextAttribution) };
       break;
     }
+    case 'allocations':
+      out = allocationsOf(await load(file), rest);
+      break;
     default:
       usage();
   }
