@@ -3,6 +3,7 @@
 //! Module map:
 //! - [`snapshot`]: the file format; a streaming parser into a columnar graph.
 //! - [`analysis`]: one module per analysis, each matching Chrome DevTools.
+//! - [`profile`]: sampling heap profiles (`.heapprofile`) and their trees.
 //! - [`query`]: the protocol (typed requests and responses) and the session
 //!   answering it: the one API every front end uses.
 //! - [`report`]: the leak report as a Markdown or self-contained HTML document.
@@ -13,6 +14,7 @@
 
 pub mod analysis;
 pub mod error;
+pub mod profile;
 pub mod query;
 pub mod report;
 pub mod snapshot;

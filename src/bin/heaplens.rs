@@ -26,6 +26,8 @@ mod graph;
 mod leak_text;
 #[path = "heaplens/mcp.rs"]
 mod mcp;
+#[path = "heaplens/profile.rs"]
+mod profile;
 #[path = "heaplens/realms.rs"]
 mod realms;
 #[path = "heaplens/record.rs"]
@@ -87,6 +89,8 @@ usage:
   heaplens allocations FILE [@ID] [--json]   functions by the live bytes of what they allocated,
                                              with their caller stacks (a snapshot recorded with
                                              allocation stacks); @ID: that object's stack
+  heaplens profile FILE.heapprofile [--json] a sampling heap profile: functions by bytes
+                                             sampled (bottom-up) and the call tree (top-down)
   heaplens leaks S1 S2 S3 [S4 ...] [--json]  objects allocated between S1 and S2 still alive
                                              in the last snapshot, grouped, with their paths
                                              (or a folder: its snapshots in capture order)
@@ -274,6 +278,7 @@ fn run(args: &[String]) -> Result<ExitCode> {
         }
         "leaks" => return leaks(&o),
         "allocations" => allocations::run(&o),
+        "profile" => profile::run(&o),
         "bench" => {
             want(1)?;
             bench::bench(&o.files[0], o.threads.unwrap_or_else(default_threads))

@@ -166,6 +166,12 @@ pub fn oracle_today(args: &[&str]) -> serde_json::Value {
     run_oracle("devtools-today.mjs", args)
 }
 
+/// DevTools' `HeapProfileView` trees of a `.heapprofile`, run in Chromium
+/// by `tests/oracle/devtools-heapprofile.mjs`.
+pub fn oracle_heapprofile(args: &[&str]) -> serde_json::Value {
+    run_oracle("devtools-heapprofile.mjs", args)
+}
+
 fn run_oracle(script: &str, args: &[&str]) -> serde_json::Value {
     static RESULTS: Memo<Vec<String>, serde_json::Value> = OnceLock::new();
     let key: Vec<String> = std::iter::once(script)
