@@ -69,9 +69,10 @@ pub(super) struct NumberState {
     negative: bool,
     digits: u32,
     need_comma: bool,
-    /// A nested `[` (`trace_tree` only) was the last thing read, so a `]`
-    /// may follow at once.
-    opened: bool,
+    /// `values` when the last nested `[` (`trace_tree` only) opened, so a
+    /// `]` may follow it at once; `u64::MAX` once that array closed. (Kept
+    /// off the per-value path: a comma never touches it.)
+    opened_at: u64,
     pub(super) values: u64,
 }
 
@@ -184,7 +185,6 @@ impl Parser {
             }
             match b {
                 b',' => {
-                    n.opened = false;
                     if n.digits > 0 {
                         columns.value(section, n.acc, n.negative, n.values)?;
                         n.values += 1;
@@ -213,7 +213,7 @@ impl Parser {
                         .traces
                         .open_children(meta)
                         .map_err(|e| fail(i, e.message().to_owned()))?;
-                    n.opened = true;
+                    n.opened_at = n.values;
                 }
                 b']' => {
                     if n.digits > 0 {
@@ -221,7 +221,7 @@ impl Parser {
                         n.values += 1;
                         n.acc = 0;
                         n.digits = 0;
-                    } else if !n.need_comma && n.values > 0 && !n.opened {
+                    } else if !n.need_comma && n.values > 0 && n.values != n.opened_at {
                         return Err(fail(i, "a ',' right before ']'".to_owned()));
                     }
                     let nested = section == Section::TraceTree
@@ -231,7 +231,7 @@ impl Parser {
                             .map_err(|e| fail(i, e.message().to_owned()))?;
                     if nested {
                         n.need_comma = true;
-                        n.opened = false;
+                        n.opened_at = u64::MAX;
                         i += 1;
                         continue;
                     }
