@@ -18,7 +18,7 @@ const ORDERS_PER_ROUND: usize = 300;
 /// `Quote`s it makes per round; none outlives its round.
 const QUOTES_PER_ROUND: u64 = 1000;
 
-/// Two snapshots of the order book, after rounds 1 and 2.
+/// Three snapshots of the order book, after rounds 1, 2 and 3.
 ///
 /// V8's tracker (Node 20) forgets the stack of an object a scavenge moves
 /// (round 1's orders then show trace node 0), so the program runs with a
@@ -26,7 +26,7 @@ const QUOTES_PER_ROUND: u64 = 1000;
 /// its stack and the live counts are the program's own numbers.
 fn order_book() -> Vec<PathBuf> {
     let script = repo().join("tests/fixtures/programs/order-book.cjs");
-    write_snapshots(&script, &["--min-semi-space-size=64"], "order-book", 2)
+    write_snapshots(&script, &["--min-semi-space-size=64"], "order-book", 3)
 }
 
 /// The 1-based line of the first source line of order-book.cjs that
@@ -298,7 +298,53 @@ fn cli_prints_functions_stacks_and_json() {
     assert!(status.success(), "{err}");
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], format!("@{order} was allocated at:"));
-    assert!(lines[1].trim_start().starts_with("placeOrders "), "{out}");
+    assert!(lines[1].trim_start().starts_with("placeOrders ("), "{out}");
+}
+
+#[test]
+fn leak_report_says_where_the_leaked_orders_were_allocated() {
+    let files = order_book();
+    let args: Vec<&str> = std::iter::once("leaks")
+        .chain(files.iter().map(|f| arg(f)))
+        .chain(["--json"])
+        .collect();
+    let (status, out, err) = cli(&args);
+    assert!(status.success(), "{err}");
+    let report: Value = serde_json::from_str(&out).expect("--json prints JSON");
+    let groups = report["groups"].as_array().expect("the report has groups");
+    let orders = groups
+        .iter()
+        .find(|g| g["name"] == "Order")
+        .expect("the orders of round 2 leak");
+    assert_eq!(orders["count"], ORDERS_PER_ROUND as u64);
+    let sites = orders["allocatedAt"].as_array().unwrap();
+    assert_eq!(sites.len(), 1, "one stack made them all: {sites:?}");
+    assert_eq!(sites[0]["count"], ORDERS_PER_ROUND as u64);
+    let frames: Vec<&str> = sites[0]["frames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["functionName"].as_str().unwrap())
+        .collect();
+    assert_eq!(frames[..3], ["placeOrders", "runRound", "trackedRounds"]);
+    assert_eq!(
+        sites[0]["frames"][0]["line"],
+        line_of("function placeOrders")
+    );
+    // Without traces the field is there and empty.
+    let plain = common::generate("classic-leak", 3);
+    let args: Vec<&str> = std::iter::once("leaks")
+        .chain(plain.iter().map(|f| arg(f)))
+        .chain(["--json"])
+        .collect();
+    let (status, out, err) = cli(&args);
+    assert!(status.success(), "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert!(report["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|g| g["allocatedAt"] == json!([])));
 }
 
 #[test]

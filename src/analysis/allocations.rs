@@ -65,6 +65,45 @@ pub struct Frame {
     pub column: u32,
 }
 
+/// `script:line:column` (1-based) as a user can copy it; the script alone
+/// when the line is unknown, nothing without a script.
+pub fn source_location(script: &str, line: u32, column: u32) -> String {
+    match (script, line) {
+        ("", _) => String::new(),
+        (_, 0) => script.to_owned(),
+        _ => format!("{script}:{line}:{column}"),
+    }
+}
+
+impl std::fmt::Display for Frame {
+    /// `name (script:line:column)`, `(anonymous)` for a function without a
+    /// name.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = match self.function_name.as_str() {
+            "" => "(anonymous)",
+            name => name,
+        };
+        match source_location(&self.script_name, self.line, self.column).as_str() {
+            "" => write!(f, "{name}"),
+            at => write!(f, "{name} ({at})"),
+        }
+    }
+}
+
+/// One stack that allocated members of a leak group, and how many.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AllocationSite {
+    /// Members allocated with exactly this stack.
+    pub count: u64,
+    /// The stack, innermost first, at most [`SITE_FRAMES`] frames (the
+    /// tree's root frame left out).
+    pub frames: Vec<Frame>,
+}
+
+/// Frames kept per [`AllocationSite`].
+pub const SITE_FRAMES: usize = 8;
+
 /// Live bytes of the objects allocated in one sample interval.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -247,6 +286,45 @@ impl<'a> Allocations<'a> {
     pub fn record_of(&self, n: usize) -> Option<usize> {
         let traces = self.traces();
         traces.tree.by_id(*traces.object_trace.get(n)?)
+    }
+
+    /// The commonest allocation stacks of each group, most members first
+    /// (at most `limit` per group): `members` gives (node, group) pairs,
+    /// groups numbered below `groups`.
+    pub fn sites_by_group(
+        &self,
+        members: impl Iterator<Item = (usize, usize)>,
+        groups: usize,
+        limit: usize,
+    ) -> Vec<Vec<AllocationSite>> {
+        let mut pairs: Vec<(usize, usize)> = members
+            .filter_map(|(n, g)| Some((g, self.record_of(n)?)))
+            .collect();
+        pairs.sort_unstable();
+        let mut sites = vec![Vec::new(); groups];
+        for run in pairs.chunk_by(|a, b| a == b) {
+            let (g, record) = run[0];
+            sites[g].push((run.len() as u64, record));
+        }
+        sites
+            .into_iter()
+            .map(|mut counts| {
+                counts.sort_by_key(|&(count, record)| (std::cmp::Reverse(count), record));
+                counts
+                    .into_iter()
+                    .take(limit)
+                    .map(|(count, record)| {
+                        let mut frames = self.frames(Some(record));
+                        // The last frame is the tree's "(root)".
+                        if frames.len() > 1 {
+                            frames.pop();
+                        }
+                        frames.truncate(SITE_FRAMES);
+                        AllocationSite { count, frames }
+                    })
+                    .collect()
+            })
+            .collect()
     }
 
     /// Whether node `n` was allocated on one of the stacks where `function`

@@ -245,6 +245,7 @@ mod tests {
                     node: "<script>x()</script>".to_owned(),
                     count: 3,
                 }],
+                allocated_at: Vec::new(),
                 why: "grew in every interval".to_owned(),
             }],
             warnings: vec!["<b>warn</b>".to_owned()],

@@ -8,6 +8,7 @@
 mod paths;
 mod series;
 
+use super::allocations::{AllocationSite, Allocations};
 use super::fasthash::{FastMap, FastSet};
 use super::paths::Parents;
 use super::scripts::{Scripts, SourceLocation};
@@ -17,6 +18,8 @@ use paths::ShapeKey;
 use serde::Serialize;
 pub use series::{order_series, SnapshotFacts};
 
+/// Allocation stacks listed per group, when the snapshot has them.
+const SITES_PER_GROUP: usize = 3;
 /// Members listed per group (the count covers all of them).
 const MAX_MEMBERS: usize = 1000;
 /// Ancestors walked from a member when looking for the holders that leak with it.
@@ -90,6 +93,9 @@ pub struct LeakGroup {
     /// Runtime objects leaking with the members and holding them, folded
     /// into this group (their sizes count in `retained_size`).
     pub holders: Vec<Holder>,
+    /// Where the members were allocated, the commonest stacks first, when
+    /// the last snapshot has allocation traces (empty otherwise).
+    pub allocated_at: Vec<AllocationSite>,
     /// Why the group ranks where it does, in words.
     pub why: String,
 }
@@ -154,10 +160,21 @@ pub fn leak_report(
     let scripts = Scripts::find(&last.graph);
     let (mut drafts, group_of) = group_members(last, &candidate, &parents, &scripts);
     fold_holders(last, &candidate, &parents, &mut drafts, &group_of);
+    let mut sites = Allocations::new(last).map_or_else(Vec::new, |profile| {
+        let members = group_of.iter().map(|(&m, &g)| (m as usize, g as usize));
+        profile.sites_by_group(members, drafts.len(), SITES_PER_GROUP)
+    });
     let mut groups: Vec<(LeakGroup, u64)> = drafts
         .into_iter()
-        .filter(|d| !d.folded)
-        .map(|d| finish(last, &parents, &scripts, facts, d))
+        .enumerate()
+        .filter(|(_, d)| !d.folded)
+        .map(|(i, d)| {
+            let mut group = finish(last, &parents, &scripts, facts, d);
+            if let Some(at) = sites.get_mut(i) {
+                group.0.allocated_at = std::mem::take(at);
+            }
+            group
+        })
         .collect();
     groups.sort_by(|(x, ox), (y, oy)| {
         let grows = |g: &LeakGroup| g.grows_every_interval == Some(true);
@@ -411,6 +428,7 @@ fn finish(
         program_class: d.program_class,
         location,
         holders: d.holders,
+        allocated_at: Vec::new(),
         why: String::new(),
     };
     group.why = why(&group, d.chained);

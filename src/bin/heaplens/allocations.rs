@@ -5,7 +5,9 @@
 //! allocation stack.
 
 use super::{open, print_json, print_table, size, Options};
-use heaplens::analysis::allocations::{timeline, Allocations, CallerTree, Frame, FunctionRow};
+use heaplens::analysis::allocations::{
+    source_location as location, timeline, Allocations, CallerTree, Frame, FunctionRow,
+};
 use heaplens::analysis::HeapSnapshot;
 use heaplens::error::{Error, Result};
 use heaplens::snapshot::NodeId;
@@ -91,16 +93,6 @@ pub fn run(o: &Options) -> Result<()> {
     Ok(())
 }
 
-/// `script:line:column` as a user can copy it (1-based; `script` alone
-/// when the line is unknown).
-fn location(script: &str, line: u32, column: u32) -> String {
-    match (script, line) {
-        ("", _) => String::new(),
-        (_, 0) => script.to_owned(),
-        _ => format!("{script}:{line}:{column}"),
-    }
-}
-
 /// Every path from the tree's function out to a caller with no caller of
 /// its own, with the totals of its outermost node (what was allocated on
 /// stacks through that whole path).
@@ -144,11 +136,7 @@ fn object_stack(
     };
     out!("@{} was allocated at:", snapshot.graph.node_id[n]);
     for f in frames {
-        out!(
-            "  {}  {}",
-            f.function_name,
-            location(&f.script_name, f.line, f.column)
-        );
+        out!("  {f}");
     }
     Ok(())
 }

@@ -33,6 +33,14 @@ pub fn print_leaks_text(report: &LeakReport, top: usize) {
         if let Some(at) = &g.location {
             out!("  defined at {at}");
         }
+        for site in &g.allocated_at {
+            let frames: Vec<String> = site.frames.iter().map(|f| f.to_string()).collect();
+            out!(
+                "  allocated \u{d7}{} at {}",
+                site.count,
+                frames.join(" <- ")
+            );
+        }
         out!("  why: {}", g.why);
         out!("  retaining path:");
         for line in path_lines(g) {
