@@ -38,6 +38,13 @@ fn line_of(text: &str) -> u32 {
     at.expect("the fixture has the line") as u32 + 1
 }
 
+/// The `Order` objects of a snapshot.
+fn orders(snapshot: &HeapSnapshot) -> Vec<usize> {
+    (0..snapshot.graph.node_count())
+        .filter(|&n| snapshot.classes.class_name(n) == "Order")
+        .collect()
+}
+
 /// Our functions with their caller trees as the oracle writes them (no
 /// function index, which is heaplens' request key).
 fn functions_json(profile: &Allocations) -> Vec<Value> {
@@ -174,9 +181,7 @@ fn the_order_function_holds_every_order_and_quotes_die() {
             let functions = profile.functions();
             let row = |name: &str| functions.iter().find(|f| f.name == name).cloned();
             let place = row("placeOrders").expect("placeOrders allocated");
-            let orders: Vec<usize> = (0..snapshot.graph.node_count())
-                .filter(|&n| snapshot.classes.class_name(n) == "Order")
-                .collect();
+            let orders = orders(snapshot);
             let alive = ORDERS_PER_ROUND * (round + 1);
             assert_eq!(orders.len(), alive);
             // Every order was made by placeOrders and nothing else it made
@@ -223,9 +228,7 @@ fn object_stacks_equal_devtools() {
         let profile = Allocations::new(snapshot).expect("the snapshot has stacks");
         let g = &snapshot.graph;
         // An order, an object made before tracking began and the root.
-        let order = (0..g.node_count())
-            .find(|&n| snapshot.classes.class_name(n) == "Order")
-            .unwrap();
+        let order = orders(snapshot)[0];
         let untracked = (1..g.node_count())
             .find(|&n| g.traces.object_trace[n] == 0 && g.node_id[n] % 2 == 1)
             .unwrap();
@@ -287,13 +290,7 @@ fn cli_prints_functions_stacks_and_json() {
     let count = |v: &Value| v.as_array().map_or(0, Vec::len);
     assert_eq!(count(&json["functions"]), count(&expected["functions"]));
 
-    let order = with_session(file, |s| {
-        let g = &s.snapshot.graph;
-        let n = (0..g.node_count())
-            .find(|&n| s.snapshot.classes.class_name(n) == "Order")
-            .unwrap();
-        g.node_id[n]
-    });
+    let order = with_session(file, |s| s.snapshot.graph.node_id[orders(&s.snapshot)[0]]);
     let (status, out, err) = cli(&["allocations", arg(file), &format!("@{order}")]);
     assert!(status.success(), "{err}");
     let lines: Vec<&str> = out.lines().collect();
@@ -408,4 +405,39 @@ fn malformed_trace_sections_are_refused_with_where() {
         err.to_string().contains("a second \"trace_tree\" section"),
         "{err}"
     );
+}
+
+#[test]
+fn the_session_answers_the_allocation_requests() {
+    let file = &loadable_by_devtools()[0];
+    with_session(file, |s| {
+        let order = s.snapshot.graph.node_id[orders(&s.snapshot)[0]];
+        let mut ask = |request: Value| {
+            let request = serde_json::from_value(request).expect("a request");
+            serde_json::to_value(s.query(request).expect("an answer")).unwrap()
+        };
+        let page = ask(json!({"op": "allocations"}));
+        assert_eq!(page["hasStacks"], json!(true));
+        let functions = page["functions"].as_array().unwrap();
+        let place = functions
+            .iter()
+            .find(|f| f["name"] == "placeOrders")
+            .expect("placeOrders is listed");
+        assert_eq!(place["line"], line_of("function placeOrders"));
+        let callers = ask(json!({"op": "allocationCallers", "function": place["function"]}));
+        assert_eq!(callers["liveCount"], place["liveCount"]);
+        assert_eq!(callers["callers"][0]["name"], "runRound");
+        assert_eq!(
+            ask(json!({"op": "allocationCallers", "function": 1_000_000})),
+            Value::Null
+        );
+        let expected = oracle_today(&["allocations", arg(file)]);
+        assert_eq!(bars(&page["timeline"]), bars(&expected["timeline"]));
+        let stack = ask(json!({"op": "allocationStack", "id": order}));
+        assert_eq!(stack["frames"][0]["functionName"], "placeOrders");
+        assert_eq!(
+            ask(json!({"op": "allocationStack", "id": 1})),
+            json!({"frames": null})
+        );
+    });
 }

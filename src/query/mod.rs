@@ -4,6 +4,7 @@
 //! answers them from what the analyses computed, and only pages, sorts and
 //! filters: no analysis lives here.
 
+mod allocations;
 mod classes;
 mod compare;
 mod lists;
@@ -15,8 +16,8 @@ mod views;
 
 pub use compare::DiffInstance;
 pub use protocol::{
-    ComparePage, IdRange, Order, Page, Request, Response, Scope, SortBy, Window, SCHEMA,
-    STRING_PAGE_LIMIT,
+    AllocationPage, ComparePage, IdRange, Order, Page, Request, Response, Scope, SortBy, Stack,
+    Window, SCHEMA, STRING_PAGE_LIMIT,
 };
 pub use rows::{
     ClassRow, ContextRow, EdgeRow, HolderRow, Info, NameWindow, NodeRow, StringRow, VariableRow,

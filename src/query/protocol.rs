@@ -9,6 +9,7 @@ use super::rows::{
     ClassRow, ContextRow, EdgeRow, Info, NameWindow, NodeRow, ObjectList, StringRow,
 };
 use super::views::GraphAnswer;
+use crate::analysis::allocations::{CallerTree, Frame, FunctionRow, TimelineBar};
 use crate::analysis::classes::InterfaceDefinition;
 use crate::analysis::collections::{Census, GrowingCollection};
 use crate::analysis::diff::{DiffBase, DiffRow};
@@ -268,6 +269,20 @@ pub enum Request {
     /// The property sets that name plain objects (`{a, b}`), for another
     /// snapshot's [`Request::DiffBase`]: [`Response::Interfaces`].
     InterfaceDefinitions,
+    /// DevTools' Allocation perspective: functions by what they allocated
+    /// and the live bytes per sample interval: [`Response::Allocations`].
+    Allocations,
+    /// A function's bottom-up tree (who called it where it allocated):
+    /// [`Response::Callers`].
+    AllocationCallers {
+        /// The function (a row's `function` from [`Request::Allocations`]).
+        function: u32,
+    },
+    /// The allocation stack of an object: [`Response::Stack`].
+    AllocationStack {
+        /// Object id.
+        id: u32,
+    },
     /// What a leak report needs from this snapshot when it is not the last:
     /// [`Response::Facts`].
     Facts {
@@ -453,6 +468,26 @@ pub struct Document {
     pub text: String,
 }
 
+/// [`Request::Allocations`]' answer.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AllocationPage {
+    /// Whether the snapshot has allocation stacks (recorded with
+    /// `trackAllocations`); `functions` is empty without.
+    pub has_stacks: bool,
+    /// Functions that allocated, largest allocated size first.
+    pub functions: Vec<FunctionRow>,
+    /// Live bytes per sample interval (empty without samples).
+    pub timeline: Vec<TimelineBar>,
+}
+
+/// [`Request::AllocationStack`]'s answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stack {
+    /// Innermost first; `null` when the object has no allocation stack.
+    pub frames: Option<Vec<Frame>>,
+}
+
 /// The answer to a [`Request`]: serialized as the inner value alone, so
 /// each request has one JSON shape (documented on the request).
 #[derive(Debug, Clone, Serialize)]
@@ -504,6 +539,12 @@ pub enum Response {
     Collections(Vec<GrowingCollection>),
     /// A retainer graph.
     RetainerGraph(Box<GraphAnswer>),
+    /// The Allocation perspective.
+    Allocations(AllocationPage),
+    /// A function's bottom-up tree (`null` when it allocated nothing).
+    Callers(Option<Box<CallerTree>>),
+    /// An object's allocation stack.
+    Stack(Stack),
     /// Done, nothing to say.
     Done {},
 }

@@ -162,6 +162,13 @@ impl Session {
             Request::InterfaceDefinitions => {
                 Response::Interfaces(self.snapshot.classes.interfaces.clone())
             }
+            Request::Allocations => Response::Allocations(self.allocations()),
+            Request::AllocationCallers { function } => {
+                Response::Callers(self.allocation_callers(function).map(Box::new))
+            }
+            Request::AllocationStack { id } => {
+                Response::Stack(self.allocation_stack(self.node(id)?))
+            }
             Request::Facts { name } => Response::Facts(Box::new(self.facts(&name))),
             Request::Leaks { facts } => Response::Leaks(Box::new(self.leaks(facts))),
             Request::LeakDocument {

@@ -35,6 +35,9 @@ fn op_of(r: &Request) -> &'static str {
         Request::Stats => "stats",
         Request::Search { .. } => "search",
         Request::InterfaceDefinitions => "interfaceDefinitions",
+        Request::Allocations => "allocations",
+        Request::AllocationCallers { .. } => "allocationCallers",
+        Request::AllocationStack { .. } => "allocationStack",
         Request::Facts { .. } => "facts",
         Request::Leaks { .. } => "leaks",
         Request::LeakDocument { .. } => "leakDocument",
@@ -51,7 +54,7 @@ fn op_of(r: &Request) -> &'static str {
 }
 
 /// The arms of [`op_of`].
-const VARIANTS: usize = 31;
+const VARIANTS: usize = 34;
 
 /// Answers whose keys are data (class keys and names), not field names.
 const DATA_MAPS: [&str; 2] = ["classes", "classCounts"];
@@ -247,6 +250,18 @@ fn every_request_of_the_table_round_trips() {
         "stats.v8heap",
     );
     assert_keys(&stats["native"], "total typedArrays", "stats.native");
+
+    // The classic program was not recorded with allocation stacks
+    // (tests/allocations.rs has snapshots that were).
+    let allocations = t.send(s, r#"{"op":"allocations"}"#, &[]);
+    assert_eq!(
+        allocations,
+        json!({"hasStacks": false, "functions": [], "timeline": []})
+    );
+    let callers = t.send(s, r#"{"op":"allocationCallers","function":3}"#, &[]);
+    assert_eq!(callers, Value::Null);
+    let stack = t.send(s, r#"{"op":"allocationStack","id":5}"#, &[]);
+    assert_eq!(stack, json!({"frames": null}));
 
     let search = t.send(
         s,
