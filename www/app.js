@@ -20,6 +20,7 @@ import { closuresView } from './views/closures.js';
 import { realmsView } from './views/realms.js';
 import { collectionsView } from './views/collections.js';
 import { graphView } from './views/graph.js';
+import { allocationsView } from './views/allocations.js';
 import { leaksView } from './views/leaks.js';
 import { growthView, isHeapUsageLog, createHeapLogs } from './views/growth.js';
 import { droppedFolders, filesOf, fromFolder } from './lib/dropped.js';
@@ -36,6 +37,7 @@ const TABS = [
   { key: 'closures', title: 'Closures', make: closuresView },
   { key: 'realms', title: 'Realms', make: realmsView },
   { key: 'graph', title: 'Retainer Graph', make: graphView },
+  { key: 'allocations', title: 'Allocation', make: allocationsView },
   // multi: the view reads every ready snapshot, so it is redrawn when that set changes.
   { key: 'leaks', title: 'Leaks', make: leaksView, multi: true },
   { key: 'collections', title: 'Collections', make: collectionsView, multi: true },

@@ -189,6 +189,32 @@ export class SnapshotClient {
   }
 
   /**
+   * DevTools' Allocation perspective: functions by allocated size, and live bytes per
+   * sample interval (snapshots recorded with allocation stacks; else hasStacks is false).
+   * @returns {Promise<{ hasStacks: boolean, functions: object[], timeline: object[] }>}
+   */
+  allocations() {
+    return this.query({ op: 'allocations' });
+  }
+
+  /**
+   * A function's bottom-up tree: its row with `callers`, recursively; null when it
+   * allocated nothing.
+   * @param {number} fn a row's `function`
+   */
+  allocationCallers(fn) {
+    return this.query({ op: 'allocationCallers', function: fn });
+  }
+
+  /**
+   * An object's allocation stack, innermost first: { frames } (null without one).
+   * @param {number} id
+   */
+  allocationStack(id) {
+    return this.query({ op: 'allocationStack', id });
+  }
+
+  /**
    * This snapshot's facts for a leak report (class counts, newest id, total size), asked for once.
    * @returns {Promise<Facts>}
    */

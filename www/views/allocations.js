@@ -1,0 +1,59 @@
+//! Allocation view (DevTools' Allocation perspective): for a snapshot recorded with
+//! allocation stacks, the functions that allocated, with how many of their objects and
+//! bytes are still alive; a function expands into its callers, and they into theirs (the
+//! bottom-up tree the query layer's allocationCallers answers).
+
+import { el } from '../lib/dom.js';
+import { TreeTable } from '../lib/treetable.js';
+import { fillSize } from '../lib/cells.js';
+import { formatCount } from '../lib/format.js';
+
+/** `script:line:column` as a user can copy it (1-based), the script alone without a line. */
+function location(row) {
+  if (!row.scriptName) return '';
+  return row.line ? `${row.scriptName}:${row.line}:${row.column}` : row.scriptName;
+}
+
+export function allocationsView(ctx) {
+  const { client, info } = ctx.snapshot;
+  const total = () => info.totalSize;
+  const note = el('p', { className: 'hint', testid: 'allocations-note' });
+  const provider = {
+    async load(parent, offset, limit) {
+      if (parent === null) {
+        const res = await client.allocations();
+        note.textContent = res.hasStacks
+          ? 'Functions by the bytes they allocated; Live: what is still in the snapshot. Expand a function for who called it.'
+          : 'This snapshot has no allocation stacks: record it with allocation tracking (DevTools\u2019 \u201cAllocations on timeline\u201d with stack traces, or HeapProfiler.startTrackingHeapObjects({trackAllocations: true})).';
+        return { total: res.functions.length, rows: res.functions.slice(offset, offset + limit) };
+      }
+      // A function's callers come with its tree; deeper levels are already in it.
+      const callers = parent.callers ?? (await client.allocationCallers(parent.function))?.callers ?? [];
+      return { total: callers.length, rows: callers.slice(offset, offset + limit) };
+    },
+    canExpand: (row) => row.callers === undefined || row.callers.length > 0,
+  };
+  const columns = [
+    {
+      key: 'name', title: 'Function', width: 'minmax(260px, 1fr)',
+      render(cell, row) {
+        cell.appendChild(el('span', { className: 'class-name', testid: 'allocation-function' }, row.name || '(anonymous)'));
+        const at = location(row);
+        if (at) cell.appendChild(el('span', { className: 'alloc-location', testid: 'allocation-location' }, ` ${at}`));
+        cell.title = at;
+      },
+    },
+    { key: 'liveCount', title: 'Live Count', width: '110px', align: 'right', render: (cell, row) => cell.appendChild(el('span', { testid: 'live-count' }, formatCount(row.liveCount))) },
+    { key: 'count', title: 'Count', width: '110px', align: 'right', render: (cell, row) => cell.appendChild(el('span', { testid: 'count' }, formatCount(row.count))) },
+    { key: 'liveSize', title: 'Live Size', width: '140px', align: 'right', render: (cell, row) => fillSize(cell, row.liveSize, total()) },
+    { key: 'size', title: 'Size', width: '140px', align: 'right', render: (cell, row) => fillSize(cell, row.size) },
+  ];
+  const table = new TreeTable({
+    columns,
+    provider,
+    testid: 'allocations-table',
+    emptyText: 'No function allocated anything this snapshot recorded',
+  });
+  const element = el('section', { className: 'view', testid: 'view-allocations' }, note, table.element);
+  return { element, table, dispose: () => table.dispose() };
+}
