@@ -298,16 +298,20 @@ fn cli_prints_functions_stacks_and_json() {
     assert!(lines[1].trim_start().starts_with("placeOrders ("), "{out}");
 }
 
-#[test]
-fn leak_report_says_where_the_leaked_orders_were_allocated() {
-    let files = order_book();
+/// `heaplens leaks FILES… --json`.
+fn leaks_json(files: &[PathBuf]) -> Value {
     let args: Vec<&str> = std::iter::once("leaks")
         .chain(files.iter().map(|f| arg(f)))
         .chain(["--json"])
         .collect();
     let (status, out, err) = cli(&args);
     assert!(status.success(), "{err}");
-    let report: Value = serde_json::from_str(&out).expect("--json prints JSON");
+    serde_json::from_str(&out).expect("--json prints JSON")
+}
+
+#[test]
+fn leak_report_says_where_the_leaked_orders_were_allocated() {
+    let report = leaks_json(&order_book());
     let groups = report["groups"].as_array().expect("the report has groups");
     let orders = groups
         .iter()
@@ -329,14 +333,7 @@ fn leak_report_says_where_the_leaked_orders_were_allocated() {
         line_of("function placeOrders")
     );
     // Without traces the field is there and empty.
-    let plain = common::generate("classic-leak", 3);
-    let args: Vec<&str> = std::iter::once("leaks")
-        .chain(plain.iter().map(|f| arg(f)))
-        .chain(["--json"])
-        .collect();
-    let (status, out, err) = cli(&args);
-    assert!(status.success(), "{err}");
-    let report: Value = serde_json::from_str(&out).unwrap();
+    let report = leaks_json(&common::generate("classic-leak", 3));
     assert!(report["groups"]
         .as_array()
         .unwrap()

@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
+import { generatedLocales } from './devtools-today.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const testsDir = join(here, '..');
@@ -24,22 +25,13 @@ const frontendVersion = JSON.parse(readFileSync(join(frontendDir, 'package.json'
 const profilerDir = join(frontendDir, 'front_end', 'panels', 'profiler');
 
 /**
- * What the browser bundle cannot have: the generated locales module (DevTools'
- * build writes it), CSS and image modules (only the view's looks), and Node
+ * What the browser bundle cannot have besides the generated locales (see
+ * devtools-today.mjs): CSS and image modules (only the view's looks), and Node
  * built-ins (DevTools' host runtime picks the browser one on a page).
  */
-const stubs = {
-  name: 'stubs',
+const browserStubs = {
+  name: 'browser-stubs',
   setup(build) {
-    build.onResolve({ filter: /^\.\/locales\.js$/ }, (args) => ({ path: args.importer, namespace: 'locales' }));
-    build.onLoad({ filter: /.*/, namespace: 'locales' }, () => ({
-      contents: "export const LOCALES = ['en-US'];\n" +
-        "export const BUNDLED_LOCALES = ['en-US'];\n" +
-        "export const DEFAULT_LOCALE = 'en-US';\n" +
-        "export const REMOTE_FETCH_PATTERN = '';\n" +
-        "export const LOCAL_FETCH_PATTERN = '';\n",
-      loader: 'js',
-    }));
     build.onResolve({ filter: /(\.css\.js|Images\.js)$/ }, (args) => ({ path: args.path, namespace: 'empty' }));
     build.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: "export default '';\n", loader: 'js' }));
     build.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'node' }));
@@ -75,7 +67,7 @@ async function bundle() {
       target: 'chrome120',
       write: false,
       logLevel: 'error',
-      plugins: [stubs],
+      plugins: [generatedLocales, browserStubs],
     });
     mkdirSync(cacheDir, { recursive: true });
     writeFileSync(file, result.outputFiles[0].text);
