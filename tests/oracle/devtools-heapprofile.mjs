@@ -12,16 +12,10 @@
 // page; the profile is handed to it as data.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createRequire } from 'node:module';
-import { generatedLocales } from './devtools-today.mjs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { frontendDir, frontendVersion, generatedLocales, require, testsDir } from './devtools-today.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const testsDir = join(here, '..');
-const require = createRequire(join(testsDir, 'package.json'));
-const frontendDir = dirname(require.resolve('chrome-devtools-frontend/package.json'));
-const frontendVersion = JSON.parse(readFileSync(join(frontendDir, 'package.json'), 'utf8')).version;
 const profilerDir = join(frontendDir, 'front_end', 'panels', 'profiler');
 
 /**

@@ -26,10 +26,13 @@ import { createRequire } from 'node:module';
 import { summaryOf as rowsOf } from './devtools.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const testsDir = join(here, '..');
-const require = createRequire(join(testsDir, 'package.json'));
-const frontendDir = dirname(require.resolve('chrome-devtools-frontend/package.json'));
-const frontendVersion = JSON.parse(readFileSync(join(frontendDir, 'package.json'), 'utf8')).version;
+/** tests/, where the oracles' npm packages and their caches live. */
+export const testsDir = join(here, '..');
+/** `require` from tests/ (esbuild, playwright-core, the DevTools package). */
+export const require = createRequire(join(testsDir, 'package.json'));
+/** The chrome-devtools-frontend package and its version. */
+export const frontendDir = dirname(require.resolve('chrome-devtools-frontend/package.json'));
+export const frontendVersion = JSON.parse(readFileSync(join(frontendDir, 'package.json'), 'utf8')).version;
 const workerDir = join(frontendDir, 'front_end', 'entrypoints', 'heap_snapshot_worker');
 
 /** The names the Summary's filter drop-down passes as NodeFilter.filterName. */
