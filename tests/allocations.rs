@@ -198,16 +198,22 @@ fn the_order_function_holds_every_order_and_quotes_die() {
             assert_eq!(place.line, line_of("function placeOrders"));
             assert!(place.script_name.ends_with("order-book.cjs"));
             let quotes = row("priceQuotes").expect("priceQuotes allocated");
-            // Quotes and the odd runtime object (its code's feedback).
+            // Round 1's quotes at least, and a few runtime objects a round
+            // (its code's feedback): once optimized, escape analysis may
+            // drop a later round's allocations altogether.
             let made = QUOTES_PER_ROUND * (round as u64 + 1);
-            assert!(quotes.count >= made && quotes.count <= made + 10);
+            let slack = 10 * (round as u64 + 1);
+            assert!(
+                quotes.count >= QUOTES_PER_ROUND && quotes.count <= made + slack,
+                "{quotes:?}"
+            );
             // None of the quotes is alive: what priceQuotes made that is
             // (its code's feedback and the like) is no Quote.
             let kept: Vec<usize> = (0..snapshot.graph.node_count())
                 .filter(|&n| profile.allocated_by(n, quotes.function))
                 .collect();
             assert_eq!(kept.len() as u64, quotes.live_count);
-            assert!(quotes.live_count <= 10, "{quotes:?}");
+            assert!(quotes.live_count <= slack, "{quotes:?}");
             assert!(kept
                 .iter()
                 .all(|&n| snapshot.classes.class_name(n) != "Quote"));
