@@ -291,6 +291,7 @@ fn cli_prints_functions_stacks_and_json() {
     let (status, json, err) = cli(&["allocations", arg(file), "--json", "--top", "1000"]);
     assert!(status.success(), "{err}");
     let json: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["schema"], heaplens::query::SCHEMA);
     let expected = oracle_today(&["allocations", arg(file)]);
     assert_eq!(bars(&json["timeline"]), bars(&expected["timeline"]));
     let count = |v: &Value| v.as_array().map_or(0, Vec::len);

@@ -169,6 +169,7 @@ fn cli_prints_both_trees_and_json() {
     let (status, json, err) = cli(&["profile", arg(&file), "--json"]);
     assert!(status.success(), "{err}");
     let json: Value = serde_json::from_str(&json).expect("--json prints JSON");
+    assert_eq!(json["schema"], heaplens::query::SCHEMA);
     let (total, top_down, bottom_up) = trees(&load(&file), None);
     assert_eq!(json["total"].as_u64(), Some(total));
     assert_eq!(sorted(&json["topDown"]), sorted(&top_down));

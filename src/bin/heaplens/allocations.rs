@@ -10,6 +10,7 @@ use heaplens::analysis::allocations::{
 };
 use heaplens::analysis::HeapSnapshot;
 use heaplens::error::{Error, Result};
+use heaplens::query::SCHEMA;
 use heaplens::snapshot::NodeId;
 use serde_json::json;
 
@@ -44,7 +45,7 @@ pub fn run(o: &Options) -> Result<()> {
             .iter()
             .filter_map(|f| profile.callers(f.function))
             .collect();
-        print_json(&json!({ "functions": rows, "timeline": timeline(snapshot) }));
+        print_json(&json!({ "schema": SCHEMA, "functions": rows, "timeline": timeline(snapshot) }));
         return Ok(());
     }
     out!("{path}: functions by the bytes still alive of what they allocated");
@@ -124,7 +125,7 @@ fn object_stack(
         .ok_or_else(|| Error::new(format!("no object {id} in the snapshot")))?;
     let frames: Option<Vec<Frame>> = profile.stack(n);
     if json {
-        print_json(&json!({ "id": snapshot.graph.node_id[n], "stack": frames }));
+        print_json(&json!({ "schema": SCHEMA, "id": snapshot.graph.node_id[n], "stack": frames }));
         return Ok(());
     }
     let Some(frames) = frames else {

@@ -5,6 +5,7 @@
 use super::{print_json, print_table, size, Options};
 use heaplens::error::{Error, Result};
 use heaplens::profile::{HeapProfile, ProfileRow};
+use heaplens::query::SCHEMA;
 use serde_json::json;
 
 /// Levels of the top-down tree printed.
@@ -22,7 +23,12 @@ pub fn run(o: &Options) -> Result<()> {
     bottom_up.sort_by_key(|r| std::cmp::Reverse(r.self_size));
     let top_down = profile.top_down(None);
     if o.json {
-        print_json(&json!({ "total": total, "bottomUp": bottom_up, "topDown": top_down }));
+        print_json(&json!({
+            "schema": SCHEMA,
+            "total": total,
+            "bottomUp": bottom_up,
+            "topDown": top_down
+        }));
         return Ok(());
     }
     out!("{path}: {} sampled", size(total));
