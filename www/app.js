@@ -26,6 +26,8 @@ import { growthView, isHeapUsageLog, createHeapLogs } from './views/growth.js';
 import { droppedFolders, filesOf, fromFolder } from './lib/dropped.js';
 import { retainersPane } from './views/retainers.js';
 import { searchBox } from './views/search.js';
+import { keyboardShortcuts } from './lib/keyboard.js';
+import { closeMenu } from './lib/menu.js';
 
 const TABS = [
   { key: 'summary', title: 'Summary', make: summaryView },
@@ -79,12 +81,15 @@ export function createApp(root, options = {}) {
   const byId = (id) => (root.getElementById ? root.getElementById(id) : root.querySelector(`#${id}`));
   const listElement = byId('snapshot-list');
   const mainElement = byId('main');
-  const retainers = retainersPane();
+  const retainers = retainersPane({ objectMenu });
   const search = searchBox({
     getSnapshot: () => (state.selected?.status === 'ready' ? state.selected : null),
     onPick: (node) => showObject(state.selected, node.id),
   });
   byId('search').appendChild(search.element);
+  // "Link copied" and the like, read out by screen readers too.
+  const toast = el('div', { className: 'toast', testid: 'toast', role: 'status' });
+  mainElement.parentElement.appendChild(toast);
 
   /** Ready snapshots in capture order (their largest JS object id grows with time). */
   function readySnapshots() {
@@ -322,6 +327,59 @@ export function createApp(root, options = {}) {
 
   // ---------------------------------------------------------------- views
 
+  // ---------------------------------------------------------------- object links and the keyboard
+
+  /** The actions a row offers on object `id` (its context menu): a link to it, on the page. */
+  function objectMenu(id) {
+    if (!options.deepLinks || id === null || id === undefined) return [];
+    return [{ label: 'Copy link to object', testid: 'menu-copy-link', run: () => copyObjectLink(id) }];
+  }
+
+  async function copyObjectLink(id) {
+    const params = linkParams();
+    const link = `${location.origin}${location.pathname}${location.search}#${params}&object=@${id}`;
+    try {
+      await navigator.clipboard.writeText(link);
+      toast.textContent = `Copied a link to @${id}`;
+    } catch (error) {
+      showNotice(`Could not copy the link to @${id}: ${error.message}`);
+    }
+  }
+
+  /** Focuses the selected view's tab (after a shortcut redrew the tab bar). */
+  function focusTab() {
+    mainElement.querySelector('[role="tab"][aria-selected="true"]')?.focus();
+  }
+
+  function showTab(key) {
+    if (!state.selected || state.selected.status !== 'ready' || !key) return;
+    pendingLink = null;
+    state.tab = key;
+    renderMain();
+    focusTab();
+  }
+
+  keyboardShortcuts(root, mainElement.parentElement, {
+    view: (index) => showTab(TABS[index]?.key),
+    stepView: (step) => showTab(TABS[(TABS.findIndex((t) => t.key === state.tab) + step + TABS.length) % TABS.length].key),
+    stepSnapshot(step) {
+      const ordered = readySnapshots();
+      const next = ordered[ordered.indexOf(state.selected) + step];
+      if (!next) return;
+      pendingLink = null;
+      select(next);
+      focusTab();
+    },
+    focusSearch: () => search.element.querySelector('input[type="search"]').focus(),
+    focusTable: () => (view?.table?.scroller ?? mainElement.querySelector('.view-area [tabindex="0"], .view-area button'))?.focus(),
+    // The active row of the focused table is selected (its retainers show), then the pane gets the focus.
+    openRetainers() {
+      const table = view?.table;
+      if (table && table.scroller.contains(root.activeElement) && table.active?.kind === 'row') table.select(table.active.node);
+      retainers.current()?.table?.scroller.focus();
+    },
+  });
+
   function select(entry, initial) {
     state.selected = entry;
     state.link.object = null;
@@ -352,6 +410,7 @@ export function createApp(root, options = {}) {
 
   /** Draws the selected snapshot's current view; `initial` holds the view state to start from. */
   function renderMain(initial = {}) {
+    closeMenu();
     shown(null);
     clear(mainElement);
     state.link.class = '';
@@ -362,14 +421,23 @@ export function createApp(root, options = {}) {
       writeLink();
       return;
     }
-    const tabs = el('nav', { className: 'tabs', role: 'tablist' });
+    const tabs = el('nav', { className: 'tabs', role: 'tablist', 'aria-label': 'Views' });
     for (const tab of TABS) {
+      const selected = tab.key === state.tab;
       tabs.appendChild(el('button', {
-        type: 'button', role: 'tab', className: `tab${tab.key === state.tab ? ' active' : ''}`,
-        testid: `tab-${tab.key}`, 'aria-selected': String(tab.key === state.tab),
+        type: 'button', role: 'tab', className: `tab${selected ? ' active' : ''}`, id: `tab-${tab.key}`,
+        testid: `tab-${tab.key}`, 'aria-selected': String(selected), 'aria-controls': 'view-panel', tabIndex: selected ? 0 : -1,
         onclick: () => { pendingLink = null; state.tab = tab.key; renderMain(); },
       }, tab.title));
     }
+    // The tab bar is one stop for Tab; the arrow keys move between the views.
+    tabs.addEventListener('keydown', (e) => {
+      const at = TABS.findIndex((t) => t.key === state.tab);
+      const to = { ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: TABS.length - 1 }[e.key];
+      if (to === undefined) return;
+      e.preventDefault();
+      showTab(TABS[(to + TABS.length) % TABS.length].key);
+    });
     const current = el('span', { className: 'tab-info', testid: 'current-snapshot' }, entry.name);
     tabs.appendChild(current);
     const make = TABS.find((t) => t.key === state.tab).make;
@@ -380,6 +448,7 @@ export function createApp(root, options = {}) {
         heapLogs,
         initial,
         object: state.link.object, // the object the Retainers pane shows (Retainer Graph starts there)
+        objectMenu,
         remember: (patch) => { Object.assign(state.link, patch); writeLink(); },
         // A view about another snapshot (Leaks: the newest) passes it; it becomes the selected one.
         selectObject: (id, owner = entry) => {
@@ -395,7 +464,7 @@ export function createApp(root, options = {}) {
     } catch (error) {
       shown({ element: el('p', { className: 'error', testid: 'view-error' }, error.message) });
     }
-    mainElement.append(tabs, el('div', { className: 'view-area' }, view.element), retainers.element);
+    mainElement.append(tabs, el('div', { className: 'view-area', role: 'tabpanel', id: 'view-panel', 'aria-labelledby': `tab-${state.tab}` }, view.element), retainers.element);
     writeLink();
   }
 
@@ -415,7 +484,8 @@ export function createApp(root, options = {}) {
   function readLink() {
     const params = new URLSearchParams(location.hash.slice(1));
     if (!params.get('snapshot')) return null;
-    const object = Number(params.get('object'));
+    // object=@123 (a copied link) or object=123 (the address bar's own).
+    const object = Number(params.get('object')?.replace(/^@/, ''));
     return {
       snapshot: params.get('snapshot'),
       view: params.get('view'),
@@ -425,17 +495,23 @@ export function createApp(root, options = {}) {
     };
   }
 
-  /** Records the state in the fragment, without adding history entries. */
-  function writeLink() {
-    if (!options.deepLinks || pendingLink) return; // a link still waiting for its snapshot stays as it is
+  /** The view, snapshot, class filter and base of a link (not the object). */
+  function linkParams() {
     const params = new URLSearchParams();
     if (state.selected?.status === 'ready') {
       params.set('view', state.tab);
       params.set('snapshot', state.selected.name);
       if (state.link.class) params.set('class', state.link.class);
       if (state.link.base) params.set('base', state.link.base);
-      if (state.link.object !== null) params.set('object', String(state.link.object));
     }
+    return params;
+  }
+
+  /** Records the state in the fragment, without adding history entries. */
+  function writeLink() {
+    if (!options.deepLinks || pendingLink) return; // a link still waiting for its snapshot stays as it is
+    const params = linkParams();
+    if (state.selected?.status === 'ready' && state.link.object !== null) params.set('object', String(state.link.object));
     const hash = params.toString();
     if (hash !== location.hash.slice(1)) history.replaceState(history.state, '', hash ? `#${hash}` : `${location.pathname}${location.search}`);
   }

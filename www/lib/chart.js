@@ -2,7 +2,9 @@
 //! axis ticks, a hover crosshair with exact values, a legend that toggles series, and
 //! SVG/PNG downloads. The SVG carries its own colours and fonts as attributes, so a
 //! downloaded file stands alone (light theme); on the page, style.css overrides the
-//! neutral colours through the c-* classes to follow the page's theme.
+//! neutral colours through the c-* classes, and the series colours through the
+//! --series-N variables (lighter in dark mode), to follow the page's theme. Each chart
+//! has its numbers in a table too, for screen readers and for reading exact values.
 
 import { el, svg } from './dom.js';
 import { formatCount, formatSigned, exactBytes } from './format.js';
@@ -102,6 +104,7 @@ export function saveBlob(blob, name) {
  * @param {{
  *   title: string, testid?: string, fileName?: string,  (downloads: fileName.svg / .png)
  *   labels: string[],                                    x categories in order (shown clipped)
+ *   axisLabel?: string,                                  what a category is (the data table's first header)
  *   fullLabels?: string[],                               their full text, for tooltips
  *   series: {name: string, values: (number|null)[], color?: string, hidden?: boolean,
  *            note?: string, detail?: (index: number) => string}[],
@@ -115,7 +118,14 @@ export function saveBlob(blob, name) {
 export function lineChart(options) {
   const { labels, axis } = options;
   const fullLabels = options.fullLabels ?? labels;
-  const series = options.series.map((s, i) => ({ ...s, color: s.color ?? PALETTE[i % PALETTE.length], hidden: !!s.hidden }));
+  // `paint`: the colour on the page, the theme's variant of a palette colour; a standalone
+  // SVG (no variable defined) falls back to the light one.
+  const series = options.series.map((s, i) => ({
+    ...s,
+    color: s.color ?? PALETTE[i % PALETTE.length],
+    paint: s.color ?? `var(--series-${i % PALETTE.length}, ${PALETTE[i % PALETTE.length]})`,
+    hidden: !!s.hidden,
+  }));
   const height = options.height ?? 240;
   const fileName = options.fileName ?? 'heaplens-chart';
   const n = labels.length;
@@ -143,7 +153,8 @@ export function lineChart(options) {
       el('span', { className: 'chart-actions' }, downloadSvgButton, downloadPngButton, failure)),
     options.caption ? el('p', { className: 'chart-caption' }, options.caption) : null,
     body,
-    options.legend === false ? null : legend);
+    options.legend === false ? null : legend,
+    dataTable());
   body.appendChild(tip);
 
   let root = null; // the current <svg>
@@ -162,7 +173,7 @@ export function lineChart(options) {
         dataset: { name: s.name },
         onclick: () => { s.hidden = !s.hidden; renderLegend(); draw(); },
       },
-      el('span', { className: 'chart-swatch', style: { background: s.color } }),
+      el('span', { className: 'chart-swatch', style: { background: s.paint } }),
       el('span', { className: 'chart-legend-name' }, s.name),
       s.note ? el('span', { className: 'chart-legend-note' }, s.note) : null);
       legend.appendChild(item);
@@ -213,7 +224,7 @@ export function lineChart(options) {
     layout = measure();
     const { visible, scale, tickLabels, plot, band, xAt, yAt } = layout;
     const chart = svg('svg', {
-      width: w, height, viewBox: `0 0 ${w} ${height}`, role: 'img', 'aria-label': options.title,
+      width: w, height, viewBox: `0 0 ${w} ${height}`, role: 'img', 'aria-label': `${options.title} (its values are in the data table below)`,
       'font-family': FONT, 'font-size': 11, testid: 'chart-svg', tabindex: 0,
     });
     // Grid and y labels.
@@ -247,12 +258,12 @@ export function lineChart(options) {
         d += `${pen ? 'L' : 'M'}${xAt(i).toFixed(1)} ${yAt(v).toFixed(1)} `;
         pen = true;
       });
-      group.appendChild(svg('path', { d: d.trim() || 'M0 0', fill: 'none', stroke: s.color, 'stroke-width': 2, 'stroke-linejoin': 'round', 'stroke-linecap': 'round' }));
+      group.appendChild(svg('path', { d: d.trim() || 'M0 0', fill: 'none', stroke: s.color, style: `stroke: ${s.paint}`, 'stroke-width': 2, 'stroke-linejoin': 'round', 'stroke-linecap': 'round' }));
       if (n <= MAX_MARKERS) {
         s.values.forEach((v, i) => {
           if (v === null || v === undefined) return;
           group.appendChild(svg('circle', {
-            cx: xAt(i).toFixed(1), cy: yAt(v).toFixed(1), r: 3.5, fill: '#ffffff', class: 'c-point', stroke: s.color, 'stroke-width': 2,
+            cx: xAt(i).toFixed(1), cy: yAt(v).toFixed(1), r: 3.5, fill: '#ffffff', class: 'c-point', stroke: s.color, style: `stroke: ${s.paint}`, 'stroke-width': 2,
             testid: 'point', 'data-index': i, 'data-value': v,
           }));
         });
@@ -308,9 +319,9 @@ export function lineChart(options) {
     for (const s of visible) {
       const v = s.values[i];
       if (v === null || v === undefined) continue;
-      hover.appendChild(svg('circle', { cx: x, cy: yAt(v), r: 5, fill: s.color, stroke: '#ffffff', 'stroke-width': 2, class: 'c-dot' }));
+      hover.appendChild(svg('circle', { cx: x, cy: yAt(v), r: 5, fill: s.color, style: `fill: ${s.paint}`, stroke: '#ffffff', 'stroke-width': 2, class: 'c-dot' }));
       tip.appendChild(el('div', { className: 'chart-tip-row', testid: 'tip-row' },
-        el('span', { className: 'chart-swatch', style: { background: s.color } }),
+        el('span', { className: 'chart-swatch', style: { background: s.paint } }),
         el('span', { className: 'chart-tip-name' }, s.name),
         el('span', { className: 'chart-tip-value' }, s.detail ? s.detail(i) : axis.exact(v))));
     }
@@ -321,6 +332,19 @@ export function lineChart(options) {
     const left = x + 14 + tipWidth <= width ? x + 14 : Math.max(0, x - 14 - tipWidth);
     tip.style.left = `${left}px`;
     tip.style.top = `${plot.y0 + 4}px`;
+  }
+
+  /** Every series' exact values by category, under a disclosure: the chart for screen readers. */
+  function dataTable() {
+    const head = el('tr', {}, el('th', { scope: 'col' }, options.axisLabel ?? 'Point'), ...series.map((s) => el('th', { scope: 'col' }, s.name)));
+    const rows = fullLabels.map((label, i) => el('tr', {}, el('th', { scope: 'row' }, label),
+      ...series.map((s) => {
+        const v = s.values[i];
+        return el('td', {}, v === null || v === undefined ? '' : s.detail ? s.detail(i) : axis.exact(v));
+      })));
+    return el('details', { className: 'chart-data', testid: 'chart-data' },
+      el('summary', {}, 'Data table'),
+      el('table', { testid: 'chart-table' }, el('caption', { className: 'visually-hidden' }, options.title), el('thead', {}, head), el('tbody', {}, rows)));
   }
 
   // ------------------------------------------------------------ export
@@ -351,7 +375,7 @@ export function lineChart(options) {
       out.appendChild(svg('text', { x: x + 16, y: y + 10, fill: INK }, clip(`${s.name}${s.note ? `  ${s.note}` : ''}`, 34)));
     });
     for (const node of out.querySelectorAll('*')) {
-      for (const name of ['data-testid', 'tabindex', 'class', 'role']) node.removeAttribute(name);
+      for (const name of ['data-testid', 'tabindex', 'class', 'role', 'style', 'aria-label']) node.removeAttribute(name);
     }
     return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(out)}\n`;
   }

@@ -7,6 +7,7 @@ import { el } from '../lib/dom.js';
 import { TreeTable } from '../lib/treetable.js';
 import { appendObject, fillSize } from '../lib/cells.js';
 import { exactBytes } from '../lib/format.js';
+import { exportBar, treeRows, column, exportName } from '../lib/export.js';
 
 export function closuresView(ctx) {
   const { client, info } = ctx.snapshot;
@@ -80,8 +81,26 @@ export function closuresView(ctx) {
     provider,
     testid: 'closures-table',
     emptyText: 'No closure context',
+    label: 'Closure contexts',
+    menu: (d) => ctx.objectMenu(nodeOf(d).id),
     onSelect: (d) => ctx.selectObject(nodeOf(d).id),
   });
-  const element = el('section', { className: 'view', testid: 'view-closures' }, note, table.element);
+  const context = (key) => (d) => (d.kind === 'context' ? d.row[key] ?? null : null);
+  const exports = exportBar({
+    name: () => exportName(ctx.snapshot.name, 'closures'),
+    columns: [
+      column('kind', (d) => d.kind),
+      column('variable', (d) => (d.kind === 'variable' ? d.variable.name : null)),
+      column('name', (d) => nodeOf(d).name),
+      column('id', (d) => nodeOf(d).id),
+      column('deadHeldSize', context('deadHeldSize')),
+      column('deadSize', context('deadSize')),
+      column('ownSize', context('ownSize')),
+      column('dead', (d) => (d.kind === 'variable' ? d.variable.dead ?? null : null)),
+      column('retainedSize', (d) => nodeOf(d).retainedSize),
+    ],
+    rows: () => treeRows(table),
+  });
+  const element = el('section', { className: 'view', testid: 'view-closures' }, el('div', { className: 'toolbar' }, exports.element), note, table.element);
   return { element, table, dispose: () => table.dispose() };
 }

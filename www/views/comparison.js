@@ -8,7 +8,8 @@ import { visible } from '../lib/visible.js';
 import { TreeTable } from '../lib/treetable.js';
 import { classFilterInput, sortInState } from '../lib/class-table.js';
 import { appendObject, appendEdge, appendNameLength } from '../lib/cells.js';
-import { formatCount, formatSigned, formatBytes, formatSignedBytes, exactBytes } from '../lib/format.js';
+import { formatCount, formatSigned, formatBytes, formatSignedBytes, exactBytes, edgeLabel } from '../lib/format.js';
+import { exportBar, treeRows, column, exportName } from '../lib/export.js';
 
 export function comparisonView(ctx) {
   const current = ctx.snapshot;
@@ -102,6 +103,11 @@ export function comparisonView(ctx) {
     columns,
     provider,
     testid: 'comparison-table',
+    label: 'Comparison: objects new and deleted by class',
+    menu: (d) => {
+      if (d.kind === 'instance' && d.row.status === 'new') return ctx.objectMenu(d.row.id);
+      return d.kind === 'edge' ? ctx.objectMenu(d.edge.node.id) : [];
+    },
     ...sortInState(state),
     emptyText: 'No objects were allocated or freed between these snapshots',
     onSelect(d) {
@@ -110,8 +116,24 @@ export function comparisonView(ctx) {
     },
   });
 
+  // Class rows carry the comparison's counts; objects their id, status and size.
+  const classField = (key) => (d) => (d.kind === 'class' ? d.row[key] : null);
+  const object = (d) => (d.kind === 'instance' ? d.row : d.kind === 'edge' ? d.edge.node : null);
+  const exports = exportBar({
+    name: () => exportName(current.name, `comparison-${base.name.replace(/\.heapsnapshot(\.gz)?$/i, '')}`),
+    columns: [
+      column('name', (d) => (d.kind === 'class' ? d.row.name : object(d).name)),
+      column('edge', (d) => (d.kind === 'edge' ? edgeLabel(d.edge) : null)),
+      column('id', (d) => object(d)?.id ?? null),
+      column('status', (d) => (d.kind === 'instance' ? d.row.status : null)),
+      ...['newCount', 'deletedCount', 'deltaCount', 'addedSize', 'freedSize', 'sizeDelta'].map((key) => column(key, classField(key))),
+      column('selfSize', (d) => object(d)?.selfSize ?? null),
+    ],
+    rows: () => treeRows(table),
+  });
+
   element.append(
-    el('div', { className: 'toolbar' }, el('label', {}, 'Base snapshot ', select), filter),
+    el('div', { className: 'toolbar' }, el('label', {}, 'Base snapshot ', select), filter, exports.element),
     warnings,
     table.element,
   );

@@ -4,6 +4,7 @@
 import { el } from '../lib/dom.js';
 import { TreeTable } from '../lib/treetable.js';
 import { appendObject, objectColumns } from '../lib/cells.js';
+import { exportBar, treeRows, objectExportColumns, exportName } from '../lib/export.js';
 
 export function dominatorsView(ctx) {
   const { client, info } = ctx.snapshot;
@@ -16,9 +17,17 @@ export function dominatorsView(ctx) {
     columns: objectColumns((node) => node, () => info.totalSize, 'Object', (cell, node) => appendObject(cell, node)),
     provider,
     testid: 'dominators-table',
+    label: 'Dominator tree',
+    menu: (node) => ctx.objectMenu(node.id),
     onSelect: (node) => ctx.selectObject(node.id),
   });
+  const exports = exportBar({
+    name: () => exportName(ctx.snapshot.name, 'dominators'),
+    columns: objectExportColumns((node) => node),
+    rows: () => treeRows(table),
+  });
   const element = el('section', { className: 'view', testid: 'view-dominators' },
+    el('div', { className: 'toolbar' }, exports.element),
     el('p', { className: 'hint' }, 'Each object is listed under the one object that every path from the root to it goes through (its immediate dominator). Freeing a parent frees its whole subtree.'),
     table.element);
   return { element, table, dispose: () => table.dispose() };

@@ -115,6 +115,7 @@ function heapChart(series, facts) {
     testid: 'growth-heap-chart',
     fileName: 'heaplens-heap-size',
     labels: series.map((s) => shortName(s.name)),
+    axisLabel: 'Snapshot',
     fullLabels: series.map((s) => s.name),
     series: [{ name: 'Total heap size', values: totals, detail: bytesDetail(totals) }],
     axis: bytesAxis,
@@ -149,6 +150,7 @@ function classChart(series, facts) {
     testid: 'growth-class-chart',
     fileName: 'heaplens-class-growth',
     labels: series.map((s) => shortName(s.name)),
+    axisLabel: 'Snapshot',
     fullLabels: series.map((s) => s.name),
     series: top.map(({ name, growth }) => {
       const counts = facts.map((f) => f.classCounts[name] ?? 0);
@@ -174,6 +176,7 @@ function logChart(logs) {
     testid: 'growth-log-chart',
     fileName: 'heaplens-heap-usage',
     labels,
+    axisLabel: 'Sample',
     fullLabels: labels.map((l) => `Sample ${l}`),
     series: logs.map((log) => {
       const values = labels.map((_, i) => log.values[i] ?? null);

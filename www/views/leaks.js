@@ -9,6 +9,7 @@ import { appendObject, fillSize } from '../lib/cells.js';
 import { formatCount, formatBytes, exactBytes, edgeLabel, isQuietEdge } from '../lib/format.js';
 import { SnapshotClient } from '../lib/snapshot-client.js';
 import { saveBlob } from '../lib/chart.js';
+import { exportBar, listRows, column, exportName } from '../lib/export.js';
 
 /** Groups shown before "Show more". */
 const GROUP_PAGE = 200;
@@ -127,8 +128,23 @@ export function leaksView(ctx) {
       out.push(el('p', { className: 'placeholder', testid: 'leaks-none' }, `Nothing allocated between ${names[0]} and ${names[1]} is still alive in ${newest.name}.`));
       return out;
     }
-    out.push(groupTable(report.groups, names));
+    out.push(groupExports(report.groups), groupTable(report.groups, names));
     return out;
+  }
+
+  /** The groups as TSV, CSV or JSON: one row per group, every group (not only those shown). */
+  function groupExports(groups) {
+    return exportBar({
+      name: () => exportName(newest.name, 'leaks'),
+      columns: [
+        ...['name', 'count', 'selfSize', 'retainedSize'].map((key) => column(key)),
+        column('growsEveryInterval', (g) => g.growsEveryInterval ?? null),
+        column('countsPerSnapshot', (g) => g.counts.join(' ')),
+        column('location', (g) => (g.location ? locationText(g.location) : null)),
+        column('path', (g) => pathText(g.path)),
+      ],
+      rows: () => listRows(groups),
+    }).element;
   }
 
   /** "Download report" (one HTML file) and "Copy as Markdown": the core renders both, as the CLI does. */
@@ -236,10 +252,10 @@ export function leaksView(ctx) {
       group.holders.length ? el('p', { testid: 'leak-holders' }, 'Leaking with it and holding it (folded into this group): ', el('span', { className: 'leak-holder-list' }, holdersText(group))) : null);
     return el('div', { className: 'leak-detail-body' }, facts,
       el('div', { className: 'leak-path-col' },
-        el('h4', {}, 'Retaining path', el('span', { className: 'muted' }, ` from a GC root to one of the ${formatCount(group.count)}`)),
+        el('h3', {}, 'Retaining path', el('span', { className: 'muted' }, ` from a GC root to one of the ${formatCount(group.count)}`)),
         pathChain(group.path)),
       el('div', { className: 'leak-members-col' },
-        el('h4', {}, `Objects (${formatCount(group.count)})`,
+        el('h3', {}, `Objects (${formatCount(group.count)})`,
           el('span', { className: 'muted', testid: 'leak-counts' }, ` \u00b7 ${group.name} per snapshot: ${group.counts.map(formatCount).join(' \u2192 ')}`)),
         memberList(group)));
   }

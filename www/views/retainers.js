@@ -8,29 +8,30 @@ import { TreeTable } from '../lib/treetable.js';
 import { appendRetainer, appendObject, fillSize, fillDistance } from '../lib/cells.js';
 import { visible } from '../lib/visible.js';
 import { knownDistance } from '../lib/format.js';
+import { closeMenu } from '../lib/menu.js';
+import { exportBar, treeRows, objectExportColumns, exportName } from '../lib/export.js';
 
 const AUTO_EXPAND_LEVELS = 20;
 
-export function retainersPane() {
-  const title = el('span', { className: 'pane-title', testid: 'retainers-title' }, 'Retainers');
+/**
+ * @param {{ objectMenu?: (id: number) => import('../lib/menu.js').MenuItem[] }} [options]
+ *   objectMenu: the actions every row offers on its object (app.js: copy a link to it)
+ */
+export function retainersPane({ objectMenu = () => [] } = {}) {
+  const title = el('h2', { className: 'pane-title', testid: 'retainers-title' }, 'Retainers');
   const restore = el('button', { type: 'button', testid: 'restore-ignored', hidden: true }, 'Restore ignored retainers');
   // Why the last ignore or restore failed (the pane keeps showing what it showed before).
   const failure = el('span', { className: 'error', testid: 'retainers-error', role: 'alert', hidden: true });
   const body = el('div', { className: 'pane-body' }, el('p', { className: 'placeholder' }, 'Select an object to see what keeps it alive.'));
-  const element = el('section', { className: 'retainers', testid: 'retainers-pane' },
-    el('div', { className: 'pane-head' }, title, restore, failure), body);
   let current = null; // { snapshot, id, table }
-  let menu = null;
-
-  // The document hears of clicks and Escape only while the context menu is open.
-  const onKey = (e) => { if (e.key === 'Escape') closeMenu(); };
-  function closeMenu() {
-    if (!menu) return;
-    menu.remove();
-    menu = null;
-    document.removeEventListener('click', closeMenu);
-    document.removeEventListener('keydown', onKey);
-  }
+  const exports = exportBar({
+    name: () => `${exportName(current.snapshot.name, 'retainers')}-${current.id}`,
+    columns: objectExportColumns((edge) => edge.node, { edge: true }),
+    rows: () => treeRows(current.table),
+  });
+  exports.element.hidden = true;
+  const element = el('section', { className: 'retainers', testid: 'retainers-pane', 'aria-label': 'Retainers' },
+    el('div', { className: 'pane-head' }, title, exports.element, restore, failure), body);
 
   /** Ignores, unignores or restores retainers (`change` asks the worker), then redraws the pane. */
   async function changeIgnored(change, what) {
@@ -85,8 +86,9 @@ export function retainersPane() {
       columns,
       provider,
       testid: 'retainers-table',
+      label: `Retainers of @${id}`,
       emptyText: 'No retainers: this object is a GC root or only held from the root.',
-      onContextMenu: (edge, node, event) => openMenu(edge, event),
+      menu: (edge) => [ignoreItem(edge), ...objectMenu(edge.node.id)],
     });
     // Row styling for cycles and unreachable retainers is added after paint.
     const paint = table.renderRow.bind(table);
@@ -117,25 +119,13 @@ export function retainersPane() {
     }
   }
 
-  async function openMenu(edge, event) {
-    closeMenu();
-    const ignored = !!edge.ignored;
-    const item = el('button', {
-      type: 'button', testid: ignored ? 'menu-unignore' : 'menu-ignore',
-      onclick: (e) => {
-        e.stopPropagation();
-        closeMenu();
-        const id = edge.node.id;
-        if (ignored) changeIgnored((client) => client.unignoreRetainer(id), `stop ignoring @${id}`);
-        else changeIgnored((client) => client.ignoreRetainer(id), `ignore @${id}`);
-      },
-    }, ignored ? 'Stop ignoring this retainer' : 'Ignore this retainer');
-    menu = el('div', { className: 'menu', testid: 'context-menu', role: 'menu', style: { left: `${event.clientX}px`, top: `${event.clientY}px` } }, item);
-    // Inside the pane, not document.body: in a <heap-lens> shadow root, the body is the
-    // host page's, where the menu would lose heaplens' styles. It is position: fixed anyway.
-    element.appendChild(menu);
-    document.addEventListener('click', closeMenu);
-    document.addEventListener('keydown', onKey);
+  /** The menu's "Ignore this retainer" (or "Stop ignoring") for a row. */
+  function ignoreItem(edge) {
+    const id = edge.node.id;
+    if (edge.ignored) {
+      return { label: 'Stop ignoring this retainer', testid: 'menu-unignore', run: () => changeIgnored((client) => client.unignoreRetainer(id), `stop ignoring @${id}`) };
+    }
+    return { label: 'Ignore this retainer', testid: 'menu-ignore', run: () => changeIgnored((client) => client.ignoreRetainer(id), `ignore @${id}`) };
   }
 
   function refresh() {
@@ -153,11 +143,13 @@ export function retainersPane() {
     current?.table?.dispose();
     if (!snapshot || id === null || id === undefined) {
       current = null;
+      exports.element.hidden = true;
       title.textContent = 'Retainers';
       clear(body).appendChild(el('p', { className: 'placeholder' }, 'Select an object to see what keeps it alive.'));
       return;
     }
     current = { snapshot, id, table: null };
+    exports.element.hidden = false;
     title.replaceChildren('Retainers of ', el('span', { className: 'muted' }, `@${id}`));
     title.dataset.id = String(id);
     refresh();

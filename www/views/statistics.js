@@ -3,6 +3,7 @@
 
 import { el, svg } from '../lib/dom.js';
 import { formatBytes, exactBytes, formatPercent } from '../lib/format.js';
+import { exportBar, listRows, column, exportName } from '../lib/export.js';
 
 const COLORS = ['#f4a261', '#2a9d8f', '#e9c46a', '#8ab17d', '#9b8ec4', '#4f86c6', '#d4d4d4'];
 
@@ -59,17 +60,23 @@ export function statisticsView(ctx) {
     if (disposed) return;
     const parts = slices(stats);
     const rows = parts.map((p) => el('tr', { testid: 'stats-row' },
-      el('td', {}, el('span', { className: 'swatch', style: { background: p.color } })),
+      el('td', {}, el('span', { className: 'swatch', style: { background: p.color }, 'aria-hidden': 'true' })),
       el('td', { testid: 'stats-name' }, p.name),
       el('td', { className: 'right num', title: exactBytes(p.bytes), testid: 'stats-bytes', dataset: { bytes: String(p.bytes) } }, formatBytes(p.bytes)),
       el('td', { className: 'right num' }, formatPercent(p.bytes, stats.total))));
     const table = el('table', { className: 'stats-table', testid: 'stats-table' },
-      el('thead', {}, el('tr', {}, el('th'), el('th', {}, 'Category'), el('th', { className: 'right' }, 'Size'), el('th', { className: 'right' }, 'Share'))),
+      el('thead', {}, el('tr', {}, el('th', {}, el('span', { className: 'visually-hidden' }, 'Colour')), el('th', {}, 'Category'), el('th', { className: 'right' }, 'Size'), el('th', { className: 'right' }, 'Share'))),
       el('tbody', {}, rows),
       el('tfoot', {}, el('tr', {}, el('td'), el('td', {}, 'Total'), el('td', { className: 'right num', title: exactBytes(stats.total), testid: 'stats-total' }, formatBytes(stats.total)), el('td'))));
     const notes = [];
     if (stats.extraNativeBytes) notes.push(el('p', { className: 'hint' }, `Includes ${formatBytes(stats.extraNativeBytes)} of native memory reported by V8 outside the object graph (extra_native_bytes).`));
-    element.replaceChildren(el('div', { className: 'stats-layout' }, donut(parts, stats.total), el('div', {}, table, notes)));
+    const exports = exportBar({
+      name: () => exportName(ctx.snapshot.name, 'statistics'),
+      columns: [column('category', (p) => p.name), column('bytes')],
+      rows: () => listRows([...parts, { name: 'Total', bytes: stats.total }]),
+    });
+    element.replaceChildren(el('div', { className: 'toolbar' }, exports.element),
+      el('div', { className: 'stats-layout' }, donut(parts, stats.total), el('div', {}, table, notes)));
   }).catch((error) => {
     if (!disposed) element.replaceChildren(el('p', { className: 'error', testid: 'view-error' }, error.message));
   });

@@ -7,6 +7,7 @@ import { visible } from '../lib/visible.js';
 import { TreeTable } from '../lib/treetable.js';
 import { appendNameLength, appendObject, fillSize } from '../lib/cells.js';
 import { formatCount } from '../lib/format.js';
+import { exportBar, treeRows, column, exportName } from '../lib/export.js';
 
 export function stringsView(ctx) {
   const { client, info } = ctx.snapshot;
@@ -54,11 +55,27 @@ export function stringsView(ctx) {
     provider,
     testid: 'strings-table',
     emptyText: 'No string is held twice',
+    label: 'Duplicated strings',
+    menu: (d) => (d.kind === 'copy' ? ctx.objectMenu(d.node.id) : []),
     onSelect(d) {
       if (d.kind === 'copy') ctx.selectObject(d.node.id);
     },
   });
+  const value = (key) => (d) => (d.kind === 'value' ? d.row[key] : null);
+  const exports = exportBar({
+    name: () => exportName(ctx.snapshot.name, 'strings'),
+    columns: [
+      column('value', (d) => (d.kind === 'value' ? d.row.value : d.node.name)),
+      column('id', (d) => (d.kind === 'copy' ? d.node.id : null)),
+      column('copies', value('copies')),
+      column('bytesPerCopy', (d) => sizeOf(d, 'bytesPerCopy', 'selfSize')),
+      column('wastedBytes', value('wastedBytes')),
+      column('retainedSize', (d) => sizeOf(d, 'retainedSize', 'retainedSize')),
+    ],
+    rows: () => treeRows(table),
+  });
   const element = el('section', { className: 'view', testid: 'view-strings' },
+    el('div', { className: 'toolbar' }, exports.element),
     el('p', { className: 'hint' }, 'Each string value held by more than one string object, most wasted bytes first (all copies but the smallest). Expand a value for its copies; select one to see what keeps it alive.'),
     table.element);
   return { element, table, dispose: () => table.dispose() };

@@ -6,7 +6,8 @@ import { visible } from '../lib/visible.js';
 import { TreeTable } from '../lib/treetable.js';
 import { classFilterInput, sortInState } from '../lib/class-table.js';
 import { appendObject, appendEdge, appendNameLength, fillSize, fillDistance } from '../lib/cells.js';
-import { formatCount } from '../lib/format.js';
+import { formatCount, edgeLabel } from '../lib/format.js';
+import { exportBar, treeRows, column, exportName } from '../lib/export.js';
 
 /** DevTools' named filters: the query layer's `filter` value and DevTools' title. */
 const NAMED_FILTERS = [
@@ -97,6 +98,8 @@ export function summaryView(ctx) {
     columns,
     provider,
     testid: 'summary-table',
+    label: 'Summary: objects by class',
+    menu: (d) => (d.kind === 'class' ? [] : ctx.objectMenu(nodeOf(d).id)),
     ...sortInState(state),
     emptyText: 'No objects match',
     ascendingFirst: (key) => key === 'name' || key === 'distance',
@@ -116,8 +119,24 @@ export function summaryView(ctx) {
     if (instance) table.select(instance, { scroll: true, notify: false });
   }
 
+  // Class rows carry the class's numbers, object rows the object's: one column each.
+  const field = (key) => (d) => (d.kind === 'class' ? d.row[key] : nodeOf(d)[key]) ?? null;
+  const exports = exportBar({
+    name: () => exportName(ctx.snapshot.name, 'summary'),
+    columns: [
+      column('name', field('name')),
+      column('edge', (d) => (d.kind === 'edge' ? edgeLabel(d.edge) : null)),
+      column('id', (d) => (d.kind === 'class' ? null : nodeOf(d).id)),
+      column('count', (d) => (d.kind === 'class' ? d.row.count : null)),
+      column('distance', field('distance')),
+      column('selfSize', field('selfSize')),
+      column('retainedSize', field('retainedSize')),
+    ],
+    rows: () => treeRows(table),
+  });
+
   const element = el('section', { className: 'view', testid: 'view-summary' },
-    el('div', { className: 'toolbar' }, range, filter),
+    el('div', { className: 'toolbar' }, range, filter, exports.element),
     table.element);
   return { element, table, dispose: () => table.dispose() };
 }
