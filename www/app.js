@@ -359,7 +359,7 @@ export function createApp(root, options = {}) {
     focusTab();
   }
 
-  keyboardShortcuts(root, mainElement.parentElement, {
+  keyboardShortcuts(root, mainElement.parentElement.parentElement, {
     view: (index) => showTab(TABS[index]?.key),
     stepView: (step) => showTab(TABS[(TABS.findIndex((t) => t.key === state.tab) + step + TABS.length) % TABS.length].key),
     stepSnapshot(step) {

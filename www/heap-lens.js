@@ -30,7 +30,8 @@ function skeleton() {
         el('h2', {}, 'Snapshots'),
         el('ol', { className: 'snapshot-list', id: 'snapshot-list', testid: 'snapshot-list' }),
         el('p', { className: 'drop-hint' }, 'Files are analysed in this tab and never uploaded.')),
-      el('main', { className: 'main', id: 'main' })),
+      // Not a <main>: the host page has its own main landmark.
+      el('div', { className: 'main', id: 'main' })),
     el('div', { className: 'drop-overlay', id: 'drop-overlay', testid: 'drop-overlay' }, 'Drop heap snapshots to analyse them'));
 }
 

@@ -28,22 +28,23 @@ async function demoReady(page) {
   }, null, { timeout: 120000 });
 }
 
-/** Waits until view `key` has drawn what it asked the workers for. */
-async function viewSettled(page, key) {
-  await page.waitForFunction((key) => {
-    const view = document.querySelector(`[data-testid="view-${key}"]`);
+/** Waits until view `key` has drawn what it asked the workers for (in the shadow root of `lens`, if named). */
+async function viewSettled(page, key, lens = null) {
+  await page.waitForFunction(([key, lens]) => {
+    const root = lens ? document.querySelector(lens).shadowRoot : document;
+    const view = root.querySelector(`[data-testid="view-${key}"]`);
     if (!view || view.querySelector('[data-busy], [data-testid="leaks-status"], [data-testid="growth-loading"]')) return false;
     if ([...view.querySelectorAll('.placeholder')].some((p) => p.textContent.startsWith('Loading'))) return false;
     const grid = view.querySelector('[role="treegrid"]');
     return !grid || !!grid.querySelector('[data-testid="row"]') || !!view.querySelector('[data-testid="table-status"]').textContent;
-  }, key, { timeout: 120000 });
+  }, [key, lens], { timeout: 120000 });
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
 }
 
-/** axe-core's violations on the page, as "rule (impact): target…" lines. */
-async function violations(page) {
+/** axe-core's violations on the page (or in the element `within`), as "rule (impact): target…" lines. */
+async function violations(page, within = null) {
   await page.evaluate(axeSource);
-  const found = await page.evaluate(async () => (await window.axe.run(document)).violations);
+  const found = await page.evaluate(async (within) => (await window.axe.run(within ? { include: [[within]] } : document)).violations, within);
   return found.flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} ${n.failureSummary.split('\n')[1] ?? ''}`));
 }
 
@@ -86,6 +87,23 @@ test('axe-core finds no violation on any view, in the light and the dark theme',
     await page.waitForSelector('[data-testid="shortcuts"]');
     found.push(...(await violations(page)).map((v) => `${scheme} shortcuts: ${v}`));
     await page.keyboard.press('Escape');
+  }
+  assert.deepEqual(found, []);
+  await context.close();
+});
+
+test('axe-core finds no violation inside <heap-lens>, light and dark, on every view', T, async () => {
+  const { page, context } = await suite.openPage();
+  await page.goto(`${suite.origin}/examples/portal.html`);
+  const found = [];
+  for (const lens of ['#before', '#after']) { // theme="light", theme="dark"
+    await page.locator(`${lens} [data-testid="snapshot-item"][data-status="ready"]`).waitFor({ timeout: 120000 });
+    const keys = await page.locator(`${lens} [role="tab"]`).evaluateAll((tabs) => tabs.map((t) => t.dataset.testid.replace(/^tab-/, '')));
+    for (const key of keys) {
+      await page.evaluate(([lens, key]) => document.querySelector(lens).setAttribute('view', key), [lens, key]);
+      await viewSettled(page, key, lens);
+      found.push(...(await violations(page, lens)).map((v) => `${lens} ${key}: ${v}`));
+    }
   }
   assert.deepEqual(found, []);
   await context.close();

@@ -29,8 +29,10 @@ function isTyping(event) {
 }
 
 /**
- * Listens for the shortcuts on `root` (a document or a <heap-lens> shadow root); the
- * overlay opens in `host`.
+ * Listens for the shortcuts on `host`, the app's outermost element (the page's body, a
+ * <heap-lens>'s wrapper; not the document, which hears of keys only while a menu is
+ * open), and opens the overlay there. `root` (the document or the shadow root) says what
+ * has the focus.
  * @param {Document|ShadowRoot} root
  * @param {HTMLElement} host
  * @param {{ view: (index: number) => void, stepView: (step: number) => void,
@@ -80,6 +82,6 @@ export function keyboardShortcuts(root, host, actions) {
     else return;
     e.preventDefault();
   };
-  root.addEventListener('keydown', onKey);
+  host.addEventListener('keydown', onKey);
   return { openHelp, closeHelp };
 }

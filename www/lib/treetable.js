@@ -238,8 +238,10 @@ export class TreeTable {
     };
     walk(this.root);
     this.flat = flat;
-    // A "Show more" that loaded its page is gone: the keyboard lands on the row in its place.
-    if (this.active && !flat.some((r) => this.isActive(r))) {
+    // A "Show more" that loaded its page is gone: the keyboard lands on the row in its
+    // place (while the page is in flight, its "Loading…" keeps the place).
+    const kept = (r) => this.isActive(r) || (r.kind === 'loading' && this.active.kind === 'more' && r.node === this.active.node);
+    if (this.active && !flat.some(kept)) {
       const next = flat.slice(this.activeIndex ?? 0).find(isNavigable) ?? flat.findLast(isNavigable);
       this.active = next ? { kind: next.kind, node: next.node } : null;
     }

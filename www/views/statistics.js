@@ -76,7 +76,8 @@ export function statisticsView(ctx) {
       rows: () => listRows([...parts, { name: 'Total', bytes: stats.total }]),
     });
     element.replaceChildren(el('div', { className: 'toolbar' }, exports.element),
-      el('div', { className: 'stats-layout' }, donut(parts, stats.total), el('div', {}, table, notes)));
+      // Focusable: where it scrolls (a small <heap-lens>), the keyboard scrolls it.
+      el('div', { className: 'stats-layout', tabIndex: 0, role: 'region', 'aria-label': 'Heap statistics' }, donut(parts, stats.total), el('div', {}, table, notes)));
   }).catch((error) => {
     if (!disposed) element.replaceChildren(el('p', { className: 'error', testid: 'view-error' }, error.message));
   });
