@@ -28,6 +28,15 @@ async function demoReady(page) {
   }, null, { timeout: 120000 });
 }
 
+/** A new page with the demo loaded, showing snapshot `name` if given. */
+async function openDemo(name = null) {
+  const session = await suite.openPage();
+  await session.page.click('[data-testid="demo-button"]');
+  await demoReady(session.page);
+  if (name) await session.page.click(`[data-testid="snapshot-item"][data-name="${name}"]`);
+  return session;
+}
+
 /** Waits until view `key` has drawn what it asked the workers for (in the shadow root of `lens`, if named). */
 async function viewSettled(page, key, lens = null) {
   await page.waitForFunction(([key, lens]) => {
@@ -54,10 +63,7 @@ function tabKeys(page) {
 }
 
 test('axe-core finds no violation on any view, in the light and the dark theme', T, async () => {
-  const { page, context } = await suite.openPage();
-  await page.click('[data-testid="demo-button"]');
-  await demoReady(page);
-  await page.click('[data-testid="snapshot-item"][data-name="3.heapsnapshot"]');
+  const { page, context } = await openDemo('3.heapsnapshot');
   // An object in the Retainers pane: the first instance of the first class.
   await viewSettled(page, 'summary');
   await page.locator('[data-testid="summary-table"] [data-testid="expander"]').first().click();
@@ -110,10 +116,7 @@ test('axe-core finds no violation inside <heap-lens>, light and dark, on every v
 });
 
 test('tree tables are treegrids: roles, levels, row indexes, and the keyboard moves, expands, enters and selects', T, async () => {
-  const { page, context } = await suite.openPage();
-  await page.click('[data-testid="demo-button"]');
-  await demoReady(page);
-  await page.click('[data-testid="snapshot-item"][data-name="1.heapsnapshot"]');
+  const { page, context } = await openDemo('1.heapsnapshot');
   await viewSettled(page, 'summary');
   const cli = cliJson('summary', demo(1)).rows;
   const grid = page.locator('[data-testid="summary-table"] [role="treegrid"]');
@@ -230,10 +233,7 @@ test('a leak hunt with the keyboard only: demo, Leaks, first group, its path, th
 });
 
 test('shortcuts: ? lists them, / focuses the search, n and p switch snapshots, [ and ] views', T, async () => {
-  const { page, context } = await suite.openPage();
-  await page.click('[data-testid="demo-button"]');
-  await demoReady(page);
-  await page.click('[data-testid="snapshot-item"][data-name="1.heapsnapshot"]');
+  const { page, context } = await openDemo('1.heapsnapshot');
   await page.locator('[data-testid="tab-summary"]').focus();
   await page.keyboard.press('?');
   const listed = await page.locator('[data-testid="shortcuts"] kbd').allTextContents();
@@ -264,9 +264,7 @@ test('shortcuts: ? lists them, / focuses the search, n and p switch snapshots, [
 });
 
 test('charts: a table with every value, and lighter series colours in the dark theme', T, async () => {
-  const { page, context } = await suite.openPage();
-  await page.click('[data-testid="demo-button"]');
-  await demoReady(page);
+  const { page, context } = await openDemo();
   await page.click('[data-testid="tab-growth"]');
   await viewSettled(page, 'growth');
   const chart = page.locator('[data-testid="growth-heap-chart"]');

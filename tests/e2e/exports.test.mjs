@@ -118,6 +118,38 @@ test('Copy as TSV puts the rows shown on the clipboard', T, async () => {
   assert.equal(await page().locator('[data-testid="view-summary"] [data-testid="export-status"]').textContent(), `Copied ${cli.length} rows as TSV`);
 });
 
+test('Comparison, Statistics, Containment and Dominators export the CLI\u2019s numbers and the rows their tables hold', T, async () => {
+  const p = page();
+  await p.click('[data-testid="snapshot-item"][data-name="3.heapsnapshot"]');
+  await p.click('[data-testid="tab-comparison"]');
+  await settled(p, 'comparison-table');
+  const diff = cliJson('diff', demo(2), demo(3)).rows;
+  const { name, text } = await download('[data-testid="view-comparison"]', 'export-json');
+  assert.equal(name, 'heaplens-comparison-2-3.json');
+  const FIELDS = ['name', 'newCount', 'deletedCount', 'deltaCount', 'addedSize', 'freedSize', 'sizeDelta'];
+  assert.deepEqual(JSON.parse(text).rows.map((r) => pick(r, FIELDS)), diff.map((r) => pick(r, FIELDS)));
+
+  await p.click('[data-testid="tab-statistics"]');
+  await p.waitForSelector('[data-testid="stats-table"]');
+  const stats = cliJson('stats', demo(3));
+  const slices = Object.fromEntries(JSON.parse((await download('[data-testid="view-statistics"]', 'export-json')).text).rows.map((r) => [r.category, r.bytes]));
+  assert.deepEqual([slices.Code, slices.Strings, slices['JS arrays'], slices['Typed arrays'], slices['System objects'], slices.Total],
+    [stats.v8heap.code, stats.v8heap.strings, stats.v8heap.jsArrays, stats.native.typedArrays, stats.v8heap.system, stats.total]);
+
+  for (const view of ['containment', 'dominators']) {
+    await p.click(`[data-testid="tab-${view}"]`);
+    await settled(p, `${view}-table`);
+    const shown = await p.locator(`[data-testid="${view}-table"] [data-testid="row"][data-depth="0"]`).evaluateAll((rows) => ({
+      ids: rows.map((r) => Number(r.dataset.id)),
+      total: Number(rows[0].getAttribute('aria-setsize')),
+    }));
+    const rows = JSON.parse((await download(`[data-testid="view-${view}"]`, 'export-json')).text).rows;
+    assert.equal(rows.length, shown.total, `${view}: every top-level row`);
+    assert.deepEqual(rows.slice(0, shown.ids.length).map((r) => r.id), shown.ids);
+    assert.ok(rows.every((r) => Number.isInteger(r.selfSize) && Number.isInteger(r.retainedSize)));
+  }
+});
+
 test('the Retainers pane and the Leaks groups export the CLI\u2019s retainers and leak groups', T, async () => {
   const report = cliJson('leaks', demo(1), demo(2), demo(3));
   await page().click('[data-testid="tab-leaks"]');

@@ -6,7 +6,6 @@
 
 import { el } from './dom.js';
 import { saveBlob } from './chart.js';
-import { edgeLabel } from './format.js';
 
 /** Rows asked of the worker at a time while exporting. */
 const EXPORT_PAGE = 1000;
@@ -25,12 +24,24 @@ export function column(key, value = (d) => d[key]) {
 }
 
 /**
+ * The "edge" column: the name of the edge `getEdge(data)` (an EdgeRow, or null for rows
+ * that are no edge) as the tables show it ("[3]" for elements), but never clipped.
+ */
+export function edgeColumn(getEdge) {
+  return column('edge', (d) => {
+    const edge = getEdge(d);
+    if (!edge) return null;
+    return edge.edgeType === 'element' || edge.edgeType === 'hidden' ? `[${edge.edgeName}]` : edge.edgeName;
+  });
+}
+
+/**
  * The columns of a row that is an object (`getNode(data)` is a NodeRow): the edge that
  * leads to it (when `edge`), its name, type, id, distance and sizes.
  */
 export function objectExportColumns(getNode, { edge = false } = {}) {
   return [
-    edge ? column('edge', (d) => edgeLabel(d)) : null,
+    edge ? edgeColumn((d) => d) : null,
     column('name', (d) => getNode(d).name),
     column('type', (d) => getNode(d).type),
     column('id', (d) => getNode(d).id),

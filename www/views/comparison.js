@@ -8,8 +8,8 @@ import { visible } from '../lib/visible.js';
 import { TreeTable } from '../lib/treetable.js';
 import { classFilterInput, sortInState } from '../lib/class-table.js';
 import { appendObject, appendEdge, appendNameLength } from '../lib/cells.js';
-import { formatCount, formatSigned, formatBytes, formatSignedBytes, exactBytes, edgeLabel } from '../lib/format.js';
-import { exportBar, treeRows, column, exportName } from '../lib/export.js';
+import { formatCount, formatSigned, formatBytes, formatSignedBytes, exactBytes } from '../lib/format.js';
+import { exportBar, treeRows, column, edgeColumn, exportName } from '../lib/export.js';
 
 export function comparisonView(ctx) {
   const current = ctx.snapshot;
@@ -123,7 +123,7 @@ export function comparisonView(ctx) {
     name: () => exportName(current.name, `comparison-${base.name.replace(/\.heapsnapshot(\.gz)?$/i, '')}`),
     columns: [
       column('name', (d) => (d.kind === 'class' ? d.row.name : object(d).name)),
-      column('edge', (d) => (d.kind === 'edge' ? edgeLabel(d.edge) : null)),
+      edgeColumn((d) => (d.kind === 'edge' ? d.edge : null)),
       column('id', (d) => object(d)?.id ?? null),
       column('status', (d) => (d.kind === 'instance' ? d.row.status : null)),
       ...['newCount', 'deletedCount', 'deltaCount', 'addedSize', 'freedSize', 'sizeDelta'].map((key) => column(key, classField(key))),

@@ -6,8 +6,8 @@ import { visible } from '../lib/visible.js';
 import { TreeTable } from '../lib/treetable.js';
 import { classFilterInput, sortInState } from '../lib/class-table.js';
 import { appendObject, appendEdge, appendNameLength, fillSize, fillDistance } from '../lib/cells.js';
-import { formatCount, edgeLabel } from '../lib/format.js';
-import { exportBar, treeRows, column, exportName } from '../lib/export.js';
+import { formatCount } from '../lib/format.js';
+import { exportBar, treeRows, column, edgeColumn, exportName } from '../lib/export.js';
 
 /** DevTools' named filters: the query layer's `filter` value and DevTools' title. */
 const NAMED_FILTERS = [
@@ -125,7 +125,7 @@ export function summaryView(ctx) {
     name: () => exportName(ctx.snapshot.name, 'summary'),
     columns: [
       column('name', field('name')),
-      column('edge', (d) => (d.kind === 'edge' ? edgeLabel(d.edge) : null)),
+      edgeColumn((d) => (d.kind === 'edge' ? d.edge : null)),
       column('id', (d) => (d.kind === 'class' ? null : nodeOf(d).id)),
       column('count', (d) => (d.kind === 'class' ? d.row.count : null)),
       column('distance', field('distance')),
