@@ -196,9 +196,10 @@ test('a leak hunt with the keyboard only: demo, Leaks, first group, its path, th
   await tabTo((f) => f.testid === 'demo-button');
   await page.keyboard.press('Enter');
   await demoReady(page);
-  // The shortcut of the Leaks view is its place in the tab bar.
-  const keys = await tabKeys(page);
-  await page.keyboard.press(String(keys.indexOf('leaks') + 1));
+  // The Leaks view: its place in the tab bar if among the first nine, else ] from the ninth.
+  const at = (await tabKeys(page)).indexOf('leaks');
+  await page.keyboard.press(String(Math.min(at, 8) + 1));
+  for (let i = 8; i < at; i++) await page.keyboard.press(']');
   await viewSettled(page, 'leaks');
   assert.equal((await focused()).testid, 'tab-leaks');
   const report = cliJson('leaks', demo(1), demo(2), demo(3));
