@@ -325,8 +325,6 @@ export function createApp(root, options = {}) {
     }
   }
 
-  // ---------------------------------------------------------------- views
-
   // ---------------------------------------------------------------- object links and the keyboard
 
   /** The actions a row offers on object `id` (its context menu): a link to it, on the page. */
@@ -359,6 +357,7 @@ export function createApp(root, options = {}) {
     focusTab();
   }
 
+  // Shortcuts anywhere in the app: the page's body, or the <heap-lens> element's wrapper.
   keyboardShortcuts(root, mainElement.parentElement.parentElement, {
     view: (index) => showTab(TABS[index]?.key),
     stepView: (step) => showTab(TABS[(TABS.findIndex((t) => t.key === state.tab) + step + TABS.length) % TABS.length].key),
@@ -379,6 +378,8 @@ export function createApp(root, options = {}) {
       retainers.current()?.table?.scroller.focus();
     },
   });
+
+  // ---------------------------------------------------------------- views
 
   function select(entry, initial) {
     state.selected = entry;

@@ -244,6 +244,10 @@ export class TreeTable {
     if (this.active && !flat.some(kept)) {
       const next = flat.slice(this.activeIndex ?? 0).find(isNavigable) ?? flat.findLast(isNavigable);
       this.active = next ? { kind: next.kind, node: next.node } : null;
+    } else if (!this.active && this.scroller.matches(':focus')) {
+      // Focused before its first rows arrived: the keyboard starts on the first.
+      const first = flat.find(isNavigable);
+      if (first) this.active = { kind: first.kind, node: first.node };
     }
     const kids = this.root.kids;
     const empty = kids && !kids.loading && !kids.error && kids.total === 0;
