@@ -244,7 +244,7 @@ export class TreeTable {
     if (this.active && !flat.some(kept)) {
       const next = flat.slice(this.activeIndex ?? 0).find(isNavigable) ?? flat.findLast(isNavigable);
       this.active = next ? { kind: next.kind, node: next.node } : null;
-    } else if (!this.active && this.scroller.matches(':focus')) {
+    } else if (!this.active && this.hasFocus()) {
       // Focused before its first rows arrived: the keyboard starts on the first.
       const first = flat.find(isNavigable);
       if (first) this.active = { kind: first.kind, node: first.node };
@@ -381,6 +381,11 @@ export class TreeTable {
     this.schedule();
   }
 
+  /** Whether the grid has the focus (its document's or shadow root's; the window may not). */
+  hasFocus() {
+    return this.scroller.getRootNode().activeElement === this.scroller;
+  }
+
   /** Rows in one screen, for PageUp/PageDown. */
   pageRows() {
     return Math.max(1, Math.floor((this.scroller.clientHeight - this.header.offsetHeight) / this.rowHeight) - 1);
@@ -395,7 +400,12 @@ export class TreeTable {
   // One branch per key of the treegrid pattern (see the file's doc).
   onKey(e) {
     const rows = this.navigable();
-    const at = rows.findIndex((r) => this.isActive(r));
+    let at = rows.findIndex((r) => this.isActive(r));
+    // No active row yet (the focus came without a focus event, say): the first one is.
+    if (at < 0 && rows.length) {
+      at = 0;
+      this.active = { kind: rows[0].kind, node: rows[0].node };
+    }
     const entry = rows[at];
     const node = entry?.kind === 'row' ? entry.node : null;
     const to = (i) => this.moveTo(rows[Math.max(0, Math.min(rows.length - 1, i))]);
