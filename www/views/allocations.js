@@ -7,6 +7,7 @@ import { el } from '../lib/dom.js';
 import { TreeTable } from '../lib/treetable.js';
 import { fillSize } from '../lib/cells.js';
 import { formatCount } from '../lib/format.js';
+import { exportBar, treeRows, column, exportName } from '../lib/export.js';
 
 /** `script:line:column` as a user can copy it (1-based), the script alone without a line. */
 function location(row) {
@@ -52,8 +53,14 @@ export function allocationsView(ctx) {
     columns,
     provider,
     testid: 'allocations-table',
+    label: 'Allocations by function',
     emptyText: 'No function allocated anything this snapshot recorded',
   });
-  const element = el('section', { className: 'view', testid: 'view-allocations' }, note, table.element);
+  const exports = exportBar({
+    name: () => exportName(ctx.snapshot.name, 'allocations'),
+    columns: [column('name'), column('location', location), ...['liveCount', 'count', 'liveSize', 'size'].map((key) => column(key))],
+    rows: () => treeRows(table),
+  });
+  const element = el('section', { className: 'view', testid: 'view-allocations' }, el('div', { className: 'toolbar' }, exports.element), note, table.element);
   return { element, table, dispose: () => table.dispose() };
 }
