@@ -120,7 +120,9 @@ test('tree tables are treegrids: roles, levels, row indexes, and the keyboard mo
   await viewSettled(page, 'summary');
   const cli = cliJson('summary', demo(1)).rows;
   const grid = page.locator('[data-testid="summary-table"] [role="treegrid"]');
-  const state = () => grid.evaluate((g) => {
+  // Read after the next frame: the table paints (and points at the active row) in one.
+  const state = () => grid.evaluate(async (g) => {
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
     const active = g.getAttribute('aria-activedescendant');
     const row = active && g.querySelector(`#${active}`);
     return {
@@ -216,7 +218,8 @@ test('a leak hunt with the keyboard only: demo, Leaks, first group, its path, th
   await page.waitForSelector('[data-testid="retainers-table"] [data-testid="row"]');
   assert.equal((await focused()).testid, 'treegrid');
   await page.keyboard.press('ArrowDown');
-  const pane = await page.evaluate(() => {
+  const pane = await page.evaluate(async () => {
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))); // the table's paint
     const grid = document.activeElement;
     const active = grid.querySelector(`#${grid.getAttribute('aria-activedescendant')}`);
     return {
