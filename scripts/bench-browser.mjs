@@ -262,7 +262,7 @@ async function runOnce(server, tmp) {
       const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
       jsHeap = { used: m.JSHeapUsedSize, total: m.JSHeapTotalSize };
     } catch { /* crashed */ }
-    const search = ready ? await timeSearches(page) : [];
+    const search = events.some((e) => e.kind === 'ready') ? await timeSearches(page) : [];
     sampler.stop();
     const loadAfter = loadAverage();
 
