@@ -42,7 +42,13 @@ if [ ! -d scripts/node_modules/binaryen ]; then
   log "installing npm binaryen (wasm-opt)"
   (cd scripts && npm install --no-audit --no-fund --silent) || log "binaryen unavailable: the wasm will not be shrunk"
 fi
-if [ "$want_test" = 1 ] && { [ ! -d tests/node_modules/playwright-core ] || [ ! -d tests/node_modules/chrome-devtools-frontend ]; }; then
+# Installed when any package tests/package.json names is missing (a new one was added).
+all_installed() {
+  node -e 'const p = require("./tests/package.json");
+    const names = Object.keys({ ...p.dependencies, ...p.devDependencies });
+    process.exit(names.every((n) => require("fs").existsSync(`tests/node_modules/${n}/package.json`)) ? 0 : 1);'
+}
+if [ "$want_test" = 1 ] && ! all_installed; then
   log "installing npm test dependencies"
   (cd tests && npm install --no-audit --no-fund --silent)
 fi
