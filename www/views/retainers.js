@@ -23,6 +23,8 @@ export function retainersPane({ objectMenu = () => [] } = {}) {
   // Why the last ignore or restore failed (the pane keeps showing what it showed before).
   const failure = el('span', { className: 'error', testid: 'retainers-error', role: 'alert', hidden: true });
   const body = el('div', { className: 'pane-body' }, el('p', { className: 'placeholder' }, 'Select an object to see what keeps it alive.'));
+  // Where the selected object was allocated, when the snapshot recorded allocation stacks.
+  const stack = el('details', { className: 'allocation-stack', testid: 'allocation-stack', hidden: true });
   let current = null; // { snapshot, id, table }
   const exports = exportBar({
     name: () => `${exportName(current.snapshot.name, 'retainers')}-${current.id}`,
@@ -31,7 +33,7 @@ export function retainersPane({ objectMenu = () => [] } = {}) {
   });
   exports.element.hidden = true;
   const element = el('section', { className: 'retainers', testid: 'retainers-pane', 'aria-label': 'Retainers' },
-    el('div', { className: 'pane-head' }, title, exports.element, restore, failure), body);
+    el('div', { className: 'pane-head' }, title, exports.element, restore, failure), stack, body);
 
   /** Ignores, unignores or restores retainers (`change` asks the worker), then redraws the pane. */
   async function changeIgnored(change, what) {
@@ -140,6 +142,7 @@ export function retainersPane({ objectMenu = () => [] } = {}) {
   async function show(snapshot, id) {
     closeMenu();
     failure.hidden = true;
+    stack.hidden = true;
     current?.table?.dispose();
     if (!snapshot || id === null || id === undefined) {
       current = null;
@@ -153,6 +156,7 @@ export function retainersPane({ objectMenu = () => [] } = {}) {
     title.replaceChildren('Retainers of ', el('span', { className: 'muted' }, `@${id}`));
     title.dataset.id = String(id);
     refresh();
+    showStack(snapshot, id);
     try {
       const node = await snapshot.client.node(id);
       if (current?.id !== id) return;
@@ -162,6 +166,23 @@ export function retainersPane({ objectMenu = () => [] } = {}) {
     } catch (error) {
       title.replaceChildren('Retainers of ', el('span', { className: 'error', testid: 'selected-error' }, `@${id}: ${error.message}`));
     }
+  }
+
+  /** "Allocated at f (script:line:column)", its whole stack inside, innermost frame first. */
+  async function showStack(snapshot, id) {
+    let frames = null;
+    try {
+      frames = (await snapshot.client.allocationStack(id)).frames;
+    } catch {
+      return; // No stack to show: the retainers are what the pane is for.
+    }
+    if (current?.id !== id || current.snapshot !== snapshot || !frames?.length) return;
+    const where = (f) => (f.line ? `${f.scriptName || `script #${f.scriptId}`}:${f.line}:${f.column}` : f.scriptName);
+    const frame = (f) => `${f.functionName || '(anonymous)'}${where(f) ? ` (${where(f)})` : ''}`;
+    stack.replaceChildren(
+      el('summary', { testid: 'allocation-stack-top' }, `Allocated at ${frame(frames[0])}`),
+      el('ol', {}, ...frames.map((f) => el('li', { testid: 'allocation-frame' }, frame(f)))));
+    stack.hidden = false;
   }
 
   return { element, show, current: () => current };
