@@ -63,8 +63,9 @@ pub struct Session {
     pub(super) search: OnceCell<SearchIndex>,
     /// This snapshot's side of a Comparison.
     current_by_key: OnceCell<HashMap<String, DiffClass>>,
-    /// Other snapshots' diff bases by name, oldest first.
-    diff_bases: Vec<(String, DiffBase)>,
+    /// Other snapshots' diff bases by name, oldest first, each with what
+    /// makes comparing against it doubtful (found once, when it is kept).
+    diff_bases: Vec<(String, DiffBase, Vec<String>)>,
     /// The last instance list asked for.
     pub(super) instances_cache: Option<(InstancesKey, Vec<usize>)>,
 }
@@ -187,11 +188,12 @@ impl Session {
                 Response::DiffBase(diff::diff_base(&self.snapshot, &interfaces))
             }
             Request::UseDiffBase { name, base } => {
-                self.diff_bases.retain(|(n, _)| *n != name);
+                self.diff_bases.retain(|(n, _, _)| *n != name);
                 if self.diff_bases.len() >= DIFF_BASES {
                     self.diff_bases.remove(0);
                 }
-                self.diff_bases.push((name, base));
+                let warnings = diff::warnings(&base, &self.snapshot);
+                self.diff_bases.push((name, base, warnings));
                 Response::Done {}
             }
             Request::Compare {
@@ -200,11 +202,11 @@ impl Session {
                 class_filter,
                 window,
             } => {
-                let base = self.diff_base(&base)?;
+                let (base, warnings) = self.diff_base(&base)?;
                 let rows = self.compare(base, &class_filter, order);
                 Response::Comparison(ComparePage {
                     page: Page::of(rows.len(), window, |i| rows[i].clone()),
-                    warnings: diff::warnings(base, &self.snapshot),
+                    warnings: warnings.clone(),
                 })
             }
             Request::CompareInstances {
@@ -212,7 +214,7 @@ impl Session {
                 class_key,
                 window,
             } => {
-                let base = self.diff_base(&base)?;
+                let (base, _) = self.diff_base(&base)?;
                 Response::DiffInstances(self.compare_instances(base, &class_key, window))
             }
             Request::Realms => Response::Realms(Box::new(self.realms())),
@@ -281,12 +283,12 @@ impl Session {
         })
     }
 
-    /// A kept diff base.
-    fn diff_base(&self, name: &str) -> Result<&DiffBase> {
+    /// A kept diff base and its warnings.
+    fn diff_base(&self, name: &str) -> Result<(&DiffBase, &Vec<String>)> {
         self.diff_bases
             .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, b)| b)
+            .find(|(n, _, _)| n == name)
+            .map(|(_, b, w)| (b, w))
             .ok_or_else(|| {
                 Error::new(format!(
                     "no diff base {name:?}: send it first with {{op: \"useDiffBase\"}}"

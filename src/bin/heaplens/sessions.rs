@@ -139,19 +139,20 @@ pub fn leak_report(sessions: &mut Sessions, paths: &[String]) -> Result<LeakRepo
 }
 
 /// `response` as the command line's `--json` and the MCP server print it:
-/// `{"schema": N, ...context, ...response}`, the response's own fields
-/// after the schema version and `context` (file names and the like).
+/// `{"schema": N, ...context, ...response}`, the response's own fields, as
+/// the page gets them, after the schema version and `context` (file names
+/// and the like; a `null` context field is left out).
 pub fn answer(context: Value, response: &impl Serialize) -> Value {
     let mut out = Map::new();
     out.insert("schema".to_owned(), SCHEMA.into());
-    let response = serde_json::to_value(response).unwrap_or(Value::Null);
-    for part in [context, response] {
-        match part {
-            Value::Object(fields) => out.extend(fields.into_iter().filter(|(_, v)| !v.is_null())),
-            Value::Null => {}
-            other => {
-                out.insert("value".to_owned(), other);
-            }
+    if let Value::Object(fields) = context {
+        out.extend(fields.into_iter().filter(|(_, v)| !v.is_null()));
+    }
+    match serde_json::to_value(response).unwrap_or(Value::Null) {
+        Value::Object(fields) => out.extend(fields),
+        Value::Null => {}
+        other => {
+            out.insert("value".to_owned(), other);
         }
     }
     Value::Object(out)
@@ -215,10 +216,10 @@ pub fn retainers(
 ) -> Result<Value> {
     let object = s.query(Request::Node { id })?;
     let retainers = s.query(Request::Retainers { id, window })?;
-    let steps = serde_json::to_value(s.query(Request::RetainingPath { id })?)
-        .unwrap_or(Value::Null)["steps"]
-        .take();
-    let mut steps: Vec<Value> = serde_json::from_value(steps).unwrap_or_default();
+    let Response::Path(shortest) = s.query(Request::RetainingPath { id })? else {
+        bail!("internal: no retaining path");
+    };
+    let mut steps: Vec<Value> = shortest.steps.iter().map(|step| json!(step)).collect();
     let depth = depth.max(2);
     if steps.len() > depth {
         let head = depth / 2;
