@@ -10,6 +10,7 @@ import { visible } from './lib/visible.js';
 import { SnapshotWorker } from './lib/worker-client.js';
 import { SnapshotClient } from './lib/snapshot-client.js';
 import { formatBytes, formatCount, exactBytes } from './lib/format.js';
+import { saveBlob } from './lib/chart.js';
 import { summaryView } from './views/summary.js';
 import { comparisonView } from './views/comparison.js';
 import { containmentView } from './views/containment.js';
@@ -121,9 +122,7 @@ export function createApp(root, options = {}) {
         length = window.length;
         offset = window.offset + characters;
       }
-      const link = el('a', { href: URL.createObjectURL(new Blob(parts, { type: 'text/plain' })), download: `${entry.name}-@${id}-name.txt` });
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+      saveBlob(new Blob(parts, { type: 'text/plain' }), `${entry.name}-@${id}-name.txt`);
     } catch (error) {
       showNotice(`Could not read the name of @${id}: ${error.message}`);
     }

@@ -6,6 +6,7 @@
 
 import { el } from '../lib/dom.js';
 import { formatBytes, formatCount } from '../lib/format.js';
+import { saveBlob } from '../lib/chart.js';
 
 export function graphView(ctx) {
   const { client, name } = ctx.snapshot;
@@ -85,9 +86,7 @@ export function graphView(ctx) {
 
   exportButton.addEventListener('click', () => {
     if (!current) return;
-    const link = el('a', { href: URL.createObjectURL(new Blob([current.svg], { type: 'image/svg+xml' })), download: `${name}-@${current.id}-retainers.svg` });
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+    saveBlob(new Blob([current.svg], { type: 'image/svg+xml' }), `${name}-@${current.id}-retainers.svg`);
   });
 
   if (ctx.object) draw();
