@@ -365,27 +365,26 @@ fn cut_name(name: &str, full_length: Option<usize>) -> String {
 fn print_table(header: &[&str], rows: &[Vec<String>]) {
     let rows: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| r.iter().map(|c| terminal_safe(c).into_owned()).collect())
+        .map(|r| r.iter().map(|c| fit(&terminal_safe(c))).collect())
         .collect();
     let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in &rows {
         for (i, c) in r.iter().enumerate() {
-            width[i] = width[i].max(c.chars().count().min(60));
+            width[i] = width[i].max(c.chars().count());
         }
     }
     let mut out = std::io::stdout().lock();
     let line = |cells: Vec<String>, out: &mut dyn Write| {
         let mut s = String::new();
         for (i, c) in cells.iter().enumerate() {
-            let c: String = c.chars().take(60).collect();
             let pad = width[i].saturating_sub(c.chars().count());
             if i == 0 {
-                s.push_str(&c);
+                s.push_str(c);
                 s.push_str(&" ".repeat(pad));
             } else {
                 s.push_str("  ");
                 s.push_str(&" ".repeat(pad));
-                s.push_str(&c);
+                s.push_str(c);
             }
         }
         if writeln!(out, "{}", s.trim_end()).is_err() {
@@ -396,6 +395,24 @@ fn print_table(header: &[&str], rows: &[Vec<String>]) {
     for r in rows {
         line(r, &mut out);
     }
+}
+
+/// The widest a table cell prints: a longer one keeps its start and its
+/// end around an ellipsis, so both a class name's head and a location's
+/// `file:line:column` survive.
+const CELL_WIDTH: usize = 60;
+
+fn fit(cell: &str) -> String {
+    let chars: Vec<char> = cell.chars().collect();
+    if chars.len() <= CELL_WIDTH {
+        return cell.to_string();
+    }
+    let tail = CELL_WIDTH / 2;
+    let head = CELL_WIDTH - tail - 1;
+    let mut s: String = chars[..head].iter().collect();
+    s.push('…');
+    s.extend(&chars[chars.len() - tail..]);
+    s
 }
 
 fn print_json(v: &serde_json::Value) {
