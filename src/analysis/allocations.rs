@@ -10,7 +10,8 @@
 use super::HeapSnapshot;
 use crate::snapshot::strings::bounded;
 use crate::snapshot::trace::{TraceFunction, Traces, NO_PARENT};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// What one function (or one caller in a bottom-up tree) allocated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -117,35 +118,70 @@ pub struct TimelineBar {
     pub live_size: u64,
 }
 
-/// The allocation profile of one analysed snapshot.
-pub struct Allocations<'a> {
-    snapshot: &'a HeapSnapshot,
-    /// Live objects per trace record.
-    live_count: Vec<u64>,
-    /// Their self sizes per trace record.
-    live_size: Vec<u64>,
+/// A node of a function's bottom-up tree, by its path: the function, then
+/// the caller at each level below it (empty: the function itself).
+/// DevTools filters Summary to the objects allocated on the stacks such a
+/// node stands for (`allocationNodeId`, its `traceTopIds`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "camelCase")]
+pub struct AllocatedBy {
+    /// The allocating function (a [`FunctionRow::function`]).
+    pub function: u32,
+    /// Its caller, that one's caller, and so on.
+    #[serde(default)]
+    pub callers: Vec<u32>,
 }
 
-impl<'a> Allocations<'a> {
-    /// The profile, or `None` when the snapshot has no allocation stacks.
-    pub fn new(snapshot: &'a HeapSnapshot) -> Option<Allocations<'a>> {
+/// What every trace record allocated that is still alive: the one scan of
+/// every node a profile needs, kept by a session.
+#[derive(Debug, Clone)]
+pub struct LiveTotals {
+    /// Live objects per trace record.
+    count: Vec<u64>,
+    /// Their self sizes per trace record.
+    size: Vec<u64>,
+}
+
+impl LiveTotals {
+    /// The totals, or `None` when the snapshot has no allocation stacks.
+    pub fn of(snapshot: &HeapSnapshot) -> Option<LiveTotals> {
         let traces = &snapshot.graph.traces;
         if traces.tree.is_empty() {
             return None;
         }
         let records = traces.tree.len();
-        let (mut live_count, mut live_size) = (vec![0; records], vec![0; records]);
+        let (mut count, mut size) = (vec![0; records], vec![0; records]);
         for (n, &id) in traces.object_trace.iter().enumerate() {
             if let Some(r) = traces.tree.by_id(id) {
-                live_count[r] += 1;
-                live_size[r] += snapshot.graph.self_size[n] as u64;
+                count[r] += 1;
+                size[r] += snapshot.graph.self_size[n] as u64;
             }
         }
+        Some(LiveTotals { count, size })
+    }
+}
+
+/// The allocation profile of one analysed snapshot.
+pub struct Allocations<'a> {
+    snapshot: &'a HeapSnapshot,
+    live: Cow<'a, LiveTotals>,
+}
+
+impl<'a> Allocations<'a> {
+    /// The profile, or `None` when the snapshot has no allocation stacks.
+    pub fn new(snapshot: &'a HeapSnapshot) -> Option<Allocations<'a>> {
         Some(Allocations {
             snapshot,
-            live_count,
-            live_size,
+            live: Cow::Owned(LiveTotals::of(snapshot)?),
         })
+    }
+
+    /// The profile over totals kept from [`LiveTotals::of`] on `snapshot`.
+    pub fn kept(snapshot: &'a HeapSnapshot, live: &'a LiveTotals) -> Allocations<'a> {
+        Allocations {
+            snapshot,
+            live: Cow::Borrowed(live),
+        }
     }
 
     fn traces(&self) -> &'a Traces {
@@ -176,8 +212,8 @@ impl<'a> Allocations<'a> {
         [
             t.count[r] as u64,
             t.size[r],
-            self.live_count[r],
-            self.live_size[r],
+            self.live.count[r],
+            self.live.size[r],
         ]
     }
 
@@ -333,6 +369,27 @@ impl<'a> Allocations<'a> {
         let t = &self.traces().tree;
         self.record_of(n)
             .is_some_and(|r| t.function[r] == function && t.count[r] != 0)
+    }
+
+    /// Per trace record, whether it is one of the stacks bottom-up node
+    /// `by` stands for: a record where the function allocated itself whose
+    /// callers, innermost first, begin with `by.callers` (DevTools'
+    /// `traceTopIds`).
+    pub fn records_of(&self, by: &AllocatedBy) -> Vec<bool> {
+        let t = &self.traces().tree;
+        let mut mask = vec![false; t.len()];
+        for top in self.tops(by.function) {
+            let mut r = top;
+            let matches = by.callers.iter().all(|&caller| match t.parent[r] {
+                NO_PARENT => false,
+                p => {
+                    r = p as usize;
+                    t.function[r] == caller
+                }
+            });
+            mask[top] = matches;
+        }
+        mask
     }
 }
 

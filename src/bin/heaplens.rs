@@ -442,8 +442,8 @@ fn summary(o: &Options) -> Result<()> {
     }
     let info = s.info();
     let scope = Scope {
-        id_range: None,
         filter: o.filter,
+        ..Scope::default()
     };
     let mut rows = s.classes(scope, "", Order::largest(SortBy::RetainedSize));
     rows.truncate(top);

@@ -1,6 +1,7 @@
 //! The Summary's rows: classes of the objects in a scope (all, a named
-//! filter, an id range), filtered by name and sorted, and the members of
-//! one class, sorted and paged (only the page is named).
+//! filter, an id range, what an allocation stack made), filtered by name
+//! and sorted, and the members of one class, sorted and paged (only the
+//! page is named).
 
 use super::protocol::{Order, Page, Scope, SortBy, Window};
 use super::rows::{ClassRow, Info};
@@ -32,11 +33,22 @@ impl Session {
         }
     }
 
-    /// Whether node `n` is in `scope`.
-    fn in_scope(&self, scope: Scope, n: usize) -> bool {
-        let id = self.snapshot.graph.node_id[n];
-        scope.id_range.is_none_or(|(lo, hi)| id > lo && id <= hi)
-            && scope.filter.is_none_or(|f| self.passing(f).get(n))
+    /// Whether a node is in `scope`: the named filter's and the allocation
+    /// filter's nodes are found before the test is made.
+    fn scope_test<'s>(&'s self, scope: &Scope) -> impl Fn(usize) -> bool + 's {
+        let g = &self.snapshot.graph;
+        let range = scope.id_range;
+        let passing = scope.filter.map(|f| self.passing(f));
+        let allocated = scope
+            .allocated_by
+            .as_ref()
+            .map(|by| self.allocated_nodes(by));
+        move |n| {
+            let id = g.node_id[n];
+            range.is_none_or(|(lo, hi)| id > lo && id <= hi)
+                && passing.is_none_or(|p| p.get(n))
+                && allocated.as_ref().is_none_or(|a| a.get(n))
+        }
     }
 
     /// The aggregates of `scope`: every object's kept for the session, the
@@ -47,11 +59,7 @@ impl Session {
             return self.all_objects.get_or_init(|| aggregate(s, &|_| true));
         }
         if self.scoped.as_ref().is_none_or(|(k, _)| *k != scope) {
-            // Named filters are computed before the scan borrows them.
-            if let Some(f) = scope.filter {
-                self.passing(f);
-            }
-            let rows = aggregate(&self.snapshot, &|n| self.in_scope(scope, n));
+            let rows = aggregate(&self.snapshot, &self.scope_test(&scope));
             self.scoped = Some((scope, rows));
         }
         self.scoped.as_ref().map_or(&[], |(_, r)| r)
@@ -114,10 +122,7 @@ impl Session {
     ) -> Result<Page<super::rows::NodeRow>> {
         let key = (class_key, scope, order);
         if self.instances_cache.as_ref().is_none_or(|(k, _)| *k != key) {
-            if let Some(f) = scope.filter {
-                self.passing(f);
-            }
-            let nodes = self.instances(&key.0, scope, order)?;
+            let nodes = self.instances(&key.0, key.1.clone(), order)?;
             self.instances_cache = Some((key, nodes));
         }
         let nodes = self.instances_cache.as_ref().map_or(&[][..], |(_, n)| n);
@@ -133,10 +138,9 @@ impl Session {
             .classes
             .key_from_exported(class_key)
             .ok_or_else(|| Error::new(format!("no class {class_key:?} in this snapshot")))?;
+        let in_scope = self.scope_test(&scope);
         let mut nodes: Vec<usize> = (0..g.node_count())
-            .filter(|&n| {
-                s.classes.key_of[n] == key && g.self_size[n] > 0 && self.in_scope(scope, n)
-            })
+            .filter(|&n| s.classes.key_of[n] == key && g.self_size[n] > 0 && in_scope(n))
             .collect();
         let value = |n: usize| -> u64 {
             match order.sort_by {

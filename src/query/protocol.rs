@@ -9,7 +9,7 @@ use super::rows::{
     ClassRow, ContextRow, EdgeRow, Info, NameWindow, NodeRow, ObjectList, StringRow,
 };
 use super::views::GraphAnswer;
-use crate::analysis::allocations::{CallerTree, Frame, FunctionRow, TimelineBar};
+use crate::analysis::allocations::{AllocatedBy, CallerTree, Frame, FunctionRow, TimelineBar};
 use crate::analysis::classes::InterfaceDefinition;
 use crate::analysis::collections::{Census, GrowingCollection};
 use crate::analysis::diff::{DiffBase, DiffRow};
@@ -97,9 +97,10 @@ pub struct Order {
     pub ascending: bool,
 }
 
-/// Which objects a Summary covers: all, or those passing a named filter
-/// and/or allocated in an id range (both must hold).
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, Hash)]
+/// Which objects a Summary covers: all, or those passing a named filter,
+/// allocated in an id range and/or allocated by a node of the Allocation
+/// view's bottom-up tree (each given must hold).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "camelCase")]
 pub struct Scope {
     /// Only objects with ids in this range.
@@ -108,6 +109,9 @@ pub struct Scope {
     /// Only objects passing one of DevTools' named filters.
     #[serde(default)]
     pub filter: Option<NamedFilter>,
+    /// Only objects allocated on the stacks of this bottom-up tree node.
+    #[serde(default)]
+    pub allocated_by: Option<AllocatedBy>,
 }
 
 fn default_limit() -> usize {

@@ -6,6 +6,7 @@ use super::protocol::{
     ComparePage, Document, Ignored, Order, Page, Path, Request, Response, Scope,
 };
 use super::rows::{name_window, ObjectList};
+use crate::analysis::allocations::LiveTotals;
 use crate::analysis::closures::Closures;
 use crate::analysis::collections::Census;
 use crate::analysis::contexts::ContextAnalysis;
@@ -33,6 +34,10 @@ pub(super) type AggregateKey = Scope;
 
 /// What identifies an instance list: class key, scope, order.
 pub(super) type InstancesKey = (String, Scope, Order);
+
+/// What identifies a leak report: each snapshot's name, largest object id
+/// and total size, in the order the viewer sent them.
+type LeakKey = Vec<(String, u32, u64)>;
 
 /// Retainers a viewer chose to leave out, and what they change.
 #[derive(Default)]
@@ -68,6 +73,12 @@ pub struct Session {
     diff_bases: Vec<(String, DiffBase, Vec<String>)>,
     /// The last instance list asked for.
     pub(super) instances_cache: Option<(InstancesKey, Vec<usize>)>,
+    /// The allocation profile's live totals, once asked for (`None`: the
+    /// snapshot has no allocation stacks).
+    pub(super) live: OnceCell<Option<LiveTotals>>,
+    /// The last leak report: the Leaks view asks for it, then its
+    /// download for the same report as a document.
+    last_leaks: Option<(LeakKey, LeakReport)>,
 }
 
 impl Session {
@@ -86,6 +97,8 @@ impl Session {
             current_by_key: OnceCell::new(),
             diff_bases: Vec::new(),
             instances_cache: None,
+            live: OnceCell::new(),
+            last_leaks: None,
         }
     }
 
@@ -182,7 +195,7 @@ impl Session {
                     Format::Markdown => "text/markdown",
                     Format::Html => "text/html",
                 },
-                text: report::render(&self.leaks(facts), &files, format, top),
+                text: report::render(self.leak_report(facts), &files, format, top),
             }),
             Request::DiffBase { interfaces } => {
                 Response::DiffBase(diff::diff_base(&self.snapshot, &interfaces))
@@ -254,10 +267,23 @@ impl Session {
     }
 
     /// The leak report with this snapshot last in the series; `facts` holds
-    /// every snapshot's facts, this one's included.
-    pub fn leaks(&self, mut facts: Vec<SnapshotFacts>) -> LeakReport {
-        let warnings = order_series(&mut facts);
-        leak_report(&self.snapshot, &facts, warnings)
+    /// every snapshot's facts, this one's included. The last report is
+    /// kept: asked again for the same series, it is not recomputed.
+    pub fn leaks(&mut self, facts: Vec<SnapshotFacts>) -> LeakReport {
+        self.leak_report(facts).clone()
+    }
+
+    /// The (kept) leak report of `facts`.
+    fn leak_report(&mut self, mut facts: Vec<SnapshotFacts>) -> &LeakReport {
+        let key: LeakKey = (facts.iter())
+            .map(|f| (f.name.clone(), f.max_js_id, f.total_size))
+            .collect();
+        let kept = self.last_leaks.take().filter(|(k, _)| *k == key);
+        let entry = kept.unwrap_or_else(|| {
+            let warnings = order_series(&mut facts);
+            (key, leak_report(&self.snapshot, &facts, warnings))
+        });
+        &self.last_leaks.insert(entry).1
     }
 
     /// Statistics.

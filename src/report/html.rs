@@ -3,7 +3,8 @@
 //! opens anywhere (`file://`, an attachment, a ticket) and shows only what
 //! the report holds. Every snapshot string is escaped text in a `<bdi>`.
 
-use super::{covers, grows, held_by, path_lines, size, SnapshotFile};
+use super::SnapshotFile;
+use super::{allocated_cell, covers, grows, has_sites, held_by, path_lines, size, stack_text};
 use crate::analysis::leaks::{LeakGroup, LeakReport};
 use crate::snapshot::visible;
 use std::fmt::Write;
@@ -134,16 +135,26 @@ fn groups(out: &mut String, report: &LeakReport, top: usize) {
         out.push_str("<p>Nothing allocated between the first two snapshots is still alive in the last.</p>\n");
         return;
     }
-    out.push_str("<table><thead><tr><th>Class</th><th class=\"n\">Count</th><th class=\"n\">Retained</th><th>Grows</th><th>Held by</th><th>Defined at</th></tr></thead><tbody>\n");
+    // The allocation column only when the last snapshot recorded stacks.
+    let sites = has_sites(report);
+    let _ = writeln!(
+        out,
+        "<table><thead><tr><th>Class</th><th class=\"n\">Count</th><th class=\"n\">Retained</th><th>Grows</th><th>Held by</th><th>Defined at</th>{}</tr></thead><tbody>",
+        if sites { "<th>Allocated at</th>" } else { "" }
+    );
     for (i, g) in report.groups.iter().take(top).enumerate() {
         let name = match i < DETAILED {
             true => format!("<a href=\"#group-{}\">{}</a>", i + 1, bdi(&g.name)),
             false => bdi(&g.name),
         };
         let location = g.location.as_ref().map_or(String::new(), |l| l.to_string());
+        let allocated = match sites {
+            true => format!("<td>{}</td>", bdi(&allocated_cell(g))),
+            false => String::new(),
+        };
         let _ = writeln!(
             out,
-            "<tr><td>{name}</td><td class=\"n\">{}</td><td class=\"n\" title=\"{} bytes\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{name}</td><td class=\"n\">{}</td><td class=\"n\" title=\"{} bytes\">{}</td><td>{}</td><td>{}</td><td>{}</td>{allocated}</tr>",
             g.count,
             g.retained_size,
             size(g.retained_size),
@@ -156,7 +167,7 @@ fn groups(out: &mut String, report: &LeakReport, top: usize) {
 }
 
 /// One group in full: why, counts per snapshot, where it is defined, its
-/// retaining path and the folded holders.
+/// retaining path, where it was allocated and the folded holders.
 fn detail(out: &mut String, i: usize, g: &LeakGroup, snapshots: &[String]) {
     let _ = writeln!(
         out,
@@ -191,6 +202,18 @@ fn detail(out: &mut String, i: usize, g: &LeakGroup, snapshots: &[String]) {
         let _ = writeln!(out, "{}", esc(&line));
     }
     out.push_str("</pre>\n");
+    if !g.allocated_at.is_empty() {
+        out.push_str("<p>Allocated at (the commonest stacks, innermost frame first):</p><ul>");
+        for site in &g.allocated_at {
+            let _ = write!(
+                out,
+                "<li>\u{d7}{} <code>{}</code></li>",
+                site.count,
+                bdi(&stack_text(site))
+            );
+        }
+        out.push_str("</ul>\n");
+    }
     if !g.holders.is_empty() {
         out.push_str("<p>Leaking with them and holding them:</p><ul>");
         for h in &g.holders {
@@ -209,6 +232,7 @@ fn detail(out: &mut String, i: usize, g: &LeakGroup, snapshots: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::html;
+    use crate::analysis::allocations::{AllocationSite, Frame};
     use crate::analysis::leaks::{Holder, LeakGroup, LeakReport, PathStep};
     use crate::report::SnapshotFile;
 
@@ -245,7 +269,16 @@ mod tests {
                     node: "<script>x()</script>".to_owned(),
                     count: 3,
                 }],
-                allocated_at: Vec::new(),
+                allocated_at: vec![AllocationSite {
+                    count: 3,
+                    frames: vec![Frame {
+                        function_name: name.to_owned(),
+                        script_name: "<svg onload=x>.js".to_owned(),
+                        script_id: 9,
+                        line: 4,
+                        column: 2,
+                    }],
+                }],
                 why: "grew in every interval".to_owned(),
             }],
             warnings: vec!["<b>warn</b>".to_owned()],
@@ -271,6 +304,10 @@ mod tests {
             "the escape is shown, not sent"
         );
         assert!(page.contains("&lt;script&gt;x()&lt;/script&gt;"));
+        assert!(!page.contains("<svg onload"));
+        assert!(page.contains(
+            "<li>\u{d7}3 <code><bdi>&lt;img src=x onerror=alert(1)&gt;\\u202elmth.exe (&lt;svg onload=x&gt;.js:4:2)</bdi></code></li>"
+        ));
         assert!(!page.contains('\u{202e}') && !page.contains('\u{1b}'));
         assert!(page.contains("<td><bdi>4.heapsnapshot</bdi></td><td class=\"n\">2.5 MB</td><td class=\"n\">4.0 kB</td>"));
         assert!(page.contains("default-src 'none'"), "nothing may load");

@@ -1,7 +1,7 @@
 //! The leak report in Markdown: a table of the groups and the first group's
 //! retaining path, every snapshot string escaped so it stays text.
 
-use super::{covers, grows, path_lines, size};
+use super::{allocated_cell, covers, grows, has_sites, path_lines, size, stack_text};
 use crate::analysis::leaks::LeakReport;
 use std::fmt::Write;
 
@@ -36,12 +36,24 @@ pub fn markdown(report: &LeakReport, top: usize) -> String {
     for w in &report.warnings {
         line(format!("\n> **warning:** {}", cell(w)));
     }
-    line("\n| Class | Count | Retained | Grows | Location | Why |".to_owned());
-    line("|---|--:|--:|---|---|---|".to_owned());
+    // The allocation column only when the last snapshot recorded stacks.
+    let sites = has_sites(report);
+    let (head, rule) = match sites {
+        true => (" Allocated at |", "---|"),
+        false => ("", ""),
+    };
+    line(format!(
+        "\n| Class | Count | Retained | Grows | Location |{head} Why |"
+    ));
+    line(format!("|---|--:|--:|---|---|{rule}---|"));
     for g in report.groups.iter().take(top) {
         let location = g.location.as_ref().map_or(String::new(), |l| l.to_string());
+        let allocated = match sites {
+            true => format!(" {} |", cell(&allocated_cell(g))),
+            false => String::new(),
+        };
         line(format!(
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} |{allocated} {} |",
             cell(&g.name),
             g.count,
             size(g.retained_size),
@@ -70,6 +82,16 @@ pub fn markdown(report: &LeakReport, top: usize) -> String {
         }
         block.push_str(&fence);
         line(block);
+        if !g.allocated_at.is_empty() {
+            line(format!("\nWhere {} was allocated:\n", cell(&g.name)));
+        }
+        for site in &g.allocated_at {
+            line(format!(
+                "- \u{d7}{} {}",
+                site.count,
+                cell(&stack_text(site))
+            ));
+        }
     }
     out
 }

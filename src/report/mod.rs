@@ -10,6 +10,7 @@ pub(crate) use html::esc as html_escape;
 pub use html::html;
 pub use markdown::markdown;
 
+use crate::analysis::allocations::AllocationSite;
 use crate::analysis::leaks::{LeakGroup, LeakReport};
 use serde::{Deserialize, Serialize};
 
@@ -127,4 +128,27 @@ pub fn held_by(g: &LeakGroup) -> String {
         text = format!("{text} (with {})", holders.join(", "));
     }
     text
+}
+
+/// An allocation site on one line: its frames, innermost first, each
+/// after an arrow from its caller (one Markdown does not escape).
+pub fn stack_text(site: &AllocationSite) -> String {
+    let frames: Vec<String> = site.frames.iter().map(|f| f.to_string()).collect();
+    frames.join(" \u{2190} ")
+}
+
+/// Where most of a group was allocated, in a table cell: the innermost
+/// frame of its commonest stack and how many members it made ("" when the
+/// snapshot has no allocation traces).
+pub fn allocated_cell(g: &LeakGroup) -> String {
+    g.allocated_at
+        .first()
+        .and_then(|site| Some(format!("{} \u{d7}{}", site.frames.first()?, site.count)))
+        .unwrap_or_default()
+}
+
+/// Whether any group of the report says where it was allocated (documents
+/// without traces keep their columns).
+pub fn has_sites(report: &LeakReport) -> bool {
+    report.groups.iter().any(|g| !g.allocated_at.is_empty())
 }

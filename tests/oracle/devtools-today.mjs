@@ -5,7 +5,8 @@
 // older DevTools) stays the oracle for the classic views; this one covers what only
 // today's worker has: the Summary's named filters, duplicated strings, contexts.
 //
-//   node tests/oracle/devtools-today.mjs summary FILE [--filter NAME]
+//   node tests/oracle/devtools-today.mjs summary FILE [--filter NAME] [--id-range MIN,MAX]
+//                                                     [--allocated-by F[<CALLER...]]
 //   node tests/oracle/devtools-today.mjs strings FILE
 //   node tests/oracle/devtools-today.mjs contexts FILE
 //   node tests/oracle/devtools-today.mjs realms FILE
@@ -15,6 +16,9 @@
 // objectsRetainedByDetachedDomNodes, objectsRetainedByConsole,
 // objectsRetainedByEventHandlers, objectsRetainedByContexts, or a realm's:
 // nativeContext_<node index>, sharedNativeContext, noNativeContext.
+// --id-range is the timeline selection's NodeFilter(minNodeId, maxNodeId);
+// --allocated-by selects the Allocation view's bottom-up node of function F,
+// called by CALLER, called by ... (names), as its allocationNodeId.
 // `realms` prints getNativeContextSizes() and the owner of every node
 // (a native context's ordinal, -1 none, -2 shared).
 // The bundle is cached in tests/node_modules/.cache/heaplens-devtools-today/.
@@ -50,7 +54,7 @@ const REALM_FILTER = /^(nativeContext_\d+|sharedNativeContext|noNativeContext)$/
 function usage() {
   process.stderr.write(
     'usage:\n' +
-    '  node tests/oracle/devtools-today.mjs summary FILE [--filter NAME]\n' +
+    '  node tests/oracle/devtools-today.mjs summary FILE [--filter NAME] [--id-range MIN,MAX] [--allocated-by F[<CALLER...]]\n' +
     '  node tests/oracle/devtools-today.mjs strings FILE\n' +
     '  node tests/oracle/devtools-today.mjs contexts FILE\n' +
     '  node tests/oracle/devtools-today.mjs realms FILE\n' +
@@ -136,11 +140,32 @@ export async function load(file) {
  * Summary rows as the constructors grid gets them, for "All objects" or a named
  * filter: the same rows as tests/oracle/devtools.mjs, from today's worker.
  */
-export async function summaryOf(snapshot, filterName) {
+export async function summaryOf(snapshot, filterName, { idRange, allocatedBy } = {}) {
   const { HeapSnapshotModel } = await worker();
-  const nodeFilter = new HeapSnapshotModel.NodeFilter();
+  const nodeFilter = new HeapSnapshotModel.NodeFilter(idRange?.[0], idRange?.[1]);
   if (filterName !== undefined) nodeFilter.filterName = filterName;
+  if (allocatedBy) nodeFilter.allocationNodeId = allocationNodeId(snapshot, allocatedBy);
   return { devtools: frontendVersion, filter: filterName ?? null, ...rowsOf(snapshot, nodeFilter) };
+}
+
+/**
+ * The id of the bottom-up node the Allocation grid shows for `path` (function
+ * names, the allocating function first, then its callers), as a click on that
+ * row hands to the Summary (HeapSnapshotView.onSelectAllocationNode).
+ */
+function allocationNodeId(snapshot, [name, ...callers]) {
+  const top = snapshot.allocationTracesTops().find((n) => n.name === name);
+  if (!top) throw new Error(`no allocating function ${name}`);
+  let id = top.id;
+  for (const caller of callers) {
+    const { nodesWithSingleCaller, branchingCallers } = snapshot.allocationNodeCallers(id);
+    // A chain of single callers comes whole, its first the direct caller.
+    const direct = nodesWithSingleCaller.length ? nodesWithSingleCaller.slice(0, 1) : branchingCallers;
+    const next = direct.find((n) => n.name === caller);
+    if (!next) throw new Error(`${name}: no caller ${caller} there`);
+    id = next.id;
+  }
+  return id;
 }
 
 /**
@@ -188,14 +213,15 @@ async function main(argv) {
   let out;
   switch (cmd) {
     case 'summary': {
-      let filterName;
-      if (rest.length === 2 && rest[0] === '--filter' &&
-          (FILTER_NAMES.includes(rest[1]) || REALM_FILTER.test(rest[1]))) {
-        filterName = rest[1];
-      } else if (rest.length !== 0) {
-        usage();
+      let filterName; const scope = {};
+      for (let i = 0; i < rest.length; i += 2) {
+        const [flag, value] = [rest[i], rest[i + 1]];
+        if (flag === '--filter' && (FILTER_NAMES.includes(value) || REALM_FILTER.test(value))) filterName = value;
+        else if (flag === '--id-range' && /^\d+,\d+$/.test(value)) scope.idRange = value.split(',').map(Number);
+        else if (flag === '--allocated-by' && value) scope.allocatedBy = value.split('<');
+        else usage();
       }
-      out = await summaryOf(await load(file), filterName);
+      out = await summaryOf(await load(file), filterName, scope);
       break;
     }
     case 'strings':

@@ -169,8 +169,8 @@ pub fn summary(
     let info = s.info();
     let request = Request::Summary {
         scope: Scope {
-            id_range: None,
             filter: named,
+            ..Scope::default()
         },
         order: Order::largest(SortBy::RetainedSize),
         class_filter: filter.to_owned(),
