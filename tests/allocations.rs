@@ -11,7 +11,7 @@ use common::{arg, cli, oracle_today, parse_chunked, repo, with_session, write_sn
 use heaplens::analysis::allocations::{timeline, Allocations};
 use heaplens::analysis::HeapSnapshot;
 use serde_json::{json, Value};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// `Order`s the program books per round; they all stay alive.
 const ORDERS_PER_ROUND: usize = 300;
@@ -451,7 +451,7 @@ type Row = (String, u64, u64, u64, String);
 
 /// heaplens' Summary of the objects in `scope` (the request's scope
 /// fields), every row.
-fn scoped_rows(file: &PathBuf, scope: Value) -> Vec<Row> {
+fn scoped_rows(file: &Path, scope: Value) -> Vec<Row> {
     let mut request = json!({"op": "summary", "limit": usize::MAX});
     request
         .as_object_mut()
@@ -478,7 +478,7 @@ fn scoped_rows(file: &PathBuf, scope: Value) -> Vec<Row> {
 }
 
 /// DevTools' Summary with `args` (`--id-range`, `--allocated-by`), every row.
-fn devtools_rows(file: &PathBuf, args: &[&str]) -> Vec<Row> {
+fn devtools_rows(file: &Path, args: &[&str]) -> Vec<Row> {
     let mut all = vec!["summary", arg(file)];
     all.extend(args);
     let out = oracle_today(&all);
@@ -645,7 +645,7 @@ fn leak_documents_say_where_each_group_was_allocated() {
         .find(|l| l.starts_with("- \u{d7}"))
         .expect("the first group's sites");
     assert!(
-        first.contains(&place) && first.contains(" \u{2190} runRound ("),
+        first.contains(place) && first.contains(" \u{2190} runRound ("),
         "{first}"
     );
     let (status, html, err) = cli(&args("html"));

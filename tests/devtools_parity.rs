@@ -205,7 +205,7 @@ fn assert_between_equals_devtools(s1: &Path, s2: &Path, file: &Path) -> Vec<Summ
         s.classes(
             Scope {
                 id_range: Some(range),
-                filter: None,
+                ..Scope::default()
             },
             "",
             Order::largest(SortBy::RetainedSize),

@@ -18,6 +18,8 @@
  * @typedef {'duplicatedStrings'|'objectsRetainedByDetachedDomNodes'|'objectsRetainedByContexts'
  *           |'objectsRetainedByConsole'|'objectsRetainedByEventHandlers'} NamedFilter  DevTools' named filters
  * @typedef {[number, number]} IdRange  object ids in (low, high]
+ * @typedef {{ function: number, callers?: number[] }} AllocatedBy  a node of the Allocation view's
+ *   bottom-up tree: the allocating function, then its caller at each level below it
  * @typedef {{ ignored: number[] }} IgnoredRetainers  the ids ignored after the change
  * @typedef {{ name: string, maxJsId: number, classCounts: Object<string, number>, totalSize: number }} Facts
  */
@@ -51,21 +53,22 @@ export class SnapshotClient {
   /**
    * Classes (Summary rows).
    * @param {{ sortBy?: SortKey, ascending?: boolean, classFilter?: string, idRange?: IdRange|null,
-   *           filter?: NamedFilter|null } & Page} [options]
+   *           filter?: NamedFilter|null, allocatedBy?: AllocatedBy|null } & Page} [options]
    * @returns {Promise<Rows>} rows: ClassRow
    */
-  summary({ sortBy = 'retainedSize', ascending = false, classFilter = '', idRange = null, filter = null, offset = 0, limit = PAGE } = {}) {
-    return this.query({ op: 'summary', sortBy, ascending, classFilter, idRange, filter, offset, limit });
+  summary({ sortBy = 'retainedSize', ascending = false, classFilter = '', idRange = null, filter = null, allocatedBy = null, offset = 0, limit = PAGE } = {}) {
+    return this.query({ op: 'summary', sortBy, ascending, classFilter, idRange, filter, allocatedBy, offset, limit });
   }
 
   /**
    * The objects of one class (a Summary row's `key`).
    * @param {string} classKey
-   * @param {{ sortBy?: SortKey, ascending?: boolean, idRange?: IdRange|null, filter?: NamedFilter|null } & Page} [options]
+   * @param {{ sortBy?: SortKey, ascending?: boolean, idRange?: IdRange|null, filter?: NamedFilter|null,
+   *           allocatedBy?: AllocatedBy|null } & Page} [options]
    * @returns {Promise<Rows>} rows: NodeRow
    */
-  instances(classKey, { sortBy = 'retainedSize', ascending = false, idRange = null, filter = null, offset = 0, limit = PAGE } = {}) {
-    return this.query({ op: 'instances', classKey, idRange, filter, sortBy, ascending, offset, limit });
+  instances(classKey, { sortBy = 'retainedSize', ascending = false, idRange = null, filter = null, allocatedBy = null, offset = 0, limit = PAGE } = {}) {
+    return this.query({ op: 'instances', classKey, idRange, filter, allocatedBy, sortBy, ascending, offset, limit });
   }
 
   /**

@@ -1,5 +1,8 @@
 //! Summary view: objects grouped by class (Constructor, Distance, Shallow and Retained
 //! Size); a class expands into its instances, an instance into its outgoing edges.
+//! The Allocation view embeds one, scoped to what a timeline range or a function
+//! allocated (DevTools shows its Summary grid under the allocation grid): the active
+//! scopes are named above the table, each with a button that clears it.
 
 import { el } from '../lib/dom.js';
 import { visible } from '../lib/visible.js';
@@ -18,9 +21,14 @@ const NAMED_FILTERS = [
   ['objectsRetainedByEventHandlers', 'Objects retained by event handlers'],
 ];
 
-export function summaryView(ctx) {
+/**
+ * @param {object} ctx  the view context
+ * @param {{ onClear?: (kind: 'idRange'|'allocatedBy') => void }} [embedded]  set when another view
+ *   holds this Summary and chooses its scope (setScope); without the snapshot-range menu
+ */
+export function summaryView(ctx, embedded) {
   const { client, info } = ctx.snapshot;
-  const state = { sortBy: 'retainedSize', ascending: false, classFilter: ctx.initial?.class ?? '', idRange: null, filter: null };
+  const state = { sortBy: 'retainedSize', ascending: false, classFilter: ctx.initial?.class ?? '', idRange: null, filter: null, allocatedBy: null };
   const total = () => info.totalSize;
   ctx.remember?.({ class: state.classFilter });
 
@@ -56,12 +64,12 @@ export function summaryView(ctx) {
   const provider = {
     async load(parent, offset, limit) {
       if (parent === null) {
-        const res = await client.summary({ sortBy: state.sortBy, ascending: state.ascending, classFilter: state.classFilter, idRange: state.idRange, filter: state.filter, offset, limit });
+        const res = await client.summary({ sortBy: state.sortBy, ascending: state.ascending, classFilter: state.classFilter, idRange: state.idRange, filter: state.filter, allocatedBy: state.allocatedBy, offset, limit });
         return { total: res.total, rows: res.rows.map((row) => ({ kind: 'class', row })) };
       }
       if (parent.kind === 'class') {
         const sortBy = state.sortBy === 'count' ? 'retainedSize' : state.sortBy;
-        const res = await client.instances(parent.row.key, { idRange: state.idRange, filter: state.filter, sortBy, ascending: state.ascending, offset, limit });
+        const res = await client.instances(parent.row.key, { idRange: state.idRange, filter: state.filter, allocatedBy: state.allocatedBy, sortBy, ascending: state.ascending, offset, limit });
         return { total: res.total, rows: res.rows.map((node) => ({ kind: 'node', node })) };
       }
       const id = parent.kind === 'node' ? parent.node.id : parent.edge.node.id;
@@ -135,8 +143,30 @@ export function summaryView(ctx) {
     rows: () => treeRows(table),
   });
 
+  // The scopes another view chose, each named, with a button that clears it.
+  const scopes = el('div', { className: 'toolbar', testid: 'summary-scopes', hidden: true, role: 'status' });
+  const labels = { idRange: '', allocatedBy: '' };
+  const showScopes = () => {
+    const kinds = Object.keys(labels).filter((kind) => state[kind] !== null);
+    scopes.hidden = kinds.length === 0;
+    scopes.replaceChildren(...kinds.map((kind) => el('span', { testid: `summary-scope-${kind}` },
+      labels[kind], ' ',
+      el('button', {
+        type: 'button', testid: `clear-${kind}`, 'aria-label': `Clear: ${labels[kind]}`,
+        onclick: () => { setScope(kind, null); embedded?.onClear?.(kind); },
+      }, 'Clear'))));
+  };
+  /** Scopes the Summary to objects in an id range or allocated by a bottom-up node (null: all), named `label`. */
+  function setScope(kind, value, label = '') {
+    state[kind] = value;
+    labels[kind] = label;
+    showScopes();
+    table.reload();
+  }
+
   const element = el('section', { className: 'view', testid: 'view-summary' },
-    el('div', { className: 'toolbar' }, range, filter, exports.element),
+    el('div', { className: 'toolbar' }, embedded ? [] : range, filter, exports.element),
+    scopes,
     table.element);
-  return { element, table, dispose: () => table.dispose() };
+  return { element, table, setScope, dispose: () => table.dispose() };
 }
