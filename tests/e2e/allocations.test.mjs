@@ -42,7 +42,12 @@ async function classRow(p, name) {
 
 /** Expands `row` and selects its first instance. */
 async function selectFirstInstance(p, row) {
-  await row.locator('[data-testid="expander"]').click();
+  // A click whose row is redrawn between press and release (the table re-renders its rows when
+  // its size changes) reaches no row: click again until the row says it is expanded.
+  for (let i = 0; i < 5 && (await row.getAttribute('aria-expanded')) !== 'true'; i++) {
+    await row.locator('[data-testid="expander"]').click();
+    await row.and(p.locator('[aria-expanded="true"]')).waitFor({ timeout: 3000 }).catch(() => {});
+  }
   const instance = p.locator('[data-testid="summary-table"] [data-testid="row"][data-depth="1"]').first();
   await instance.waitFor();
   await instance.click();
@@ -55,18 +60,23 @@ function rowOf(p, name, depth) {
     .first();
 }
 
-test('the Allocation view lists what placeOrders allocated and who called it', T, async () => {
-  const p = session.page;
+/** The orders snapshot's Allocation view, scrolled until placeOrders' row is drawn (rows are virtual). */
+async function placeOrdersRow(p) {
   await item(p, 'orders.heapsnapshot').click();
   await p.click('[data-testid="tab-allocations"]');
   await settled(p, 'allocations-table');
-  const cli = cliJson('allocations', suite.snapshots.orders[0]).functions.find((f) => f.name === 'placeOrders');
-  // Rows are virtual: scroll down until placeOrders' row is drawn.
   const row = rowOf(p, 'placeOrders', 0);
   for (let i = 0; i < 100 && !(await row.count()); i++) {
     await p.locator('[data-testid="allocations-table"] > *').first().evaluate((s) => { s.scrollTop += 300; });
     await settled(p, 'allocations-table');
   }
+  return row;
+}
+
+test('the Allocation view lists what placeOrders allocated and who called it', T, async () => {
+  const p = session.page;
+  const row = await placeOrdersRow(p);
+  const cli = cliJson('allocations', suite.snapshots.orders[0]).functions.find((f) => f.name === 'placeOrders');
   await row.scrollIntoViewIfNeeded();
   const number = async (testid) => Number((await row.locator(`[data-testid="${testid}"]`).textContent()).replace(/[^0-9]/g, ''));
   assert.equal(await number('live-count'), cli.liveCount);
@@ -207,15 +217,8 @@ test('the timeline draws the CLI\'s bars; a dragged or keyed range scopes the Su
 
 test('selecting a function or a caller scopes the Summary to what it allocated', T, async () => {
   const p = session.page;
-  await item(p, 'orders.heapsnapshot').click();
-  await p.click('[data-testid="tab-allocations"]');
-  await settled(p, 'allocations-table');
+  const row = await placeOrdersRow(p);
   const cli = cliJson('allocations', suite.snapshots.orders[0]).functions.find((f) => f.name === 'placeOrders');
-  const row = rowOf(p, 'placeOrders', 0);
-  for (let i = 0; i < 100 && !(await row.count()); i++) {
-    await p.locator('[data-testid="allocations-table"] > *').first().evaluate((s) => { s.scrollTop += 300; });
-    await settled(p, 'allocations-table');
-  }
   await row.locator('[data-testid="allocation-function"]').click();
   const byFunction = await scoped(p, 'allocatedBy', 'Objects allocated by placeOrders');
   assert.equal(sum(byFunction), cli.liveCount, 'every live object placeOrders made, and only those');
