@@ -27,6 +27,9 @@
 /** How many results a page asks for when the caller does not say. */
 const PAGE = 100;
 
+/** The request field of an allocation scope: none unless one is set, so other requests keep their shape. */
+const allocated = (allocatedBy) => (allocatedBy ? { allocatedBy } : {});
+
 export class SnapshotClient {
   #worker;
   #facts = null;
@@ -57,7 +60,7 @@ export class SnapshotClient {
    * @returns {Promise<Rows>} rows: ClassRow
    */
   summary({ sortBy = 'retainedSize', ascending = false, classFilter = '', idRange = null, filter = null, allocatedBy = null, offset = 0, limit = PAGE } = {}) {
-    return this.query({ op: 'summary', sortBy, ascending, classFilter, idRange, filter, allocatedBy, offset, limit });
+    return this.query({ op: 'summary', sortBy, ascending, classFilter, idRange, filter, ...allocated(allocatedBy), offset, limit });
   }
 
   /**
@@ -68,7 +71,7 @@ export class SnapshotClient {
    * @returns {Promise<Rows>} rows: NodeRow
    */
   instances(classKey, { sortBy = 'retainedSize', ascending = false, idRange = null, filter = null, allocatedBy = null, offset = 0, limit = PAGE } = {}) {
-    return this.query({ op: 'instances', classKey, idRange, filter, allocatedBy, sortBy, ascending, offset, limit });
+    return this.query({ op: 'instances', classKey, idRange, filter, ...allocated(allocatedBy), sortBy, ascending, offset, limit });
   }
 
   /**

@@ -86,7 +86,11 @@ export function allocationsView(ctx) {
     columns: [column('name'), column('location', location), ...['liveCount', 'count', 'liveSize', 'size'].map((key) => column(key))],
     rows: () => treeRows(table),
   });
-  const element = el('section', { className: 'view', testid: 'view-allocations' },
+  // Two tables share the view: each keeps room for a few rows, and the view scrolls when the
+  // timeline's table is open on a short window.
+  table.element.style.minHeight = '150px';
+  summary.element.style.minHeight = '220px';
+  const element = el('section', { className: 'view', testid: 'view-allocations', style: { overflowY: 'auto' } },
     el('div', { className: 'toolbar' }, exports.element), note, timelineArea, table.element,
     summaryTitle, summary.element);
   return { element, table, dispose: () => { table.dispose(); summary.dispose(); } };
