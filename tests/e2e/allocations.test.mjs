@@ -10,7 +10,10 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setUpBrowserSuite, cliJson, loadFiles, settled, screenshot, item } from './helpers.mjs';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { setUpBrowserSuite, cliJson, loadFiles, settled, screenshot, item, repo } from './helpers.mjs';
 
 const T = { timeout: 180000 };
 let suite; let session;
@@ -231,4 +234,22 @@ test('selecting a function or a caller scopes the Summary to what it allocated',
   await p.click('[data-testid="clear-allocatedBy"]');
   const cleared = await scoped(p, 'allocatedBy', null);
   assert.ok(sum(cleared) > sum(byFunction));
+});
+
+test('axe-core finds no violation in the Allocation view with its timeline, light and dark', T, async () => {
+  const p = session.page;
+  const axe = readFileSync(createRequire(join(repo, 'tests', 'package.json')).resolve('axe-core/axe.min.js'), 'utf8');
+  await placeOrdersRow(p);
+  await p.locator('[data-testid="timeline"]').focus();
+  await p.keyboard.press('End');
+  await p.locator('[data-testid="timeline-details"] summary').click();
+  await p.locator('[data-testid="summary-scope-idRange"]').waitFor();
+  for (const colorScheme of ['light', 'dark']) {
+    await p.emulateMedia({ colorScheme });
+    await p.evaluate(axe);
+    const found = await p.evaluate(async () => (await window.axe.run({ include: [['[data-testid="view-allocations"]']] })).violations);
+    assert.deepEqual(found.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`)), [], colorScheme);
+  }
+  await screenshot(p, 'allocations-timeline-dark');
+  await p.emulateMedia({ colorScheme: 'light' });
 });
