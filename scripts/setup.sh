@@ -25,6 +25,15 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# The wasm64 build (snapshots over 4 GiB in the page) needs a nightly with
+# rust-src: its target is tier 3, so std is compiled from source.
+nightly=$(cat scripts/nightly-toolchain)
+if ! rustup run "$nightly" rustc --version > /dev/null 2>&1 \
+    || [ ! -d "$(rustup run "$nightly" rustc --print sysroot)/lib/rustlib/src/rust/library" ]; then
+  log "installing the $nightly toolchain with rust-src (for the wasm64 build)"
+  rustup toolchain install "$nightly" --profile minimal -c rust-src
+fi
+
 # The CLI must be exactly the version of the wasm-bindgen crate in Cargo.lock.
 [ -f Cargo.lock ] || cargo generate-lockfile -q
 bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)

@@ -9,6 +9,8 @@
 //! - [`report`]: the leak report as a Markdown or self-contained HTML document.
 //! - `wasm` (wasm32 only): the binding the page's worker loads.
 #![deny(missing_docs)]
+// wasm64 (memory64, for snapshots over 4 GiB) needs nightly and its memory_size.
+#![cfg_attr(target_arch = "wasm64", feature(simd_wasm64))]
 // Columnar code walks several parallel arrays by node or edge index.
 #![allow(clippy::needless_range_loop)]
 
@@ -21,5 +23,5 @@ pub mod snapshot;
 
 pub use error::{Error, Result};
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 pub mod wasm;

@@ -28,7 +28,11 @@ static REFUSED: AtomicUsize = AtomicUsize::new(0);
 
 /// Bytes of linear memory now.
 fn memory_bytes() -> usize {
-    core::arch::wasm32::memory_size::<0>() * 65536
+    #[cfg(target_arch = "wasm32")]
+    use core::arch::wasm32::memory_size;
+    #[cfg(target_arch = "wasm64")]
+    use core::arch::wasm64::memory_size;
+    memory_size::<0>() * 65536
 }
 
 impl Ceiling {

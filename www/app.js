@@ -52,11 +52,12 @@ const TABS = [
  * holding index.html's containers (#snapshot-list, #main, #search, #file-input, #folder-input,
  * #drop-overlay, and optionally #demo-button).
  * @param {{ view?: string, deepLinks?: boolean, createWorker?: () => Worker,
- *           memoryLimit?: number, onLoad?: (info) => void, onError?: (message: string) => void,
+ *           memoryLimit?: number, wasm?: 'auto'|'32'|'64', onLoad?: (info) => void, onError?: (message: string) => void,
  *           onSelect?: (id: number) => void }} [options]
  *   view: the first tab; deepLinks: keep the state in the URL fragment (the page only);
  *   createWorker: how each snapshot's worker starts (the single file uses a Blob URL);
  *   memoryLimit: most bytes one snapshot's worker may use (default: what the browser gives);
+ *   wasm: the core's build: by file size (auto: wasm64 above ~2.5 GB), or always 32 or 64;
  *   onLoad, onError, onSelect: a snapshot finished or failed loading, an object was selected.
  * @returns {{ addFiles, addUrl, setView, showNotice, clear }}
  */
@@ -141,7 +142,7 @@ export function createApp(root, options = {}) {
 
   function addSnapshot(name, size, source, gzip) {
     const entry = { uid: state.nextUid++, name: uniqueName(name), size, status: 'loading', bytes: 0, stage: 'Queued', info: null, error: null, tooBig: false, worker: null };
-    entry.worker = new SnapshotWorker(source, { gzip, total: size, memoryLimit: options.memoryLimit, createWorker: options.createWorker }, {
+    entry.worker = new SnapshotWorker(source, { gzip, total: size, memoryLimit: options.memoryLimit, wasm: options.wasm, createWorker: options.createWorker }, {
       onProgress(bytes) { entry.bytes = bytes; updateProgress(entry); },
       onStage(stage) { entry.stage = stage; updateProgress(entry); },
       onReady(info) {

@@ -110,9 +110,11 @@ export class Snapshot {
 /**
  * Opens a heap snapshot: a File or Blob, a ReadableStream of bytes, a fetch Response,
  * or an ArrayBuffer / typed array. Gzipped input is recognised by its first bytes.
- * @param {{ name?: string, gzip?: boolean, size?: number,
+ * @param {{ name?: string, gzip?: boolean, size?: number, wasm?: 'auto'|'32'|'64',
  *           onProgress?: (bytesRead: number, total: number) => void,
  *           onStage?: (stage: string) => void }} [options]
+ *   wasm: the core's build: by size (auto: wasm64, for files over ~2.5 GB, when the
+ *   browser has memory64), or always wasm32 / wasm64.
  * @returns {Promise<Snapshot>} once the snapshot is parsed and analysed; rejects with
  *          the parser's message when the input is not a usable snapshot.
  */
@@ -120,7 +122,7 @@ export function open(input, options = {}) {
   const { source, name, size } = toSource(input, options);
   const gzip = options.gzip ?? /\.gz$/i.test(name);
   return new Promise((resolve, reject) => {
-    const worker = new SnapshotWorker(source, { gzip, total: size }, {
+    const worker = new SnapshotWorker(source, { gzip, total: size, wasm: options.wasm }, {
       onProgress: (bytes) => options.onProgress?.(bytes, size),
       onStage: (stage) => options.onStage?.(stage),
       onReady: (info) => resolve(new Snapshot(worker, name, info)),

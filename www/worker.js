@@ -18,15 +18,15 @@ self.onmessage = ({ data: message }) => {
   else if (message.type === 'query') answer(message);
 };
 
-async function load({ source, gzip, total, memoryLimit }) {
+async function load({ source, gzip, total, memoryLimit, wasm: build }) {
   let loader = null;
   try {
     post({ type: 'stage', stage: 'Starting the analyzer' });
     let wasm;
     try {
-      ({ wasm, memory: wasmMemory } = await startAnalyzer());
+      ({ wasm, memory: wasmMemory } = await startAnalyzer(gzip ? total * GZIP_RATIO : total, build));
     } catch (error) {
-      throw new Error(`Could not start the analyzer (www/pkg/heaplens.js): ${error.message ?? error}. Run scripts/build.sh first.`);
+      throw new Error(`Could not start the analyzer (www/${space.pkg}/heaplens.js): ${error.message ?? error}. Run scripts/build.sh first.`);
     }
     analyzer = wasm;
     if (memoryLimit > 0) {
@@ -79,10 +79,41 @@ async function load({ source, gzip, total, memoryLimit }) {
  * where nothing is "next to" it, and defines self.heaplensInlineAnalyzer ahead of this
  * code: the same module with the wasm bytes inlined.
  */
-async function startAnalyzer() {
+async function startAnalyzer(bytes, build = 'auto') {
   if (typeof self.heaplensInlineAnalyzer === 'function') return self.heaplensInlineAnalyzer();
+  const want64 = build === '64' || (build !== '32' && bytes > WASM64_ABOVE);
+  if (want64 && memory64()) {
+    space = WASM64;
+    try {
+      const wasm = await import('./pkg64/heaplens.js');
+      return { wasm, memory: (await wasm.default())?.memory ?? null };
+    } catch (error) {
+      // Not built (no nightly toolchain): wasm32 may still hold the file.
+      if (build === '64') throw error;
+      space = WASM32;
+    }
+  }
   const wasm = await import('./pkg/heaplens.js');
   return { wasm, memory: (await wasm.default())?.memory ?? null };
+}
+
+/**
+ * The two builds of the core: wasm32 holds a snapshot up to ~2.5 GB (the
+ * peak is ~1.3× the file, and wasm32 has 4 GiB); wasm64 (memory64, 16 GiB
+ * in Chromium) those beyond, a little slower (its bounds checks are explicit).
+ */
+const WASM32 = { pkg: 'pkg', limit: 'wasm32 has 4 GiB', bytes: 2 ** 32 };
+const WASM64 = { pkg: 'pkg64', limit: 'wasm64 has 16 GiB in Chromium', bytes: 2 ** 34 };
+let space = WASM32;
+/** Files above this many bytes load into the wasm64 build when the browser has memory64. */
+const WASM64_ABOVE = 2.5e9;
+/** Heap snapshots gzip about 4–5 to 1: a gzipped file's size times this is its guess. */
+const GZIP_RATIO = 5;
+
+/** Whether this browser compiles a module with a 64-bit memory. */
+function memory64() {
+  // A module holding one memory section: one memory, flags 0x04 (64-bit), minimum 0.
+  return WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 5, 3, 1, 4, 0]));
 }
 
 /** Bytes per read of a plain file: one buffer, reused for the whole file. */
@@ -169,14 +200,14 @@ function answer({ id, request }) {
   }
 }
 
-const TOO_BIG = 'This snapshot is too big for this browser tab\u2019s memory (wasm32 has 4 GiB).';
+const tooBig = () => `This snapshot is too big for this browser tab\u2019s memory (${space.limit}).`;
 
 /** Turns whatever was thrown into a message a user can act on. */
 function describe(error) {
   const message = error?.message ?? String(error);
   const memory = error instanceof RangeError
     || /out of memory|memory allocation|allocation failed|could not allocate|Memory\.grow|Array buffer allocation|WebAssembly\.Memory/i.test(message);
-  if (memory) return { message: `${TOO_BIG} (${message})`, tooBig: true };
+  if (memory) return { message: `${tooBig()} (${message})`, tooBig: true };
   // The module's allocator tells when it could not get memory: past the
   // page's ceiling for one snapshot, or the browser would not grow it.
   const refused = error instanceof WebAssembly.RuntimeError ? analyzer?.refusedAllocation() ?? 0 : 0;
@@ -189,14 +220,14 @@ function describe(error) {
       tooBig: true,
     };
   }
-  // A Rust allocation failure aborts with a bare trap; a memory near the wasm32 limit says why.
+  // A Rust allocation failure aborts with a bare trap; a memory near the limit says why.
   const used = wasmMemory?.buffer.byteLength ?? 0;
-  if (error instanceof WebAssembly.RuntimeError && used >= 2 ** 31) {
-    return { message: `${TOO_BIG} (${message} with ${(used / 2 ** 30).toFixed(1)} GiB in use)`, tooBig: true };
+  if (error instanceof WebAssembly.RuntimeError && used >= space.bytes / 2) {
+    return { message: `${tooBig()} (${message} with ${(used / 2 ** 30).toFixed(1)} GiB in use)`, tooBig: true };
   }
   if (error instanceof WebAssembly.RuntimeError) {
     return {
-      message: `The analyzer crashed (${message}). If the file is very large it may have run out of memory (wasm32 has 4 GiB); otherwise this is a heaplens bug.`,
+      message: `The analyzer crashed (${message}). If the file is very large it may have run out of memory (${space.limit}); otherwise this is a heaplens bug.`,
       tooBig: false,
     };
   }

@@ -61,7 +61,7 @@ pub struct HeapSnapshot {
 /// two cores (the analyses that can run side by side are two), one in wasm
 /// (no threads without SharedArrayBuffer).
 pub fn default_threads() -> usize {
-    if cfg!(target_arch = "wasm32") {
+    if cfg!(target_family = "wasm") {
         return 1;
     }
     std::thread::available_parallelism().map_or(1, |n| n.get().min(2))

@@ -14,7 +14,7 @@ function pageSources(dir = join(repo, 'www')) {
   const out = [];
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    if (name === 'pkg' || name === 'demo') continue;
+    if (name === 'pkg' || name === 'pkg64' || name === 'demo') continue;
     if (statSync(path).isDirectory()) out.push(...pageSources(path));
     else if (/\.(js|html|css)$/.test(name)) out.push(path);
   }

@@ -9,13 +9,14 @@ const defaultWorker = () => new Worker(new URL('../worker.js', import.meta.url),
 export class SnapshotWorker {
   /**
    * @param {{kind:'file', file: File} | {kind:'stream', stream: ReadableStream}} source
-   * @param {{gzip: boolean, total: number, memoryLimit?: number, createWorker?: () => Worker}} options
+   * @param {{gzip: boolean, total: number, memoryLimit?: number, wasm?: string, createWorker?: () => Worker}} options
    *        total = bytes expected (for progress); memoryLimit = most bytes the worker's
-   *        wasm memory may grow to (default: what the browser gives); createWorker starts
+   *        wasm memory may grow to (default: what the browser gives); wasm = the core's
+   *        build ('auto' by size, '32' or '64'); createWorker starts
    *        the worker (the single-file build passes one that uses a Blob URL)
    * @param {{onProgress, onStage, onReady, onError}} handlers
    */
-  constructor(source, { gzip, total, memoryLimit = 0, createWorker = defaultWorker }, handlers) {
+  constructor(source, { gzip, total, memoryLimit = 0, wasm = 'auto', createWorker = defaultWorker }, handlers) {
     this.handlers = handlers;
     this.pending = new Map();
     this.nextId = 1;
@@ -28,7 +29,7 @@ export class SnapshotWorker {
       this.fail(event.message || 'The analysis worker failed to start');
     };
     const transfer = source.kind === 'stream' ? [source.stream] : [];
-    this.worker.postMessage({ type: 'load', source, gzip, total, memoryLimit }, transfer);
+    this.worker.postMessage({ type: 'load', source, gzip, total, memoryLimit, wasm }, transfer);
   }
 
   receive(message) {
