@@ -1,9 +1,12 @@
 //! The wasm binding: the only module that knows about wasm-bindgen and
 //! `JsValue`. The page's worker streams a file into a [`SnapshotLoader`],
 //! then asks the resulting [`WasmSnapshot`] for pages of rows with plain
-//! request objects (see [`crate::query::Request`]).
+//! request objects (see [`crate::query::Request`]). A sampling heap profile
+//! goes into a [`ProfileLoader`] instead, and its [`WasmProfile`] answers
+//! [`ProfileRequest`]s.
 
 use crate::analysis::HeapSnapshot;
+use crate::profile::{HeapProfile, ProfileRequest};
 use crate::query::{Request, Session};
 use crate::snapshot::Parser;
 use serde::Serialize;
@@ -223,6 +226,56 @@ impl WasmSnapshot {
             .query(request)
             .map_err(|e| JsError::new(e.message()))?;
         value
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|e| JsError::new(&format!("internal: {e}")))
+    }
+}
+
+/// Loader of a sampling heap profile (`.heapprofile`): `push` chunks, then
+/// `finish`. The call tree is parsed whole at the end (profiles are small
+/// next to snapshots: one node per sampled stack).
+#[wasm_bindgen]
+#[derive(Default)]
+pub struct ProfileLoader {
+    text: Vec<u8>,
+}
+
+#[wasm_bindgen]
+impl ProfileLoader {
+    /// A loader waiting for the first chunk.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> ProfileLoader {
+        console_error_panic_hook::set_once();
+        ProfileLoader::default()
+    }
+
+    /// Keeps the next bytes of the file.
+    pub fn push(&mut self, chunk: &[u8]) {
+        self.text.extend_from_slice(chunk);
+    }
+
+    /// Parses the profile; throws an `Error` saying what is wrong with it.
+    pub fn finish(&mut self) -> Result<WasmProfile, JsError> {
+        let text = std::mem::take(&mut self.text);
+        let profile = HeapProfile::parse(&text).map_err(|e| JsError::new(e.message()))?;
+        Ok(WasmProfile { profile })
+    }
+}
+
+/// A loaded sampling heap profile answering [`ProfileRequest`]s.
+#[wasm_bindgen(js_name = HeapProfile)]
+pub struct WasmProfile {
+    profile: HeapProfile,
+}
+
+#[wasm_bindgen(js_class = HeapProfile)]
+impl WasmProfile {
+    /// Answers one request object (`{op: 'profile', range}`) with a plain object.
+    pub fn query(&mut self, request: JsValue) -> Result<JsValue, JsError> {
+        let request: ProfileRequest = serde_wasm_bindgen::from_value(request)
+            .map_err(|e| JsError::new(&format!("bad request for a heap profile: {e}")))?;
+        self.profile
+            .answer(request)
             .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
             .map_err(|e| JsError::new(&format!("internal: {e}")))
     }

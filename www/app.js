@@ -4,6 +4,8 @@
 //! (lib/snapshot-client.js); this thread only renders. createApp() runs it in a document
 //! (the page, main.js; the single file) or in a <heap-lens> shadow root, and everything an
 //! app holds lives in its createApp() call: two apps on one page share nothing.
+//! A sampling heap profile (.heapprofile) loads the same way into its own worker, but is
+//! no snapshot: it shows the Profile view only, and the views over snapshots leave it out.
 
 import { el, clear } from './lib/dom.js';
 import { visible } from './lib/visible.js';
@@ -22,6 +24,7 @@ import { realmsView } from './views/realms.js';
 import { collectionsView } from './views/collections.js';
 import { graphView } from './views/graph.js';
 import { allocationsView } from './views/allocations.js';
+import { profileView } from './views/profile.js';
 import { leaksView } from './views/leaks.js';
 import { growthView, isHeapUsageLog, createHeapLogs } from './views/growth.js';
 import { droppedFolders, filesOf, fromFolder } from './lib/dropped.js';
@@ -72,7 +75,8 @@ export function createApp(root, options = {}) {
     // comparison base, and the object in the Retainers pane.
     link: { class: '', base: null, object: null },
   };
-  const showsAllSnapshots = () => TABS.find((t) => t.key === state.tab)?.multi;
+  const isProfile = (entry) => entry?.kind === 'profile';
+  const showsAllSnapshots = () => !isProfile(state.selected) && TABS.find((t) => t.key === state.tab)?.multi;
   // Heap-usage logs this app imported (the Growth view shows them).
   const heapLogs = createHeapLogs();
   // The view on screen; shown() disposes of it when another takes its place.
@@ -85,7 +89,7 @@ export function createApp(root, options = {}) {
   const mainElement = byId('main');
   const retainers = retainersPane({ objectMenu });
   const search = searchBox({
-    getSnapshot: () => (state.selected?.status === 'ready' ? state.selected : null),
+    getSnapshot: () => (state.selected?.status === 'ready' && !isProfile(state.selected) ? state.selected : null),
     onPick: (node) => showObject(state.selected, node.id),
   });
   byId('search').appendChild(search.element);
@@ -95,11 +99,11 @@ export function createApp(root, options = {}) {
 
   /** Ready snapshots in capture order (their largest JS object id grows with time). */
   function readySnapshots() {
-    return state.snapshots.filter((s) => s.status === 'ready').sort((a, b) => a.info.maxJsId - b.info.maxJsId || a.uid - b.uid);
+    return state.snapshots.filter((s) => s.status === 'ready' && !isProfile(s)).sort((a, b) => a.info.maxJsId - b.info.maxJsId || a.uid - b.uid);
   }
 
   function listOrder() {
-    const rank = (s) => (s.status === 'ready' ? s.info.maxJsId : Number.MAX_SAFE_INTEGER);
+    const rank = (s) => (s.status === 'ready' && !isProfile(s) ? s.info.maxJsId : Number.MAX_SAFE_INTEGER);
     return [...state.snapshots].sort((a, b) => rank(a) - rank(b) || a.uid - b.uid);
   }
 
@@ -148,6 +152,7 @@ export function createApp(root, options = {}) {
       onReady(info) {
         entry.status = 'ready';
         entry.info = info;
+        entry.kind = info.kind === 'profile' ? 'profile' : 'snapshot';
         entry.client = new SnapshotClient(entry.worker, entry.name, info);
         renderList();
         if (!state.selected || state.selected.status !== 'ready') select(entry);
@@ -175,11 +180,21 @@ export function createApp(root, options = {}) {
     return /\.gz$/i.test(name);
   }
 
-  function addFiles(files) {
+  /**
+   * Opens each file: a snapshot or a sampling heap profile (the worker tells them apart by
+   * their content), or a heap-usage log, unless the .json one holds a profile.
+   */
+  async function addFiles(files) {
     for (const file of files) {
-      if (isHeapUsageLog(file.name)) showHeapUsageLog(file);
+      if (isHeapUsageLog(file.name) && !(await holdsProfile(file))) showHeapUsageLog(file);
       else addSnapshot(file.name, file.size, { kind: 'file', file }, isGzip(file.name));
     }
+  }
+
+  /** True when a file's first key is a sampling heap profile's ("head" or "samples"). */
+  async function holdsProfile(file) {
+    const head = await file.slice(0, 256).text().catch(() => '');
+    return /^\s*\{\s*"(head|samples)"/.test(head);
   }
 
   /** Heap-usage logs go to the Growth view, shown on its own while no snapshot is ready. */
@@ -302,7 +317,10 @@ export function createApp(root, options = {}) {
       item.appendChild(el('div', { className: 'snapshot-head' }, el('span', { className: 'snapshot-name', testid: 'snapshot-name', title: entry.name }, entry.name), close));
       const meta = el('div', { className: 'snapshot-meta', testid: 'snapshot-meta' });
       meta.appendChild(el('span', { title: exactBytes(entry.size) }, `file ${formatBytes(entry.size)}`));
-      if (entry.status === 'ready') {
+      if (entry.status === 'ready' && isProfile(entry)) {
+        meta.appendChild(el('span', { testid: 'profile-samples' }, `profile, ${formatCount(entry.info.samples)} samples`));
+        meta.appendChild(el('span', { testid: 'snapshot-total', title: exactBytes(entry.info.totalSize) }, `sampled ${formatBytes(entry.info.totalSize)}`));
+      } else if (entry.status === 'ready') {
         meta.appendChild(el('span', { testid: 'snapshot-nodes', dataset: { nodes: String(entry.info.nodes) } }, `${formatCount(entry.info.nodes)} nodes`));
         meta.appendChild(el('span', { testid: 'snapshot-total', title: exactBytes(entry.info.totalSize) }, `heap ${formatBytes(entry.info.totalSize)}`));
       }
@@ -422,6 +440,10 @@ export function createApp(root, options = {}) {
       writeLink();
       return;
     }
+    if (isProfile(entry)) {
+      mainElement.append(profileTabs(entry), el('div', { className: 'view-area', role: 'tabpanel', id: 'view-panel', 'aria-labelledby': 'tab-profile' }, shown(profileView({ snapshot: entry })).element));
+      return;
+    }
     const tabs = el('nav', { className: 'tabs', role: 'tablist', 'aria-label': 'Views' });
     for (const tab of TABS) {
       const selected = tab.key === state.tab;
@@ -467,6 +489,14 @@ export function createApp(root, options = {}) {
     }
     mainElement.append(tabs, el('div', { className: 'view-area', role: 'tabpanel', id: 'view-panel', 'aria-labelledby': `tab-${state.tab}` }, view.element), retainers.element);
     writeLink();
+  }
+
+  /** The tab bar over a profile: its one view (the others need a snapshot). */
+  function profileTabs(entry) {
+    return el('nav', { className: 'tabs', role: 'tablist', 'aria-label': 'Views' },
+      el('button', { type: 'button', role: 'tab', className: 'tab active', id: 'tab-profile', testid: 'tab-profile', 'aria-selected': 'true', 'aria-controls': 'view-panel' }, 'Profile'),
+      el('span', { className: 'tab-info', testid: 'current-snapshot' }, entry.name),
+      el('span', { className: 'tab-info', testid: 'profile-only' }, 'A sampling heap profile: the other views need a heap snapshot.'));
   }
 
   /** Shows view `key` (a TABS key); false if there is no such view. */
@@ -533,7 +563,7 @@ export function createApp(root, options = {}) {
   function welcome() {
     return el('div', { className: 'welcome', testid: 'welcome' },
       el('h2', {}, 'Find out what keeps your memory alive'),
-      el('p', {}, 'Open or drop one or more V8 heap snapshots (.heapsnapshot, or gzipped .heapsnapshot.gz) taken with Chrome DevTools, Node\u2019s --heapsnapshot-signal or v8.writeHeapSnapshot(), or drop the folder that \u201cheaplens record\u201d wrote.'),
+      el('p', {}, 'Open or drop one or more V8 heap snapshots (.heapsnapshot, or gzipped .heapsnapshot.gz) taken with Chrome DevTools, Node\u2019s --heapsnapshot-signal or v8.writeHeapSnapshot(), or drop the folder that \u201cheaplens record\u201d wrote. Sampling heap profiles (.heapprofile: node --heap-prof, DevTools\u2019 \u201cAllocation sampling\u201d) open in the Profile view.'),
       el('p', {}, 'Everything is analysed here, in this browser tab, by a WebAssembly engine: nothing is uploaded. Each snapshot gets its own worker, so one broken or huge file cannot affect the others.'),
       el('p', {}, 'Load three snapshots taken while your program repeats an action, then use Comparison (or Summary \u2192 \u201cObjects allocated between\u201d) to see what keeps growing, and the Retainers pane to see why it stays alive.'));
   }

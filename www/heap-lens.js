@@ -21,7 +21,7 @@ function skeleton() {
     el('header', { className: 'topbar' },
       el('div', { className: 'logo' }, 'heap', el('span', {}, 'lens')),
       el('label', { className: 'button primary', for: 'file-input' }, 'Open snapshots\u2026'),
-      el('input', { id: 'file-input', testid: 'file-input', type: 'file', multiple: true, accept: '.heapsnapshot,.gz,application/json,application/gzip' }),
+      el('input', { id: 'file-input', testid: 'file-input', type: 'file', multiple: true, accept: '.heapsnapshot,.heapprofile,.gz,application/json,application/gzip' }),
       el('label', { className: 'button', for: 'folder-input' }, 'Open a folder\u2026'),
       el('input', { id: 'folder-input', testid: 'folder-input', type: 'file', webkitdirectory: true }),
       el('div', { className: 'search', id: 'search' })),

@@ -1,7 +1,9 @@
 //! The analysis worker: one per snapshot, so a corrupt or oversized file can only take
 //! down its own worker. It streams the file into the wasm SnapshotLoader chunk by chunk
 //! (never one string or one ArrayBuffer), then answers the requests of
-//! src/query/protocol.rs, sent by lib/snapshot-client.js.
+//! src/query/protocol.rs, sent by lib/snapshot-client.js. A sampling heap profile
+//! (.heapprofile, told by its first key) goes into a ProfileLoader instead, and answers
+//! src/profile/request.rs's requests.
 
 let snapshot = null;
 let crashed = null;
@@ -33,16 +35,21 @@ async function load({ source, gzip, total, memoryLimit, wasm: build }) {
       memoryCeiling = memoryLimit;
       wasm.setMemoryLimit(memoryLimit);
     }
-    loader = new wasm.SnapshotLoader();
-    if (source.kind === 'file' && !gzip && !(await isGzip(source.file))) loader.setFileSize(source.file.size);
-    let warmedUp = false;
-    // As early as possible (the optimizing compiler then has the whole read to
-    // finish) when the size is known, else once the file proves big.
-    const warmUpAt = total > WARM_UP_ABOVE ? 0 : WARM_UP_ABOVE;
     let read = 0;
     let lastPost = 0;
     post({ type: 'stage', stage: 'Reading' });
-    for await (const chunk of chunksOf(source, gzip, (n) => { read += n; })) {
+    const chunks = chunksOf(source, gzip, (n) => { read += n; });
+    const first = await chunks.next();
+    const profile = isProfile(first.done ? new Uint8Array(0) : first.value, source.file?.name ?? '');
+    loader = profile ? new wasm.ProfileLoader() : new wasm.SnapshotLoader();
+    if (!profile && source.kind === 'file' && !gzip && !(await isGzip(source.file))) loader.setFileSize(source.file.size);
+    // A profile is small: no warm-up (it runs the snapshot analyses).
+    let warmedUp = profile;
+    // As early as possible (the optimizing compiler then has the whole read to
+    // finish) when the size is known, else once the file proves big.
+    const warmUpAt = total > WARM_UP_ABOVE ? 0 : WARM_UP_ABOVE;
+    for (let next = first; !next.done; next = await chunks.next()) {
+      const chunk = next.value;
       loader.push(chunk);
       // V8 optimizes a wasm function only for its next call, and each analysis
       // runs once: on a big file, run them all on a small synthetic snapshot
@@ -62,7 +69,7 @@ async function load({ source, gzip, total, memoryLimit, wasm: build }) {
     }
     post({ type: 'progress', bytes: read, total });
     post({ type: 'stage', stage: 'Analysing' });
-    snapshot = loader.finish((stage) => post({ type: 'stage', stage: String(stage) }));
+    snapshot = profile ? loader.finish() : loader.finish((stage) => post({ type: 'stage', stage: String(stage) }));
     const info = plain(snapshot.query({ op: 'info' }));
     post({ type: 'ready', info });
   } catch (error) {
@@ -114,6 +121,19 @@ const GZIP_RATIO = 5;
 function memory64() {
   // A module holding one memory section: one memory, flags 0x04 (64-bit), minimum 0.
   return WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 5, 3, 1, 4, 0]));
+}
+
+/**
+ * True when the file is a sampling heap profile: its first key is "head" or "samples"
+ * (a heap snapshot's is "snapshot"); the .heapprofile extension decides only when the
+ * first bytes name neither.
+ */
+function isProfile(bytes, name) {
+  const text = new TextDecoder().decode(bytes.subarray(0, 256));
+  const key = /^\s*\{\s*"([^"]*)"/.exec(text)?.[1];
+  if (key === 'head' || key === 'samples') return true;
+  if (key === 'snapshot') return false;
+  return /\.heapprofile(\.gz)?$/i.test(name);
 }
 
 /** Bytes per read of a plain file: one buffer, reused for the whole file. */

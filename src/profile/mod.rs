@@ -10,6 +10,9 @@
 //! its callers are the stacks above those nodes.
 
 mod parse;
+mod request;
+
+pub use request::{OrdinalBucket, ProfileInfo, ProfileRequest, ProfileResponse, ProfileTrees};
 
 use serde::Serialize;
 

@@ -1,10 +1,10 @@
 //! What a drop or the folder picker brings: folders are read through, so a folder
-//! `heaplens record` wrote (1.heapsnapshot … N.heapsnapshot, heap-usage.json,
+//! `heaplens record` wrote (1.heapsnapshot … N.heapsnapshot, *.heapprofile, heap-usage.json,
 //! record.json) opens at once, its snapshots in capture order and its heap-usage log in
 //! the Growth view.
 
 /** What a folder gives: its snapshots and heap-usage logs. */
-const FROM_FOLDER = /(\.heapsnapshot(\.gz)?|^heap-usage[^/]*\.(json|txt|log))$/i;
+const FROM_FOLDER = /(\.heapsnapshot(\.gz)?|\.heapprofile|^heap-usage[^/]*\.(json|txt|log))$/i;
 /** Entries read from one folder: a bound, so a drop of a huge tree cannot hang the tab. */
 const MOST_ENTRIES = 10000;
 

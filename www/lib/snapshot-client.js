@@ -221,6 +221,27 @@ export class SnapshotClient {
   }
 
   /**
+   * A sampling heap profile's trees (its worker holds a .heapprofile, info.kind 'profile'):
+   * DevTools' HeapProfileView numbers, of the samples whose ordinal is in `range` if given.
+   * @param {{ range?: [number, number]|null }} [options]  first and last ordinal, both kept
+   * @returns {Promise<{ total: number, range: [number, number]|null, bottomUp: object[], topDown: object[] }>}
+   *   rows: { functionName, url, scriptId, line, column, selfSize, totalSize, children }
+   */
+  profile({ range = null } = {}) {
+    return this.query({ op: 'profile', range });
+  }
+
+  /**
+   * A sampling heap profile's samples in at most `buckets` bars of allocation order; a
+   * bar's first..last ordinals select exactly its samples.
+   * @param {number} buckets
+   * @returns {Promise<{ first: number, last: number, size: number, samples: number }[]>}
+   */
+  profileTimeline(buckets) {
+    return this.query({ op: 'profileTimeline', buckets });
+  }
+
+  /**
    * This snapshot's facts for a leak report (class counts, newest id, total size), asked for once.
    * @returns {Promise<Facts>}
    */
