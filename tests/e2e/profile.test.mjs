@@ -120,7 +120,7 @@ test('a range of ordinals recomputes the trees as DevTools does on the same ordi
   await p.waitForFunction(() => document.querySelector('[data-testid="view-profile"]')?.dataset.rangeMin);
   await view.waitFor();
   const [min, max] = [await view.getAttribute('data-range-min'), await view.getAttribute('data-range-max')];
-  const oracle = JSON.parse(execFileSync(process.execPath, [join(repo, 'tests', 'oracle', 'devtools-heapprofile.mjs'), profileFile, min, max], { maxBuffer: 1 << 28 }));
+  const oracle = JSON.parse(execFileSync(process.execPath, [join(repo, 'tests', 'oracle', 'devtools-heapprofile.mjs'), profileFile, min, max], { maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] }));
   const total = Number(await p.locator('[data-testid="profile-total"]').getAttribute('data-total'));
   assert.equal(total, oracle.total);
   assert.ok(total > 0 && total < cli.total, `${total} of ${cli.total}`);
