@@ -225,10 +225,15 @@ impl WasmSnapshot {
             .session
             .query(request)
             .map_err(|e| JsError::new(e.message()))?;
-        value
-            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-            .map_err(|e| JsError::new(&format!("internal: {e}")))
+        plain(&value)
     }
+}
+
+/// An answer as a plain JavaScript object (no Maps, no BigInts).
+fn plain(value: &impl Serialize) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&format!("internal: {e}")))
 }
 
 /// Loader of a sampling heap profile (`.heapprofile`): `push` chunks, then
@@ -274,9 +279,6 @@ impl WasmProfile {
     pub fn query(&mut self, request: JsValue) -> Result<JsValue, JsError> {
         let request: ProfileRequest = serde_wasm_bindgen::from_value(request)
             .map_err(|e| JsError::new(&format!("bad request for a heap profile: {e}")))?;
-        self.profile
-            .answer(request)
-            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-            .map_err(|e| JsError::new(&format!("internal: {e}")))
+        plain(&self.profile.answer(request))
     }
 }

@@ -77,7 +77,7 @@ fn sorted(rows: &Value) -> Value {
     Value::Array(out)
 }
 
-fn trees(profile: &HeapProfile, range: Option<OrdinalRange>) -> (u64, Value, Value) {
+fn trees_of(profile: &HeapProfile, range: Option<OrdinalRange>) -> (u64, Value, Value) {
     let json = |rows: Vec<ProfileRow>| serde_json::to_value(rows).expect("rows serialize");
     (
         profile.total(range),
@@ -93,7 +93,7 @@ fn assert_equals_devtools(file: &PathBuf, range: Option<OrdinalRange>) {
     let mut args = vec![arg(file)];
     args.extend(bounds.iter().map(String::as_str));
     let expected = oracle_heapprofile(&args);
-    let (total, top_down, bottom_up) = trees(&load(file), range);
+    let (total, top_down, bottom_up) = trees_of(&load(file), range);
     assert_eq!(Some(total), expected["total"].as_u64());
     assert_eq!(sorted(&top_down), sorted(&expected["topDown"]), "top-down");
     assert_eq!(
@@ -170,7 +170,7 @@ fn cli_prints_both_trees_and_json() {
     assert!(status.success(), "{err}");
     let json: Value = serde_json::from_str(&json).expect("--json prints JSON");
     assert_eq!(json["schema"], heaplens::query::SCHEMA);
-    let (total, top_down, bottom_up) = trees(&load(&file), None);
+    let (total, top_down, bottom_up) = trees_of(&load(&file), None);
     assert_eq!(json["total"].as_u64(), Some(total));
     assert_eq!(sorted(&json["topDown"]), sorted(&top_down));
     assert_eq!(sorted(&json["bottomUp"]), sorted(&bottom_up));
@@ -203,4 +203,57 @@ fn hostile_or_wrong_files_fail_with_a_message() {
             .to_string();
         assert!(err.contains(message), "{err}");
     }
+}
+
+#[test]
+fn the_page_requests_answer_what_the_trees_and_samples_say() {
+    use heaplens::profile::{ProfileRequest, ProfileResponse};
+    let profile = load(&report_cache());
+    let ask = |json: Value| -> Value {
+        let request: ProfileRequest = serde_json::from_value(json).expect("a page request");
+        serde_json::to_value(profile.answer(request)).expect("answers serialize")
+    };
+    let info = ask(serde_json::json!({"op": "info"}));
+    assert_eq!(info["kind"], "profile");
+    assert_eq!(info["samples"].as_u64(), Some(profile.samples.len() as u64));
+    assert_eq!(info["totalSize"].as_u64(), Some(profile.total(None)));
+    assert_eq!(info["hasOrdinals"], true);
+
+    // The bars hold every sample once, in allocation order.
+    let bars = ask(serde_json::json!({"op": "profileTimeline", "buckets": 10}));
+    let bars = bars.as_array().expect("bars");
+    assert!(!bars.is_empty() && bars.len() <= 10, "{} bars", bars.len());
+    let field = |bar: &Value, key: &str| bar[key].as_f64().expect("a number");
+    let sizes: f64 = bars.iter().map(|b| field(b, "size")).sum();
+    let samples: f64 = bars.iter().map(|b| field(b, "samples")).sum();
+    assert_eq!(samples as usize, profile.samples.len());
+    assert_eq!(
+        sizes as u64,
+        profile.samples.iter().map(|s| s.size).sum::<u64>()
+    );
+    assert!(bars
+        .windows(2)
+        .all(|w| field(&w[0], "last") < field(&w[1], "first")));
+
+    // A run of bars is a range whose total is theirs, and whose trees are the
+    // profile's trees of that range.
+    let run = &bars[bars.len() / 3..=bars.len() / 2];
+    let range = [field(&run[0], "first"), field(&run[run.len() - 1], "last")];
+    let trees = ask(serde_json::json!({"op": "profile", "range": range}));
+    let in_run: f64 = run.iter().map(|b| field(b, "size")).sum();
+    assert_eq!(trees["total"].as_f64(), Some(in_run));
+    let selection = Some(OrdinalRange {
+        min: range[0],
+        max: range[1],
+    });
+    let (total, top_down, bottom_up) = trees_of(&profile, selection);
+    assert_eq!(trees["total"].as_u64(), Some(total));
+    assert_eq!(trees["topDown"], top_down);
+    assert_eq!(trees["bottomUp"], bottom_up);
+    assert!(matches!(
+        profile.answer(ProfileRequest::Profile { range: None }),
+        ProfileResponse::Trees(t) if t.total == profile.total(None)
+    ));
+    let refused = serde_json::from_value::<ProfileRequest>(serde_json::json!({"op": "summary"}));
+    assert!(refused.is_err(), "a snapshot request is not a profile's");
 }
