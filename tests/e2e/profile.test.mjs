@@ -5,13 +5,15 @@
 // frames of the functions that allocated what the cache keeps, and a range selector over
 // the samples' ordinals whose selection gives the trees today's DevTools gives for the
 // same ordinals (tests/oracle/devtools-heapprofile.mjs). A profile loaded beside a heap
-// snapshot stays out of the views that need snapshots. Saves screenshots (light and dark)
-// in tests/e2e/artifacts/.
+// snapshot stays out of the views that need snapshots. Names from the file are text, a
+// folder with a profile opens it, and axe-core finds nothing on the view in either theme.
+// Saves screenshots (light and dark) in tests/e2e/artifacts/.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { setUpBrowserSuite, cliJson, loadFiles, settled, screenshot, item, repo } from './helpers.mjs';
 
@@ -145,4 +147,63 @@ test('a profile named .json is told by its content, and views over snapshots lea
   const bases = await p.locator('[data-testid="base-select"] option').allTextContents();
   assert.deepEqual(bases, ['leak-1.heapsnapshot']);
   assert.deepEqual(session.errors, []);
+});
+
+test('names from the profile are text, never markup', T, async () => {
+  const hostile = '<img src=x onerror="window.pwned=1">';
+  // Hand-written: no program writes such a name; the shape is V8's.
+  const frame = (functionName, id, selfSize, children = []) => ({
+    callFrame: { functionName, scriptId: '1', url: 'javascript:alert(1)', lineNumber: 2, columnNumber: 4 }, selfSize, id, children,
+  });
+  const file = join(suite.dir, 'hostile.heapprofile');
+  writeFileSync(file, JSON.stringify({
+    head: frame('(root)', 1, 0, [frame(hostile, 2, 4096, [frame(`${hostile}\u202e`, 3, 1024)])]),
+    samples: [{ size: 4096, nodeId: 2, ordinal: 1 }, { size: 1024, nodeId: 3, ordinal: 2 }],
+  }));
+  const p = session.page;
+  await loadFiles(p, [file]);
+  await openProfile(p, 'hostile.heapprofile');
+  await settled(p, 'profile-table');
+  const names = await p.locator('[data-testid="profile-table"] [data-testid="profile-function"]').allTextContents();
+  assert.ok(names.includes(hostile), names.join(' | '));
+  const frames = p.locator(`[data-testid="flame-frame"][data-function='${hostile}']`);
+  await frames.first().click();
+  assert.equal(await p.locator('[data-testid="flame-selected"]').textContent(), `${hostile} javascript:alert(1):3:5`);
+  assert.equal(await p.locator('#view-panel img').count(), 0);
+  assert.equal(await p.evaluate(() => window.pwned), undefined);
+  assert.equal(await p.locator('[data-testid="profile-total"]').getAttribute('data-total'), '5120');
+});
+
+test('a folder holding a profile opens it as one', T, async () => {
+  const folder = join(suite.dir, 'recorded');
+  mkdirSync(folder, { recursive: true });
+  copyFileSync(profileFile, join(folder, 'page.heapprofile'));
+  copyFileSync(suite.snapshots.leak[0], join(folder, '1.heapsnapshot'));
+  const fresh = await suite.openPage();
+  await fresh.page.locator('[data-testid="folder-input"]').setInputFiles(folder);
+  await fresh.page.waitForFunction(() => {
+    const items = [...document.querySelectorAll('[data-testid="snapshot-item"]')];
+    return items.length === 2 && items.every((i) => i.dataset.status === 'ready');
+  }, null, { timeout: 120000 });
+  await openProfile(fresh.page, 'page.heapprofile');
+  assert.equal(await fresh.page.locator('[data-testid="profile-total"]').getAttribute('data-total'), String(cli.total));
+  await fresh.context.close();
+});
+
+test('axe-core finds no violation on the Profile view, light and dark', T, async () => {
+  const axe = readFileSync(createRequire(join(repo, 'tests', 'package.json')).resolve('axe-core/axe.min.js'), 'utf8');
+  const p = session.page;
+  await openProfile(p, 'report.heapprofile');
+  await settled(p, 'profile-table');
+  await p.locator('[data-testid="flame-table"] summary').click();
+  await p.locator('[data-testid="flame-frame"][data-function="renderRow"]').first().click();
+  await p.evaluate(axe);
+  const found = [];
+  for (const scheme of ['light', 'dark']) {
+    await p.emulateMedia({ colorScheme: scheme });
+    const violations = await p.evaluate(async () => (await window.axe.run(document)).violations);
+    found.push(...violations.flatMap((v) => v.nodes.map((n) => `${scheme} ${v.id} (${v.impact}): ${n.target.join(' ')}`)));
+  }
+  await p.emulateMedia({ colorScheme: 'light' });
+  assert.deepEqual(found, []);
 });

@@ -152,11 +152,18 @@ export function profileView(ctx) {
   element.append(
     el('div', { className: 'toolbar' }, total, el('span', { style: { color: 'var(--muted)' } }, `${formatCount(info.samples)} samples`), mode, exports.element),
     range, flame.element, table.element);
-  if (info.hasOrdinals) {
-    client.profileTimeline(BARS).then((bars) => {
-      clear(range).appendChild(rangeSelector(bars, showRange));
-    }, (error) => { range.textContent = `No range selector: ${error.message}`; });
+  /** The range selector first (nothing moves under the pointer once the rows are drawn), then every sample. */
+  async function start() {
+    element.dataset.busy = 'true';
+    if (info.hasOrdinals) {
+      try {
+        clear(range).appendChild(rangeSelector(await client.profileTimeline(BARS), showRange));
+      } catch (error) {
+        range.textContent = `No range selector: ${error.message}`;
+      }
+    }
+    await showRange(null);
   }
-  showRange(null);
+  start();
   return { element, table, dispose: () => { table.dispose(); flame.dispose(); } };
 }
