@@ -135,6 +135,12 @@ test('a range of ordinals recomputes the trees as DevTools does on the same ordi
   assert.deepEqual(bottomUp, expected(oracle.bottomUp, true, bottomUp.length));
   await p.click('[data-testid="range-clear"]');
   await p.waitForFunction((t) => document.querySelector('[data-testid="profile-total"]')?.dataset.total === String(t), cli.total);
+  // The same range typed into the ordinal fields (the keyboard's way) gives the same total.
+  await p.fill('[data-testid="range-first"]', min);
+  await p.fill('[data-testid="range-last"]', max);
+  await p.locator('[data-testid="range-last"]').press('Tab');
+  await p.keyboard.press('Enter');
+  await p.waitForFunction((t) => document.querySelector('[data-testid="profile-total"]')?.dataset.total === String(t), total);
 });
 
 test('a profile named .json is told by its content, and views over snapshots leave profiles out', T, async () => {
