@@ -234,6 +234,10 @@ fn the_page_requests_answer_what_the_trees_and_samples_say() {
     assert!(bars
         .windows(2)
         .all(|w| field(&w[0], "last") < field(&w[1], "first")));
+    assert!(bars
+        .windows(2)
+        .all(|w| field(&w[0], "index") < field(&w[1], "index")));
+    assert!(field(&bars[bars.len() - 1], "index") < 10.0);
 
     // A run of bars is a range whose total is theirs, and whose trees are the
     // profile's trees of that range.

@@ -76,6 +76,9 @@ pub struct ProfileTrees {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrdinalBucket {
+    /// Its place among the bars asked for (0-based; empty ones are left
+    /// out, so places may be skipped).
+    pub index: usize,
     /// Smallest ordinal of its samples.
     pub first: f64,
     /// Largest ordinal of its samples.
@@ -134,27 +137,25 @@ impl HeapProfile {
             return Vec::new();
         };
         let span = (high - low).max(f64::MIN_POSITIVE);
-        let mut out: Vec<(usize, OrdinalBucket)> = Vec::new();
+        let mut out: Vec<OrdinalBucket> = Vec::new();
         for (ordinal, size) in ordinals {
             let at = (((ordinal - low) / span) * buckets as f64) as usize;
             let at = at.min(buckets - 1);
             match out.last_mut() {
-                Some((i, bar)) if *i == at => {
+                Some(bar) if bar.index == at => {
                     bar.last = ordinal;
                     bar.size += size;
                     bar.samples += 1;
                 }
-                _ => out.push((
-                    at,
-                    OrdinalBucket {
-                        first: ordinal,
-                        last: ordinal,
-                        size,
-                        samples: 1,
-                    },
-                )),
+                _ => out.push(OrdinalBucket {
+                    index: at,
+                    first: ordinal,
+                    last: ordinal,
+                    size,
+                    samples: 1,
+                }),
             }
         }
-        out.into_iter().map(|(_, bar)| bar).collect()
+        out
     }
 }

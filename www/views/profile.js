@@ -27,12 +27,13 @@ function ordered(rows, bySelf) {
 }
 
 /**
- * The range selector: the samples' bytes in bars of allocation order; a drag over the
- * bars, or the two ordinal fields, picks a range; `onChange([min, max] | null)`.
+ * The range selector: the samples' bytes in BARS bars of equal spans of allocation order
+ * (empty spans stay gaps); a drag over the bars, or the two ordinal fields, picks a range;
+ * `onChange([min, max] | null)`.
  */
 function rangeSelector(bars, onChange) {
   const width = 800;
-  const step = width / Math.max(1, bars.length);
+  const step = width / BARS;
   const tallest = Math.max(1, ...bars.map((b) => b.size));
   const chosen = svg('rect', { x: 0, y: 0, width: 0, height: BAR_HEIGHT, fill: 'var(--select)', 'pointer-events': 'none' });
   const plot = svg('svg', {
@@ -40,40 +41,44 @@ function rangeSelector(bars, onChange) {
     'aria-label': `Bytes sampled over allocation order, in ${bars.length} bars; drag to select a range, or type its first and last ordinals`,
     style: 'width:100%; height:60px; display:block; cursor:crosshair; touch-action:none',
   }, chosen);
-  bars.forEach((bar, i) => {
+  for (const bar of bars) {
     const h = Math.max(1, (bar.size / tallest) * (BAR_HEIGHT - 2));
-    plot.appendChild(svg('rect', { x: i * step, y: BAR_HEIGHT - h, width: Math.max(step - 1, 0.5), height: h, fill: 'var(--series-0)', 'pointer-events': 'none' },
+    plot.appendChild(svg('rect', { testid: 'range-bar', x: bar.index * step, y: BAR_HEIGHT - h, width: Math.max(step - 1, 0.5), height: h, fill: 'var(--series-0)', 'pointer-events': 'none' },
       svg('title', {}, `ordinals ${bar.first}\u2013${bar.last}: ${exactBytes(bar.size)} in ${formatCount(bar.samples)} samples`)));
-  });
+  }
   const first = el('input', { type: 'number', step: 'any', testid: 'range-first', 'aria-label': 'First ordinal of the range' });
   const last = el('input', { type: 'number', step: 'any', testid: 'range-last', 'aria-label': 'Last ordinal of the range' });
   const apply = el('button', { type: 'button', testid: 'range-apply', onclick: () => pick(Number(first.value), Number(last.value)) }, 'Select');
   const whole = el('button', { type: 'button', className: 'link', testid: 'range-clear', onclick: () => pick(null) }, 'Whole profile');
 
-  /** Highlights the bars of [min, max] and reports the range. */
+  /** Shades bar places `a`..`b` (none when a is null). */
+  function shade(a, b) {
+    chosen.setAttribute('x', String(a === null ? 0 : a * step));
+    chosen.setAttribute('width', String(a === null ? 0 : (b - a + 1) * step));
+  }
+
+  /** Shades the bars of [min, max] and reports the range. */
   function pick(min, max) {
-    const inside = min === null ? [] : bars.map((b, i) => (b.last >= min && b.first <= max ? i : -1)).filter((i) => i >= 0);
-    chosen.setAttribute('x', String(inside.length ? inside[0] * step : 0));
-    chosen.setAttribute('width', String(inside.length ? (inside[inside.length - 1] - inside[0] + 1) * step : 0));
+    const inside = min === null ? [] : bars.filter((b) => b.last >= min && b.first <= max);
+    shade(inside.length ? inside[0].index : null, inside.length ? inside[inside.length - 1].index : null);
     first.value = min === null ? '' : String(min);
     last.value = min === null ? '' : String(max);
     onChange(min === null ? null : [min, max]);
   }
 
-  /** The bar under a pointer event. */
-  const barAt = (e) => {
+  /** The bar place under a pointer event. */
+  const placeAt = (e) => {
     const box = plot.getBoundingClientRect();
-    return Math.min(bars.length - 1, Math.max(0, Math.floor(((e.clientX - box.left) / box.width) * bars.length)));
+    return Math.min(BARS - 1, Math.max(0, Math.floor(((e.clientX - box.left) / box.width) * BARS)));
   };
   let from = null;
   const spanTo = (e) => {
-    const [a, b] = [from, barAt(e)].sort((x, y) => x - y);
-    chosen.setAttribute('x', String(a * step));
-    chosen.setAttribute('width', String((b - a + 1) * step));
+    const [a, b] = [from, placeAt(e)].sort((x, y) => x - y);
+    shade(a, b);
     return [a, b];
   };
   plot.addEventListener('pointerdown', (e) => {
-    from = barAt(e);
+    from = placeAt(e);
     plot.setPointerCapture(e.pointerId);
     spanTo(e);
   });
@@ -82,7 +87,9 @@ function rangeSelector(bars, onChange) {
     if (from === null) return;
     const [a, b] = spanTo(e);
     from = null;
-    pick(bars[a].first, bars[b].last);
+    const inside = bars.filter((bar) => bar.index >= a && bar.index <= b);
+    if (inside.length) pick(inside[0].first, inside[inside.length - 1].last);
+    else shade(null);
   });
   return el('div', { className: 'profile-range', testid: 'profile-range' }, plot,
     el('div', { className: 'toolbar' }, el('span', {}, 'Samples from ordinal'), first, el('span', {}, 'to'), last, apply, whole));
