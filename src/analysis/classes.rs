@@ -349,79 +349,53 @@ struct TrieNode<'a> {
     greatest_next: Option<&'a str>,
 }
 
-/// DevTools' `applyInterfaceDefinitions`: for each plain object, the best
-/// definition whose properties it all has (most properties, then earliest),
-/// as `(node, definition)` pairs in node order.
-pub fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> Vec<(u32, u32)> {
-    let mut out = Vec::new();
-    if definitions.is_empty() {
-        return out;
-    }
-    let mut trie = vec![TrieNode {
-        next: FastMap::default(),
-        found: None,
-        greatest_next: None,
-    }];
-    for (d, def) in definitions.iter().enumerate() {
-        let mut props: Vec<&str> = def.properties.iter().map(String::as_str).collect();
-        props.sort_by(|a, b| js_cmp(a, b));
-        let mut cur = 0;
-        for p in &props {
-            cur = match trie[cur].next.get(p) {
-                Some(&nx) => nx,
-                None => {
-                    let nx = trie.len();
-                    trie.push(TrieNode {
-                        next: FastMap::default(),
-                        found: None,
-                        greatest_next: None,
-                    });
-                    trie[cur].next.insert(p, nx);
-                    if trie[cur]
-                        .greatest_next
-                        .is_none_or(|gn| js_cmp(gn, p).is_lt())
-                    {
-                        trie[cur].greatest_next = Some(p);
+/// The definitions' sorted property lists as a trie.
+struct Trie<'a>(Vec<TrieNode<'a>>);
+
+impl<'a> Trie<'a> {
+    fn new(definitions: &'a [InterfaceDefinition]) -> Trie<'a> {
+        let empty = || TrieNode {
+            next: FastMap::default(),
+            found: None,
+            greatest_next: None,
+        };
+        let mut trie = vec![empty()];
+        for (d, def) in definitions.iter().enumerate() {
+            let mut props: Vec<&str> = def.properties.iter().map(String::as_str).collect();
+            props.sort_by(|a, b| js_cmp(a, b));
+            let mut cur = 0;
+            for p in &props {
+                cur = match trie[cur].next.get(p) {
+                    Some(&nx) => nx,
+                    None => {
+                        let nx = trie.len();
+                        trie.push(empty());
+                        trie[cur].next.insert(p, nx);
+                        if trie[cur]
+                            .greatest_next
+                            .is_none_or(|gn| js_cmp(gn, p).is_lt())
+                        {
+                            trie[cur].greatest_next = Some(p);
+                        }
+                        nx
                     }
-                    nx
-                }
-            };
-        }
-        if trie[cur].found.is_none() {
-            trie[cur].found = Some((props.len(), d));
-        }
-    }
-    let better = |a: Option<(usize, usize)>, b: Option<(usize, usize)>| match (a, b) {
-        (a, None) => a,
-        (None, b) => b,
-        (Some(x), Some(y)) => {
-            if x.0 > y.0 {
-                Some(x)
-            } else if y.0 > x.0 || y.1 < x.1 {
-                Some(y)
-            } else {
-                Some(x)
+                };
+            }
+            if trie[cur].found.is_none() {
+                trie[cur].found = Some((props.len(), d));
             }
         }
-    };
-    let property = g.meta.edge_kinds.property;
-    let mut props: Vec<&str> = Vec::new();
-    let mut states: Vec<usize> = Vec::new();
-    for n in 0..g.node_count() {
-        if !is_plain_object(g, n) {
-            continue;
-        }
-        props.clear();
-        props.extend(
-            g.edges(n)
-                .filter(|&e| g.edge_type[e] == property)
-                .map(|e| g.strings.get(g.edge_name[e])),
-        );
-        props.sort_by(|a, b| js_cmp(a, b));
+        Trie(trie)
+    }
+
+    /// The best definition (property count, index) whose properties are
+    /// all among `props` (sorted); `states` is scratch space.
+    fn best_match(&self, props: &[&str], states: &mut Vec<usize>) -> Option<(usize, usize)> {
+        let trie = &self.0;
         states.clear();
         states.push(0);
         let mut best = better(None, trie[0].found);
-        for p in &props {
+        for p in props {
             let before = states.len();
             let mut i = 0;
             let mut kept = 0;
@@ -445,7 +419,52 @@ pub fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> Vec<(
             }
             states.drain(kept..before);
         }
-        if let Some((_, d)) = best {
+        best
+    }
+}
+
+/// Of two matches (property count, definition index), the one with more
+/// properties, then the earlier definition.
+fn better(a: Option<(usize, usize)>, b: Option<(usize, usize)>) -> Option<(usize, usize)> {
+    match (a, b) {
+        (a, None) => a,
+        (None, b) => b,
+        (Some(x), Some(y)) => {
+            if x.0 > y.0 {
+                Some(x)
+            } else if y.0 > x.0 || y.1 < x.1 {
+                Some(y)
+            } else {
+                Some(x)
+            }
+        }
+    }
+}
+
+/// DevTools' `applyInterfaceDefinitions`: for each plain object, the best
+/// definition whose properties it all has (most properties, then earliest),
+/// as `(node, definition)` pairs in node order.
+pub fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    if definitions.is_empty() {
+        return out;
+    }
+    let trie = Trie::new(definitions);
+    let property = g.meta.edge_kinds.property;
+    let mut props: Vec<&str> = Vec::new();
+    let mut states: Vec<usize> = Vec::new();
+    for n in 0..g.node_count() {
+        if !is_plain_object(g, n) {
+            continue;
+        }
+        props.clear();
+        props.extend(
+            g.edges(n)
+                .filter(|&e| g.edge_type[e] == property)
+                .map(|e| g.strings.get(g.edge_name[e])),
+        );
+        props.sort_by(|a, b| js_cmp(a, b));
+        if let Some((_, d)) = trie.best_match(&props, &mut states) {
             out.push((n as u32, d as u32));
         }
     }

@@ -67,11 +67,26 @@ pub fn variables(s: &HeapSnapshot, c: usize) -> impl Iterator<Item = usize> + '_
 
 /// Builds the report; `analysis` tells the dead variables.
 pub fn closures(s: &HeapSnapshot, analysis: &ContextAnalysis) -> Closures {
+    let held_of = held_per_context(s);
+    let own = own_held(s, &held_of);
+    let ranked = rank(s, analysis, &held_of, &own);
+    drop(held_of);
+    let (first_function, functions) = functions_by_rank(s, &ranked);
+    Closures {
+        dead_held: ranked.iter().map(|r| r.0[0]).collect(),
+        dead: ranked.iter().map(|r| r.0[1]).collect(),
+        own: ranked.iter().map(|r| r.0[2]).collect(),
+        held: ranked.iter().map(|r| r.0[3]).collect(),
+        contexts: ranked.iter().map(|r| r.1).collect(),
+        first_function,
+        functions,
+    }
+}
+
+/// (context, bytes held only through its variables) of every context, in
+/// node order.
+fn held_per_context(s: &HeapSnapshot) -> Vec<(u32, u64)> {
     let g = &s.graph;
-    let internal = g.meta.edge_kinds.internal;
-    // Held bytes per context, then each context's nearest context above it
-    // in the dominator tree (a walk of the whole tree, one stack entry per
-    // pending node).
     let mut held_of: Vec<(u32, u64)> = Vec::new();
     for c in 0..g.node_count() {
         if !is_context(g, c) {
@@ -89,10 +104,17 @@ pub fn closures(s: &HeapSnapshot, analysis: &ContextAnalysis) -> Closures {
         }
         held_of.push((c as u32, held));
     }
+    held_of
+}
+
+/// Per context of `held_of`: its held bytes less those of the contexts
+/// whose nearest context above them in the dominator tree it is (a walk of
+/// the whole tree, one stack entry per pending node).
+fn own_held(s: &HeapSnapshot, held_of: &[(u32, u64)]) -> Vec<u64> {
     let index_of = |c: usize| held_of.binary_search_by_key(&(c as u32), |h| h.0).ok();
     let mut own: Vec<u64> = held_of.iter().map(|h| h.1).collect();
     let tree = s.dominators.tree();
-    let mut stack: Vec<(u32, u32)> = vec![(g.root() as u32, u32::MAX)];
+    let mut stack: Vec<(u32, u32)> = vec![(s.graph.root() as u32, u32::MAX)];
     while let Some((n, above)) = stack.pop() {
         let mut inner = above;
         if let Some(i) = index_of(n as usize) {
@@ -107,10 +129,22 @@ pub fn closures(s: &HeapSnapshot, analysis: &ContextAnalysis) -> Closures {
                 .map(|&child| (child, inner)),
         );
     }
-    // Per context: [dead held here, dead, own, held], the ranking keys.
+    own
+}
+
+/// The contexts with their ranking keys [dead held here, dead, own, held],
+/// ranked.
+fn rank(
+    s: &HeapSnapshot,
+    analysis: &ContextAnalysis,
+    held_of: &[(u32, u64)],
+    own: &[u64],
+) -> Vec<([u64; 4], u32)> {
+    let g = &s.graph;
+    let index_of = |c: usize| held_of.binary_search_by_key(&(c as u32), |h| h.0).ok();
     let mut keys: Vec<[u64; 4]> = held_of
         .iter()
-        .zip(&own)
+        .zip(own)
         .map(|(&(_, held), &own)| [0, 0, own, held])
         .collect();
     for f in &analysis.dead {
@@ -125,13 +159,20 @@ pub fn closures(s: &HeapSnapshot, analysis: &ContextAnalysis) -> Closures {
     }
     let mut ranked: Vec<([u64; 4], u32)> =
         keys.into_iter().zip(held_of.iter().map(|h| h.0)).collect();
-    drop(held_of);
     ranked.sort_unstable_by(|a, b| {
         let retained = |c: u32| s.dominators.retained[c as usize];
         b.0.cmp(&a.0)
             .then(retained(b.1).cmp(&retained(a.1)))
             .then(a.1.cmp(&b.1))
     });
+    ranked
+}
+
+/// The functions of each ranked context as CSR: (first function per rank
+/// and one more, closure ordinals).
+fn functions_by_rank(s: &HeapSnapshot, ranked: &[([u64; 4], u32)]) -> (Vec<u32>, Vec<u32>) {
+    let g = &s.graph;
+    let internal = g.meta.edge_kinds.internal;
     // Rank of each context, to file the functions under it.
     let mut rank = vec![u32::MAX; g.node_count()];
     for (i, &(_, c)) in ranked.iter().enumerate() {
@@ -160,13 +201,5 @@ pub fn closures(s: &HeapSnapshot, analysis: &ContextAnalysis) -> Closures {
     for i in 0..ranked.len() {
         first_function[i + 1] += first_function[i];
     }
-    Closures {
-        dead_held: ranked.iter().map(|r| r.0[0]).collect(),
-        dead: ranked.iter().map(|r| r.0[1]).collect(),
-        own: ranked.iter().map(|r| r.0[2]).collect(),
-        held: ranked.iter().map(|r| r.0[3]).collect(),
-        contexts: ranked.iter().map(|r| r.1).collect(),
-        first_function,
-        functions: pairs.into_iter().map(|p| p.1).collect(),
-    }
+    (first_function, pairs.into_iter().map(|p| p.1).collect())
 }

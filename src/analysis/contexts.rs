@@ -7,6 +7,7 @@
 use super::fasthash::{FastMap, FastSet};
 use super::filters::is_context;
 use super::HeapSnapshot;
+use crate::snapshot::scopes::{ScopeLayout, ScopeTables};
 use crate::snapshot::Graph;
 use std::collections::hash_map::Entry;
 
@@ -77,16 +78,91 @@ struct Scope {
     vars: (usize, usize),
 }
 
+/// The scope tables resolved: the scope trees and which scopes use which
+/// variable.
+struct Scopes<'a> {
+    tables: &'a ScopeTables,
+    layout: ScopeLayout,
+    /// By row of the `scopes` table.
+    rows: Vec<Scope>,
+    /// (script node index, scope id) → row.
+    by_id: FastMap<(i64, i64), u32>,
+    /// (variable row, using scope), sorted, once each.
+    uses: Vec<(u32, u32)>,
+}
+
+impl Scopes<'_> {
+    /// String index of variable row `v`'s name.
+    fn var_name(&self, v: usize) -> u32 {
+        self.tables.vars[v * self.layout.var_stride + self.layout.var_name] as u32
+    }
+}
+
 /// Runs the analysis.
 pub fn analyze_contexts(s: &HeapSnapshot) -> ContextAnalysis {
     let g = &s.graph;
     let Some(layout) = g.meta.scopes else {
         return ContextAnalysis::default();
     };
-    let node_fields = g.meta.node_field_count() as i64;
-    let t = &g.scopes;
-    // (1) The scope trees, keyed by (script node index, scope id).
-    let mut scopes: Vec<Scope> = Vec::new();
+    let scopes = read_scopes(&g.scopes, layout);
+    let mut heap = scan_heap(g);
+    let live = live_functions(g, &heap.closures);
+    heap.closures = Vec::new();
+    // (4) Contexts matched with their scope, by ScopeInfo: the field names
+    // are the first context's, each context's values its own.
+    let mut matched: FastMap<u32, Matched> = FastMap::default();
+    let scripts_with_scopes: FastSet<i64> = scopes.rows.iter().map(|sc| sc.script).collect();
+    let mut without: Vec<(u32, u32)> = Vec::new();
+    let mut dead: Vec<DeadField> = Vec::new();
+    for &(context, info) in &heap.contexts {
+        let context = context as usize;
+        if let Entry::Vacant(slot) = matched.entry(info) {
+            let Some(id) = internal(g, info as usize, "scope_id").and_then(|v| int_value(g, v))
+            else {
+                continue;
+            };
+            let Some(script) = script_of(g, &mut heap.info_script, info) else {
+                continue;
+            };
+            if heap.scripts.binary_search(&script).is_err() {
+                continue;
+            }
+            if let Some(w) = without.iter_mut().find(|w| w.0 == script) {
+                w.1 += 1;
+                continue;
+            }
+            let index = script as i64 * g.meta.node_field_count() as i64;
+            if !scripts_with_scopes.contains(&index) {
+                without.push((script, 1));
+                continue;
+            }
+            let Some(&scope) = scopes.by_id.get(&(index, id)) else {
+                continue;
+            };
+            let fields = variables(g, context).map(|e| g.edge_name[e]).collect();
+            slot.insert(Matched {
+                scope,
+                script,
+                fields,
+            });
+        }
+        if let Some(m) = matched.get(&info) {
+            dead_fields(g, &scopes, &live, context, m, &mut dead);
+        }
+    }
+    dead.sort_unstable();
+    without.sort_unstable();
+    ContextAnalysis {
+        has_scope_tables: true,
+        dead,
+        scripts_without_scopes: without,
+    }
+}
+
+/// (1) The scope trees, keyed by (script node index, scope id), and the
+/// uses of each variable.
+fn read_scopes(t: &ScopeTables, layout: ScopeLayout) -> Scopes<'_> {
+    let mut rows: Vec<Scope> = Vec::new();
     let mut by_id: FastMap<(i64, i64), u32> = FastMap::default();
     let mut stack: Vec<u32> = Vec::new();
     let mut var_start = 0;
@@ -97,7 +173,7 @@ pub fn analyze_contexts(s: &HeapSnapshot) -> ContextAnalysis {
         // A count past the end of the table (a corrupt file) takes what is there.
         let count =
             (row[layout.vars_count].max(0) as u64).min((var_rows - var_start) as u64) as usize;
-        if scopes.last().is_some_and(|p| p.script != script) {
+        if rows.last().is_some_and(|p| p.script != script) {
             stack.clear();
         }
         let parent = if depth > 0 {
@@ -105,8 +181,8 @@ pub fn analyze_contexts(s: &HeapSnapshot) -> ContextAnalysis {
         } else {
             None
         };
-        let index = scopes.len() as u32;
-        scopes.push(Scope {
+        let index = rows.len() as u32;
+        rows.push(Scope {
             script,
             id,
             parent,
@@ -117,7 +193,24 @@ pub fn analyze_contexts(s: &HeapSnapshot) -> ContextAnalysis {
         stack.push(index);
         by_id.insert((script, id), index);
     }
-    // Uses: (variable row, using scope), once each.
+    let uses = variable_uses(t, layout, &rows, &by_id, var_rows);
+    Scopes {
+        tables: t,
+        layout,
+        rows,
+        by_id,
+        uses,
+    }
+}
+
+/// Uses: (variable row, using scope), once each, sorted.
+fn variable_uses(
+    t: &ScopeTables,
+    layout: ScopeLayout,
+    scopes: &[Scope],
+    by_id: &FastMap<(i64, i64), u32>,
+    var_rows: usize,
+) -> Vec<(u32, u32)> {
     let use_rows = t.uses.len() / layout.use_stride.max(1);
     let mut uses: Vec<(u32, u32)> = Vec::new();
     let mut use_row = 0;
@@ -147,20 +240,32 @@ pub fn analyze_contexts(s: &HeapSnapshot) -> ContextAnalysis {
     }
     uses.sort_unstable();
     uses.dedup();
-    let var_name = |v: usize| t.vars[v * layout.var_stride + layout.var_name] as u32;
+    uses
+}
 
-    // (2) One pass over the heap.
-    let mut scripts: Vec<u32> = Vec::new();
-    let mut contexts: Vec<(u32, u32)> = Vec::new(); // (context, its ScopeInfo)
-    let mut closures: Vec<(u32, u32, i64)> = Vec::new(); // (context, script, scope id)
-    let mut info_script: FastMap<u32, Option<u32>> = FastMap::default();
+/// What one pass over the heap finds.
+#[derive(Default)]
+struct HeapScan {
+    /// Script nodes, in node order.
+    scripts: Vec<u32>,
+    /// (context, its ScopeInfo).
+    contexts: Vec<(u32, u32)>,
+    /// (context, script, scope id) of each closure.
+    closures: Vec<(u32, u32, i64)>,
+    /// ScopeInfo → its script, as SharedFunctionInfos say (see [`script_of`]).
+    info_script: FastMap<u32, Option<u32>>,
+}
+
+/// (2) One pass over the heap.
+fn scan_heap(g: &Graph) -> HeapScan {
+    let mut heap = HeapScan::default();
     for n in 0..g.node_count() {
         let name = g.name(n);
         if name.starts_with("system / Script") {
-            scripts.push(n as u32);
+            heap.scripts.push(n as u32);
         } else if is_context(g, n) {
             if let Some(info) = internal(g, n, "scope_info") {
-                contexts.push((n as u32, info as u32));
+                heap.contexts.push((n as u32, info as u32));
             }
         } else if g.node_type[n] == g.meta.node_kinds.closure {
             let (Some(shared), Some(context)) =
@@ -172,7 +277,7 @@ pub fn analyze_contexts(s: &HeapSnapshot) -> ContextAnalysis {
                 continue;
             };
             if let Some(id) = internal(g, shared, "scope_id").and_then(|v| int_value(g, v)) {
-                closures.push((context as u32, script as u32, id));
+                heap.closures.push((context as u32, script as u32, id));
             }
         } else if name.starts_with("system / SharedFunctionInfo") {
             let info = internal(g, n, "name_or_scope_info");
@@ -181,15 +286,18 @@ pub fn analyze_contexts(s: &HeapSnapshot) -> ContextAnalysis {
                 if g.name(info) == "system / ScopeInfo"
                     && g.name(script).starts_with("system / Script")
                 {
-                    info_script.insert(info as u32, Some(script as u32));
+                    heap.info_script.insert(info as u32, Some(script as u32));
                 }
             }
         }
     }
+    heap
+}
 
-    // (3) Live functions: (script, scope id) → the contexts its closures reach.
+/// (3) Live functions: (script, scope id, a context its closures reach).
+fn live_functions(g: &Graph, closures: &[(u32, u32, i64)]) -> FastSet<(u32, i64, u32)> {
     let mut live: FastSet<(u32, i64, u32)> = FastSet::default();
-    for &(context, script, id) in &closures {
+    for &(context, script, id) in closures {
         let mut c = Some(context as usize);
         while let Some(ctx) = c {
             if !is_context(g, ctx) || !live.insert((script, id, ctx as u32)) {
@@ -198,100 +306,66 @@ pub fn analyze_contexts(s: &HeapSnapshot) -> ContextAnalysis {
             c = internal(g, ctx, "previous");
         }
     }
-    drop(closures);
+    live
+}
 
-    // (4) Contexts matched with their scope, by ScopeInfo: the field names
-    // are the first context's, each context's values its own.
-    struct Matched {
-        scope: u32,
-        script: u32,
-        fields: Vec<u32>,
-    }
-    let mut matched: FastMap<u32, Matched> = FastMap::default();
-    let scripts_with_scopes: FastSet<i64> = scopes.iter().map(|sc| sc.script).collect();
-    let mut without: Vec<(u32, u32)> = Vec::new();
-    let variables = |c: usize| {
-        g.edges(c)
-            .filter(move |&e| g.edge_type[e] == g.meta.edge_kinds.context)
-    };
-    let mut dead: Vec<DeadField> = Vec::new();
-    for &(context, info) in &contexts {
-        let context = context as usize;
-        if let Entry::Vacant(slot) = matched.entry(info) {
-            let Some(id) = internal(g, info as usize, "scope_id").and_then(|v| int_value(g, v))
-            else {
-                continue;
-            };
-            let Some(script) = script_of(g, &mut info_script, info) else {
-                continue;
-            };
-            if scripts.binary_search(&script).is_err() {
-                continue;
-            }
-            if let Some(w) = without.iter_mut().find(|w| w.0 == script) {
-                w.1 += 1;
-                continue;
-            }
-            let index = script as i64 * node_fields;
-            if !scripts_with_scopes.contains(&index) {
-                without.push((script, 1));
-                continue;
-            }
-            let Some(&scope) = by_id.get(&(index, id)) else {
-                continue;
-            };
-            let fields = variables(context).map(|e| g.edge_name[e]).collect();
-            slot.insert(Matched {
-                scope,
-                script,
-                fields,
-            });
-        }
-        let Some(m) = matched.get(&info) else {
+/// A ScopeInfo matched with its scope.
+struct Matched {
+    scope: u32,
+    script: u32,
+    /// The field names (string indexes) of the first context seen.
+    fields: Vec<u32>,
+}
+
+/// The `context` edges of context `c`: its variables, in slot order.
+fn variables(g: &Graph, c: usize) -> impl Iterator<Item = usize> + '_ {
+    g.edges(c)
+        .filter(move |&e| g.edge_type[e] == g.meta.edge_kinds.context)
+}
+
+/// (5) The dead fields of `context`: a field is dead when no use of its
+/// variable sits in (or under) a live function whose context chain holds
+/// this context.
+fn dead_fields(
+    g: &Graph,
+    scopes: &Scopes,
+    live: &FastSet<(u32, i64, u32)>,
+    context: usize,
+    m: &Matched,
+    dead: &mut Vec<DeadField>,
+) {
+    let scope = &scopes.rows[m.scope as usize];
+    for (k, e) in variables(g, context).enumerate() {
+        let Some(&field) = m.fields.get(k) else {
             continue;
         };
-        // (5) A field is dead when no use of its variable sits in (or under)
-        // a live function whose context chain holds this context.
-        let scope = &scopes[m.scope as usize];
-        for (k, e) in variables(context).enumerate() {
-            let Some(&field) = m.fields.get(k) else {
-                continue;
-            };
-            let (start, n) = scope.vars;
-            let name = g.strings.get(field);
-            let Some(var) = (start..start + n).find(|&v| g.strings.get(var_name(v)) == name) else {
-                continue;
-            };
-            let from = uses.partition_point(|u| (u.0 as usize) < var);
-            let used =
-                uses[from..]
-                    .iter()
-                    .take_while(|u| u.0 as usize == var)
-                    .any(|&(_, using)| {
-                        let mut at = Some(using);
-                        while let Some(sc) = at {
-                            let sc = &scopes[sc as usize];
-                            if live.contains(&(m.script, sc.id, context as u32)) {
-                                return true;
-                            }
-                            at = sc.parent;
-                        }
-                        false
-                    });
-            if !used {
-                dead.push(DeadField {
-                    context: context as u32,
-                    edge: e as u32,
-                });
-            }
+        let (start, n) = scope.vars;
+        let name = g.strings.get(field);
+        let Some(var) = (start..start + n).find(|&v| g.strings.get(scopes.var_name(v)) == name)
+        else {
+            continue;
+        };
+        let from = scopes.uses.partition_point(|u| (u.0 as usize) < var);
+        let used = scopes.uses[from..]
+            .iter()
+            .take_while(|u| u.0 as usize == var)
+            .any(|&(_, using)| {
+                let mut at = Some(using);
+                while let Some(sc) = at {
+                    let sc = &scopes.rows[sc as usize];
+                    if live.contains(&(m.script, sc.id, context as u32)) {
+                        return true;
+                    }
+                    at = sc.parent;
+                }
+                false
+            });
+        if !used {
+            dead.push(DeadField {
+                context: context as u32,
+                edge: e as u32,
+            });
         }
-    }
-    dead.sort_unstable();
-    without.sort_unstable();
-    ContextAnalysis {
-        has_scope_tables: true,
-        dead,
-        scripts_without_scopes: without,
     }
 }
 

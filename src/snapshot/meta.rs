@@ -182,6 +182,161 @@ struct RawMeta {
     sample_fields: Vec<String>,
 }
 
+impl RawHeader {
+    /// Refuses counts heaplens cannot index, and a root that is not the
+    /// first node.
+    fn check_counts(&self) -> Result<()> {
+        if self.root_index.unwrap_or(0) != 0 {
+            bail!(
+                "snapshot.root_index is {}: heaplens expects the root to be the first node, as V8 writes it",
+                self.root_index.unwrap_or(0)
+            );
+        }
+        if self.node_count == 0 {
+            bail!("snapshot.node_count is 0: a heap snapshot has at least its root node");
+        }
+        if self.node_count > u32::MAX as u64 / 16 {
+            bail!(
+                "snapshot.node_count is {}: more nodes than heaplens can index (at most {})",
+                self.node_count,
+                u32::MAX / 16
+            );
+        }
+        if self.edge_count > u32::MAX as u64 - 1 {
+            bail!(
+                "snapshot.edge_count is {}: more edges than heaplens can index (at most {})",
+                self.edge_count,
+                u32::MAX - 1
+            );
+        }
+        Ok(())
+    }
+}
+
+/// What each of `meta.node_fields` holds; the five fields every row needs
+/// must be there.
+fn node_fields(names: &[String]) -> Result<Vec<NodeField>> {
+    let fields = resolve_fields(names, "node_fields", |name| match name {
+        "type" => NodeField::Type,
+        "name" => NodeField::Name,
+        "id" => NodeField::Id,
+        "self_size" => NodeField::SelfSize,
+        "edge_count" => NodeField::EdgeCount,
+        "detachedness" => NodeField::Detachedness,
+        "trace_node_id" => NodeField::TraceNodeId,
+        _ => NodeField::Other,
+    })?;
+    for needed in [
+        NodeField::Type,
+        NodeField::Name,
+        NodeField::Id,
+        NodeField::SelfSize,
+        NodeField::EdgeCount,
+    ] {
+        if !fields.contains(&needed) {
+            bail!(
+                "snapshot.meta.node_fields has no \"{}\" field: cannot read nodes",
+                needed.name()
+            );
+        }
+    }
+    Ok(fields)
+}
+
+/// What each of `meta.edge_fields` holds; all three V8 writes must be there.
+fn edge_fields(names: &[String]) -> Result<Vec<EdgeField>> {
+    let fields = resolve_fields(names, "edge_fields", |name| match name {
+        "type" => EdgeField::Type,
+        "name_or_index" => EdgeField::NameOrIndex,
+        "to_node" => EdgeField::ToNode,
+        _ => EdgeField::Other,
+    })?;
+    for (needed, name) in [
+        (EdgeField::Type, "type"),
+        (EdgeField::NameOrIndex, "name_or_index"),
+        (EdgeField::ToNode, "to_node"),
+    ] {
+        if !fields.contains(&needed) {
+            bail!("snapshot.meta.edge_fields has no \"{name}\" field: cannot read edges");
+        }
+    }
+    Ok(fields)
+}
+
+/// The code of type `name` in a type list, [`ABSENT`] when not listed.
+fn type_code(types: &[String], name: &str) -> u8 {
+    types
+        .iter()
+        .position(|t| t == name)
+        .map_or(ABSENT, |p| p as u8)
+}
+
+impl NodeKinds {
+    /// The codes of the node types the analyses care about in `node_types`.
+    fn from_types(node_types: &[String]) -> NodeKinds {
+        let code = |name| type_code(node_types, name);
+        NodeKinds {
+            hidden: code("hidden"),
+            array: code("array"),
+            string: code("string"),
+            object: code("object"),
+            code: code("code"),
+            closure: code("closure"),
+            regexp: code("regexp"),
+            native: code("native"),
+            synthetic: code("synthetic"),
+            cons_string: code("concatenated string"),
+            sliced_string: code("sliced string"),
+        }
+    }
+}
+
+impl EdgeKinds {
+    /// The codes of the edge types the analyses care about in `edge_types`.
+    fn from_types(edge_types: &[String]) -> EdgeKinds {
+        let code = |name| type_code(edge_types, name);
+        EdgeKinds {
+            context: code("context"),
+            element: code("element"),
+            property: code("property"),
+            internal: code("internal"),
+            hidden: code("hidden"),
+            shortcut: code("shortcut"),
+            weak: code("weak"),
+        }
+    }
+}
+
+impl LocationLayout {
+    /// The layout `meta.location_fields` describes (`None` when it lists
+    /// nothing).
+    fn from_fields(fields: &[String]) -> Result<Option<LocationLayout>> {
+        if fields.is_empty() {
+            return Ok(None);
+        }
+        let at = |name: &str| fields.iter().position(|f| f == name);
+        match (
+            at("object_index"),
+            at("script_id"),
+            at("line"),
+            at("column"),
+        ) {
+            (Some(object_index), Some(script_id), Some(line), Some(column)) => {
+                Ok(Some(LocationLayout {
+                    fields: fields.len(),
+                    object_index,
+                    script_id,
+                    line,
+                    column,
+                }))
+            }
+            _ => bail!(
+                "snapshot.meta.location_fields lacks one of object_index, script_id, line, column"
+            ),
+        }
+    }
+}
+
 impl Meta {
     /// Parses and checks the JSON text of the `snapshot` header.
     pub fn from_json(text: &[u8]) -> Result<Meta> {
@@ -190,90 +345,15 @@ impl Meta {
                 "the \"snapshot\" header is not what V8 writes: {e}; is this a .heapsnapshot file?"
             ))
         })?;
-        if raw.root_index.unwrap_or(0) != 0 {
-            bail!(
-                "snapshot.root_index is {}: heaplens expects the root to be the first node, as V8 writes it",
-                raw.root_index.unwrap_or(0)
-            );
-        }
-        if raw.node_count == 0 {
-            bail!("snapshot.node_count is 0: a heap snapshot has at least its root node");
-        }
-        if raw.node_count > u32::MAX as u64 / 16 {
-            bail!(
-                "snapshot.node_count is {}: more nodes than heaplens can index (at most {})",
-                raw.node_count,
-                u32::MAX / 16
-            );
-        }
-        if raw.edge_count > u32::MAX as u64 - 1 {
-            bail!(
-                "snapshot.edge_count is {}: more edges than heaplens can index (at most {})",
-                raw.edge_count,
-                u32::MAX - 1
-            );
-        }
+        raw.check_counts()?;
         let m = raw.meta;
-        let node_fields = resolve_fields(&m.node_fields, "node_fields", |name| match name {
-            "type" => NodeField::Type,
-            "name" => NodeField::Name,
-            "id" => NodeField::Id,
-            "self_size" => NodeField::SelfSize,
-            "edge_count" => NodeField::EdgeCount,
-            "detachedness" => NodeField::Detachedness,
-            "trace_node_id" => NodeField::TraceNodeId,
-            _ => NodeField::Other,
-        })?;
-        for (needed, name) in [
-            (NodeField::Type, "type"),
-            (NodeField::Name, "name"),
-            (NodeField::Id, "id"),
-            (NodeField::SelfSize, "self_size"),
-            (NodeField::EdgeCount, "edge_count"),
-        ] {
-            if !node_fields.contains(&needed) {
-                bail!("snapshot.meta.node_fields has no \"{name}\" field: cannot read nodes");
-            }
-        }
-        let edge_fields = resolve_fields(&m.edge_fields, "edge_fields", |name| match name {
-            "type" => EdgeField::Type,
-            "name_or_index" => EdgeField::NameOrIndex,
-            "to_node" => EdgeField::ToNode,
-            _ => EdgeField::Other,
-        })?;
-        for (needed, name) in [
-            (EdgeField::Type, "type"),
-            (EdgeField::NameOrIndex, "name_or_index"),
-            (EdgeField::ToNode, "to_node"),
-        ] {
-            if !edge_fields.contains(&needed) {
-                bail!("snapshot.meta.edge_fields has no \"{name}\" field: cannot read edges");
-            }
-        }
+        let node_fields = node_fields(&m.node_fields)?;
+        let edge_fields = edge_fields(&m.edge_fields)?;
         let type_pos = m.node_fields.iter().position(|f| f == "type").unwrap_or(0);
         let node_types = type_list(m.node_types.get(type_pos), "node_types")?;
         let edge_type_pos = m.edge_fields.iter().position(|f| f == "type").unwrap_or(0);
         let edge_types = type_list(m.edge_types.get(edge_type_pos), "edge_types")?;
-        let locations = match m.location_fields {
-            Some(fields) if !fields.is_empty() => {
-                let at = |name: &str| fields.iter().position(|f| f == name);
-                match (at("object_index"), at("script_id"), at("line"), at("column")) {
-                    (Some(object_index), Some(script_id), Some(line), Some(column)) => {
-                        Some(LocationLayout {
-                            fields: fields.len(),
-                            object_index,
-                            script_id,
-                            line,
-                            column,
-                        })
-                    }
-                    _ => bail!(
-                        "snapshot.meta.location_fields lacks one of object_index, script_id, line, column"
-                    ),
-                }
-            }
-            _ => None,
-        };
+        let locations = LocationLayout::from_fields(m.location_fields.as_deref().unwrap_or(&[]))?;
         let scopes = ScopeLayout::from_fields(
             &m.scope_fields,
             &m.scope_context_var_fields,
@@ -285,36 +365,11 @@ impl Meta {
             .then(|| TraceLayout::from_fields(&m.trace_function_info_fields, &m.trace_node_fields))
             .flatten();
         let samples = SampleLayout::from_fields(&m.sample_fields);
-        let code = |list: &[String], name: &str| {
-            list.iter()
-                .position(|t| t == name)
-                .map_or(ABSENT, |p| p as u8)
-        };
-        let node_kinds = NodeKinds {
-            hidden: code(&node_types, "hidden"),
-            array: code(&node_types, "array"),
-            string: code(&node_types, "string"),
-            object: code(&node_types, "object"),
-            code: code(&node_types, "code"),
-            closure: code(&node_types, "closure"),
-            regexp: code(&node_types, "regexp"),
-            native: code(&node_types, "native"),
-            synthetic: code(&node_types, "synthetic"),
-            cons_string: code(&node_types, "concatenated string"),
-            sliced_string: code(&node_types, "sliced string"),
-        };
-        let edge_kinds = EdgeKinds {
-            context: code(&edge_types, "context"),
-            element: code(&edge_types, "element"),
-            property: code(&edge_types, "property"),
-            internal: code(&edge_types, "internal"),
-            hidden: code(&edge_types, "hidden"),
-            shortcut: code(&edge_types, "shortcut"),
-            weak: code(&edge_types, "weak"),
-        };
         Ok(Meta {
             node_count: raw.node_count as u32,
             edge_count: raw.edge_count as u32,
+            node_kinds: NodeKinds::from_types(&node_types),
+            edge_kinds: EdgeKinds::from_types(&edge_types),
             node_types,
             edge_types,
             node_fields,
@@ -323,8 +378,6 @@ impl Meta {
             scopes,
             trace,
             samples,
-            node_kinds,
-            edge_kinds,
             // At most 2^53 - 1 (JavaScript's exact integers): found by
             // fuzzing, `1e309` read as u64::MAX overflowed every total it
             // is added to.

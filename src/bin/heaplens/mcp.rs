@@ -109,107 +109,141 @@ fn schema(properties: &[(&str, &str, &str)], required: &[&str]) -> Value {
     json!({ "type": "object", "properties": props, "required": required })
 }
 
+/// A tool's argument: (name, JSON type, description); see [`schema`].
+type Property = (&'static str, &'static str, &'static str);
+
+/// A tool as `tools/list` describes it.
+struct Tool {
+    name: &'static str,
+    title: &'static str,
+    description: &'static str,
+    properties: &'static [Property],
+    required: &'static [&'static str],
+}
+
+const PATH: Property = (
+    "path",
+    "string",
+    "Path of a .heapsnapshot file (or .heapsnapshot.gz) on this machine",
+);
+const OFFSET: Property = ("offset", "integer", "Rows to skip (paging); default 0");
+const ID: Property = (
+    "id",
+    "id",
+    "Object id, as in the other tools' answers (1234 or \"@1234\")",
+);
+
+/// The tools, in the order `tools/list` gives them.
+const TOOLS: [Tool; 8] = [
+    Tool {
+        name: "summary",
+        title: "Classes by retained size",
+        description: "The classes of one snapshot by retained size (DevTools' Summary): object count, distance from the GC roots, shallow and retained bytes.",
+        properties: &[
+            PATH,
+            ("top", "integer", "Rows to answer with; default 20"),
+            OFFSET,
+            ("filter", "string", "Only classes whose name contains this (case-insensitive)"),
+            ("named_filter", "string", "Only the objects one of DevTools' named filters keeps: duplicated-strings, detached-dom, contexts, console or event-handlers"),
+        ],
+        required: &["path"],
+    },
+    Tool {
+        name: "leaks",
+        title: "Leak report",
+        description: "The leak report of 3 or more snapshots of one process, taken in capture order while it repeated an action: objects allocated between the first two and still alive in the last, grouped by class and retaining path, most suspicious first, each group with its path from a GC root, where its class is defined and why it ranks where it does.",
+        properties: &[
+            ("paths", "paths", "Snapshot files of one process in capture order, or a folder of them (as `heaplens record` writes)"),
+            ("top", "integer", "Groups to answer with; default 5"),
+            OFFSET,
+        ],
+        required: &["paths"],
+    },
+    Tool {
+        name: "retainers",
+        title: "What keeps an object alive",
+        description: "An object's direct retainers and its shortest retaining path from a GC root.",
+        properties: &[
+            PATH,
+            ID,
+            ("depth", "integer", "Path steps to show; a longer path keeps both ends; default 12"),
+            ("limit", "integer", "Direct retainers to answer with; default 5"),
+            OFFSET,
+        ],
+        required: &["path", "id"],
+    },
+    Tool {
+        name: "diff",
+        title: "Comparison of two snapshots",
+        description: "Objects allocated and freed between a base snapshot and a later one, by class, most allocated bytes first (DevTools' Comparison).",
+        properties: &[
+            ("base", "string", "The earlier snapshot's path"),
+            PATH,
+            ("top", "integer", "Rows to answer with; default 20"),
+            OFFSET,
+        ],
+        required: &["base", "path"],
+    },
+    Tool {
+        name: "object",
+        title: "One object and its references",
+        description: "An object's row (name, class, type, distance, sizes) and the objects it references.",
+        properties: &[
+            PATH,
+            ID,
+            ("limit", "integer", "References to answer with; default 10"),
+            OFFSET,
+        ],
+        required: &["path", "id"],
+    },
+    Tool {
+        name: "duplicate_strings",
+        title: "Strings held more than once",
+        description: "String values held in more than one copy, most wasted bytes first: copies, bytes per copy, wasted and retained bytes, the copies' ids.",
+        properties: &[
+            PATH,
+            ("top", "integer", "Rows to answer with; default 10"),
+            OFFSET,
+        ],
+        required: &["path"],
+    },
+    Tool {
+        name: "closures",
+        title: "Closure contexts and what they hold",
+        description: "Closure contexts by the bytes held only through their captured variables (a closure that keeps a big value alive comes first), with their functions and variables.",
+        properties: &[
+            PATH,
+            ("top", "integer", "Rows to answer with; default 3"),
+            OFFSET,
+        ],
+        required: &["path"],
+    },
+    Tool {
+        name: "string",
+        title: "An object's whole name or string value",
+        description: "A window of an object's whole name (a string's value, a closure's name): the other tools cut names at 1000 characters.",
+        properties: &[
+            PATH,
+            ID,
+            ("offset", "integer", "Characters to skip; default 0"),
+            ("limit", "integer", "Characters to answer with; default 2000, at most 4096"),
+        ],
+        required: &["path", "id"],
+    },
+];
+
 fn tools() -> Value {
-    const PATH: (&str, &str, &str) = (
-        "path",
-        "string",
-        "Path of a .heapsnapshot file (or .heapsnapshot.gz) on this machine",
-    );
-    const OFFSET: (&str, &str, &str) = ("offset", "integer", "Rows to skip (paging); default 0");
-    const ID: (&str, &str, &str) = (
-        "id",
-        "id",
-        "Object id, as in the other tools' answers (1234 or \"@1234\")",
-    );
-    json!([
-        {
-            "name": "summary",
-            "title": "Classes by retained size",
-            "description": "The classes of one snapshot by retained size (DevTools' Summary): object count, distance from the GC roots, shallow and retained bytes.",
-            "inputSchema": schema(&[
-                PATH,
-                ("top", "integer", "Rows to answer with; default 20"),
-                OFFSET,
-                ("filter", "string", "Only classes whose name contains this (case-insensitive)"),
-                ("named_filter", "string", "Only the objects one of DevTools' named filters keeps: duplicated-strings, detached-dom, contexts, console or event-handlers"),
-            ], &["path"]),
-        },
-        {
-            "name": "leaks",
-            "title": "Leak report",
-            "description": "The leak report of 3 or more snapshots of one process, taken in capture order while it repeated an action: objects allocated between the first two and still alive in the last, grouped by class and retaining path, most suspicious first, each group with its path from a GC root, where its class is defined and why it ranks where it does.",
-            "inputSchema": schema(&[
-                ("paths", "paths", "Snapshot files of one process in capture order, or a folder of them (as `heaplens record` writes)"),
-                ("top", "integer", "Groups to answer with; default 5"),
-                OFFSET,
-            ], &["paths"]),
-        },
-        {
-            "name": "retainers",
-            "title": "What keeps an object alive",
-            "description": "An object's direct retainers and its shortest retaining path from a GC root.",
-            "inputSchema": schema(&[
-                PATH,
-                ID,
-                ("depth", "integer", "Path steps to show; a longer path keeps both ends; default 12"),
-                ("limit", "integer", "Direct retainers to answer with; default 5"),
-                OFFSET,
-            ], &["path", "id"]),
-        },
-        {
-            "name": "diff",
-            "title": "Comparison of two snapshots",
-            "description": "Objects allocated and freed between a base snapshot and a later one, by class, most allocated bytes first (DevTools' Comparison).",
-            "inputSchema": schema(&[
-                ("base", "string", "The earlier snapshot's path"),
-                PATH,
-                ("top", "integer", "Rows to answer with; default 20"),
-                OFFSET,
-            ], &["base", "path"]),
-        },
-        {
-            "name": "object",
-            "title": "One object and its references",
-            "description": "An object's row (name, class, type, distance, sizes) and the objects it references.",
-            "inputSchema": schema(&[
-                PATH,
-                ID,
-                ("limit", "integer", "References to answer with; default 10"),
-                OFFSET,
-            ], &["path", "id"]),
-        },
-        {
-            "name": "duplicate_strings",
-            "title": "Strings held more than once",
-            "description": "String values held in more than one copy, most wasted bytes first: copies, bytes per copy, wasted and retained bytes, the copies' ids.",
-            "inputSchema": schema(&[
-                PATH,
-                ("top", "integer", "Rows to answer with; default 10"),
-                OFFSET,
-            ], &["path"]),
-        },
-        {
-            "name": "closures",
-            "title": "Closure contexts and what they hold",
-            "description": "Closure contexts by the bytes held only through their captured variables (a closure that keeps a big value alive comes first), with their functions and variables.",
-            "inputSchema": schema(&[
-                PATH,
-                ("top", "integer", "Rows to answer with; default 3"),
-                OFFSET,
-            ], &["path"]),
-        },
-        {
-            "name": "string",
-            "title": "An object's whole name or string value",
-            "description": "A window of an object's whole name (a string's value, a closure's name): the other tools cut names at 1000 characters.",
-            "inputSchema": schema(&[
-                PATH,
-                ID,
-                ("offset", "integer", "Characters to skip; default 0"),
-                ("limit", "integer", "Characters to answer with; default 2000, at most 4096"),
-            ], &["path", "id"]),
-        },
-    ])
+    TOOLS
+        .iter()
+        .map(|t| {
+            json!({
+                "name": t.name,
+                "title": t.title,
+                "description": t.description,
+                "inputSchema": schema(t.properties, t.required),
+            })
+        })
+        .collect()
 }
 
 /// `tools/call`: the tool's answer, or its failure as a result with

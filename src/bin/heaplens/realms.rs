@@ -3,9 +3,9 @@
 //! each, as today's DevTools attributes them; with `--realm`, the Summary
 //! of one realm's objects.
 
-use heaplens::analysis::realms::{attribute, realms, RealmFilter, RealmStats};
+use heaplens::analysis::realms::{attribute, realms, Attribution, RealmFilter, RealmStats, Realms};
 use heaplens::error::{Error, Result};
-use heaplens::query::{Order, SortBy, Window};
+use heaplens::query::{Order, Session, SortBy, Window};
 use serde_json::json;
 
 /// Runs the command on the arguments after `realms`.
@@ -21,29 +21,46 @@ pub fn run(args: &[String]) -> Result<()> {
         )));
     };
     let s = crate::open(file)?;
-    let snapshot = &s.snapshot;
-    let a = attribute(&snapshot.graph);
+    let a = attribute(&s.snapshot.graph);
     if let Some(text) = realm {
-        let filter = RealmFilter::parse(snapshot, &a, &text).ok_or_else(|| {
-            Error::new(format!(
-                "--realm {text}: give a native context's @ID (see `heaplens realms {file}`), shared or none"
-            ))
-        })?;
-        let name = filter.devtools_name(&snapshot.graph);
-        let window = Window::first(o.top.unwrap_or(usize::MAX));
-        let page = s.realm_summary(&name, "", Order::largest(SortBy::RetainedSize), window)?;
-        if o.json {
-            let context = json!({ "file": file, "filter": name });
-            crate::print_json(&crate::sessions::answer(context, &page));
-            return Ok(());
-        }
-        return summary_table(&page.rows);
+        return one_realm(&s, &a, &text, file, &o);
     }
-    let r = realms(snapshot, &a);
+    let r = realms(&s.snapshot, &a);
     if o.json {
         crate::print_json(&crate::sessions::answer(json!({ "file": file }), &r));
         return Ok(());
     }
+    realms_table(file, &r);
+    Ok(())
+}
+
+/// `--realm TEXT`: the Summary of the objects of the realm `text` names.
+fn one_realm(
+    s: &Session,
+    a: &Attribution,
+    text: &str,
+    file: &str,
+    o: &crate::Options,
+) -> Result<()> {
+    let snapshot = &s.snapshot;
+    let filter = RealmFilter::parse(snapshot, a, text).ok_or_else(|| {
+        Error::new(format!(
+            "--realm {text}: give a native context's @ID (see `heaplens realms {file}`), shared or none"
+        ))
+    })?;
+    let name = filter.devtools_name(&snapshot.graph);
+    let window = Window::first(o.top.unwrap_or(usize::MAX));
+    let page = s.realm_summary(&name, "", Order::largest(SortBy::RetainedSize), window)?;
+    if o.json {
+        let context = json!({ "file": file, "filter": name });
+        crate::print_json(&crate::sessions::answer(context, &page));
+        return Ok(());
+    }
+    summary_table(&page.rows)
+}
+
+/// The realms, shared and not attributed bytes as a table.
+fn realms_table(file: &str, r: &Realms) {
     crate::write_line(
         &format!(
             "{file}: {} native contexts, total {}",
@@ -92,7 +109,6 @@ pub fn run(args: &[String]) -> Result<()> {
         ],
         &rows,
     );
-    Ok(())
 }
 
 /// Summary rows as `heaplens summary` prints them.
