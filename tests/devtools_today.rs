@@ -341,10 +341,10 @@ fn dead_context_fields_equal_devtools_context_analyzer_and_rank_first() {
             .dead
             .iter()
             .map(|f| {
-                let value = g.edge_to[f.edge as usize] as usize;
+                let value = g.edge_to[f.edge.index()] as usize;
                 (
-                    g.node_id[f.context as usize] as u64,
-                    g.edge_label(f.edge as usize).into_owned(),
+                    g.node_id[f.context.index()] as u64,
+                    g.edge_label(f.edge.index()).into_owned(),
                     g.node_id[value] as u64,
                     snapshot.dominators.retained[value],
                 )

@@ -188,7 +188,7 @@ impl Heap {
         let ordinal: HashMap<&str, usize> = (0..g.node_count()).map(|n| (g.name(n), n)).collect();
         let dom = &snapshot.dominators;
         let got: Vec<(&str, &str)> = (0..g.node_count())
-            .map(|n| (g.name(n), g.name(dom.idom[n] as usize)))
+            .map(|n| (g.name(n), g.name(dom.idom[n])))
             .collect();
         let want: Vec<(&str, &str)> = (0..g.node_count())
             .map(|n| (g.name(n), idom[g.name(n)]))

@@ -16,6 +16,7 @@
 use super::contexts::ContextAnalysis;
 use super::filters::is_context;
 use super::HeapSnapshot;
+use crate::snapshot::{EdgeIndex, NodeIndex};
 
 /// Contexts ranked by the bytes held only through their variables, with the
 /// functions of each as CSR.
@@ -23,7 +24,7 @@ use super::HeapSnapshot;
 pub struct Closures {
     /// Context node ordinals, most `dead_held` bytes first (then most
     /// `dead`, `own`, `held` bytes, largest retained size, node order).
-    pub contexts: Vec<u32>,
+    pub contexts: Vec<NodeIndex>,
     /// Per ranked context: bytes held only through its variables (the
     /// retained sizes of the values it immediately dominates).
     pub held: Vec<u64>,
@@ -40,22 +41,22 @@ pub struct Closures {
     /// more entry at the end.
     pub first_function: Vec<u32>,
     /// Closure node ordinals whose `context` edge points to the context.
-    pub functions: Vec<u32>,
+    pub functions: Vec<NodeIndex>,
 }
 
 impl Closures {
     /// Functions of the context ranked `i`.
-    pub fn functions_of(&self, i: usize) -> &[u32] {
+    pub fn functions_of(&self, i: usize) -> &[NodeIndex] {
         &self.functions[self.first_function[i] as usize..self.first_function[i + 1] as usize]
     }
 }
 
 /// True when the value a variable edge `e` of context `c` points to is held
 /// only through `c` (`c` is its immediate dominator).
-pub fn held_only_by(s: &HeapSnapshot, c: usize, e: usize) -> bool {
-    let g = &s.graph;
-    let value = g.edge_to[e] as usize;
-    value != c && s.dominators.idom[value] as usize == c
+pub fn held_only_by(s: &HeapSnapshot, c: impl Into<NodeIndex>, e: impl Into<EdgeIndex>) -> bool {
+    let c = c.into();
+    let value = s.graph.edge_target(e.into());
+    value != c && s.dominators.idom[value.index()] == c
 }
 
 /// The captured variables of context `c`: its `context` edges.
@@ -77,7 +78,7 @@ pub fn closures(s: &HeapSnapshot, analysis: &ContextAnalysis) -> Closures {
         dead: ranked.iter().map(|r| r.0[1]).collect(),
         own: ranked.iter().map(|r| r.0[2]).collect(),
         held: ranked.iter().map(|r| r.0[3]).collect(),
-        contexts: ranked.iter().map(|r| r.1).collect(),
+        contexts: ranked.iter().map(|r| NodeIndex(r.1)).collect(),
         first_function,
         functions,
     }
@@ -114,20 +115,16 @@ fn own_held(s: &HeapSnapshot, held_of: &[(u32, u64)]) -> Vec<u64> {
     let index_of = |c: usize| held_of.binary_search_by_key(&(c as u32), |h| h.0).ok();
     let mut own: Vec<u64> = held_of.iter().map(|h| h.1).collect();
     let tree = s.dominators.tree();
-    let mut stack: Vec<(u32, u32)> = vec![(s.graph.root() as u32, u32::MAX)];
+    let mut stack: Vec<(NodeIndex, u32)> = vec![(NodeIndex::new(s.graph.root()), u32::MAX)];
     while let Some((n, above)) = stack.pop() {
         let mut inner = above;
-        if let Some(i) = index_of(n as usize) {
+        if let Some(i) = index_of(n.index()) {
             if above != u32::MAX {
                 own[above as usize] = own[above as usize].saturating_sub(held_of[i].1);
             }
             inner = i as u32;
         }
-        stack.extend(
-            tree.children(n as usize)
-                .iter()
-                .map(|&child| (child, inner)),
-        );
+        stack.extend(tree.children(n).iter().map(|&child| (child, inner)));
     }
     own
 }
@@ -148,9 +145,9 @@ fn rank(
         .map(|(&(_, held), &own)| [0, 0, own, held])
         .collect();
     for f in &analysis.dead {
-        let (c, e) = (f.context as usize, f.edge as usize);
-        if let Some(i) = index_of(c) {
-            let bytes = s.dominators.retained[g.edge_to[e] as usize];
+        let (c, e) = (f.context, f.edge);
+        if let Some(i) = index_of(c.index()) {
+            let bytes = s.dominators.retained[g.edge_target(e).index()];
             keys[i][1] += bytes;
             if held_only_by(s, c, e) {
                 keys[i][0] += bytes;
@@ -170,7 +167,7 @@ fn rank(
 
 /// The functions of each ranked context as CSR: (first function per rank
 /// and one more, closure ordinals).
-fn functions_by_rank(s: &HeapSnapshot, ranked: &[([u64; 4], u32)]) -> (Vec<u32>, Vec<u32>) {
+fn functions_by_rank(s: &HeapSnapshot, ranked: &[([u64; 4], u32)]) -> (Vec<u32>, Vec<NodeIndex>) {
     let g = &s.graph;
     let internal = g.meta.edge_kinds.internal;
     // Rank of each context, to file the functions under it.
@@ -178,7 +175,7 @@ fn functions_by_rank(s: &HeapSnapshot, ranked: &[([u64; 4], u32)]) -> (Vec<u32>,
     for (i, &(_, c)) in ranked.iter().enumerate() {
         rank[c as usize] = i as u32;
     }
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    let mut pairs: Vec<(u32, NodeIndex)> = Vec::new();
     for f in 0..g.node_count() {
         if g.node_type[f] != g.meta.node_kinds.closure {
             continue;
@@ -188,7 +185,7 @@ fn functions_by_rank(s: &HeapSnapshot, ranked: &[([u64; 4], u32)]) -> (Vec<u32>,
             .find(|&e| g.edge_type[e] == internal && g.edge_name_str(e) == Some("context"));
         if let Some(r) = context.map(|e| rank[g.edge_to[e] as usize]) {
             if r != u32::MAX {
-                pairs.push((r, f as u32));
+                pairs.push((r, NodeIndex::new(f)));
             }
         }
     }

@@ -8,16 +8,16 @@ use super::fasthash::{FastMap, FastSet};
 use super::filters::is_context;
 use super::HeapSnapshot;
 use crate::snapshot::scopes::{ScopeLayout, ScopeTables};
-use crate::snapshot::Graph;
+use crate::snapshot::{EdgeIndex, Graph, NodeIndex};
 use std::collections::hash_map::Entry;
 
 /// One dead field: a context slot no live closure can read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct DeadField {
-    /// Context node ordinal.
-    pub context: u32,
+    /// The context node.
+    pub context: NodeIndex,
     /// The `context` edge of the field.
-    pub edge: u32,
+    pub edge: EdgeIndex,
 }
 
 /// What the analysis found.
@@ -35,11 +35,11 @@ pub struct ContextAnalysis {
 
 impl ContextAnalysis {
     /// True when edge `e` of context `c` is a dead field.
-    pub fn is_dead(&self, c: usize, e: usize) -> bool {
+    pub fn is_dead(&self, c: impl Into<NodeIndex>, e: impl Into<EdgeIndex>) -> bool {
         self.dead
             .binary_search(&DeadField {
-                context: c as u32,
-                edge: e as u32,
+                context: c.into(),
+                edge: e.into(),
             })
             .is_ok()
     }
@@ -362,8 +362,8 @@ fn dead_fields(
             });
         if !used {
             dead.push(DeadField {
-                context: context as u32,
-                edge: e as u32,
+                context: NodeIndex::new(context),
+                edge: EdgeIndex::new(e),
             });
         }
     }

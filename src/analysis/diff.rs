@@ -6,6 +6,7 @@
 use super::classes::{class_name_of_key, InterfaceDefinition};
 use super::process::shared_ids;
 use super::HeapSnapshot;
+use crate::snapshot::NodeId;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -28,7 +29,7 @@ pub struct DiffClass {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_length: Option<usize>,
     /// Object ids, ascending.
-    pub ids: Vec<u32>,
+    pub ids: Vec<NodeId>,
     /// Shallow sizes, matching `ids`.
     pub sizes: Vec<u32>,
 }
@@ -64,7 +65,7 @@ pub struct Change {
     /// Only in the newer snapshot (else only in the base).
     pub new: bool,
     /// Object id.
-    pub id: u32,
+    pub id: NodeId,
     /// Shallow size.
     pub size: u32,
 }
@@ -95,7 +96,7 @@ fn group_by_key(s: &HeapSnapshot, key_of: &[u32], table: &[String]) -> HashMap<S
     let mut groups = vec![DiffClass::default(); table.len()];
     for n in order {
         let class = &mut groups[key_of[n] as usize];
-        class.ids.push(g.node_id[n]);
+        class.ids.push(NodeId(g.node_id[n]));
         class.sizes.push(g.self_size[n]);
     }
     // The table starts with this snapshot's own keys, by key id.
@@ -169,7 +170,7 @@ pub fn changes(base: &DiffBase, current: &HashMap<String, DiffClass>, key: &str)
 pub fn warnings(base: &DiffBase, s: &HeapSnapshot) -> Vec<String> {
     let objects = base.classes.values().flat_map(|class| {
         let name = class.name.as_str();
-        class.ids.iter().map(move |&id| (id, name))
+        class.ids.iter().map(move |&id| (id.0, name))
     });
     shared_ids(objects, s)
         .warning("The base", "this snapshot")
@@ -205,11 +206,11 @@ fn merge_ids(base: &DiffClass, current: &DiffClass) -> (Vec<usize>, Vec<usize>) 
 
 #[cfg(test)]
 mod tests {
-    use super::{merge_ids, DiffClass};
+    use super::{merge_ids, DiffClass, NodeId};
 
     fn class(ids: &[u32]) -> DiffClass {
         DiffClass {
-            ids: ids.to_vec(),
+            ids: ids.iter().copied().map(NodeId).collect(),
             sizes: vec![8; ids.len()],
             ..DiffClass::default()
         }

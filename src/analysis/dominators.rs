@@ -6,7 +6,7 @@
 use super::flags::PAGE_OBJECT;
 use super::retainers::BitSet;
 use super::weakmap::EphemeronNames;
-use crate::snapshot::Graph;
+use crate::snapshot::{Graph, NodeIndex};
 use std::cell::OnceCell;
 
 /// Marks the last predecessor of each node's group (DFS numbers < 2^31).
@@ -16,7 +16,7 @@ const GROUP_END: u32 = 1 << 31;
 #[derive(Debug, Default)]
 pub struct Dominators {
     /// Immediate dominator (node ordinal) per node; the root is its own.
-    pub idom: Vec<u32>,
+    pub idom: Vec<NodeIndex>,
     /// Retained size per node.
     pub retained: Vec<u64>,
     /// Children lists, built the first time a view or report asks (8 bytes
@@ -227,15 +227,15 @@ pub fn dominators(g: &Graph, essential: &BitSet) -> Dominators {
     }
     drop((semi, parent));
 
-    let mut idom_node = vec![0u32; n];
+    let mut idom_node = vec![NodeIndex(0); n];
     for w in 1..=count as usize {
-        idom_node[vertex[w] as usize] = vertex[idom[w] as usize];
+        idom_node[vertex[w] as usize] = NodeIndex(vertex[idom[w] as usize]);
     }
     drop(idom);
     let mut retained: Vec<u64> = g.self_size.iter().map(|&s| s as u64).collect();
     for w in (2..=count as usize).rev() {
         let o = vertex[w] as usize;
-        retained[idom_node[o] as usize] += retained[o];
+        retained[idom_node[o].index()] += retained[o];
     }
     Dominators {
         idom: idom_node,
@@ -274,22 +274,22 @@ impl Dominators {
             let idom = &self.idom;
             let n = idom.len();
             // The root is the one node that is its own dominator.
-            let is_child = |o: usize| idom[o] as usize != o;
+            let is_child = |o: usize| idom[o].index() != o;
             let mut first = vec![0u32; n + 1];
             for (o, &d) in idom.iter().enumerate() {
                 if is_child(o) {
-                    first[d as usize + 1] += 1;
+                    first[d.index() + 1] += 1;
                 }
             }
             for i in 0..n {
                 first[i + 1] += first[i];
             }
             let mut fill: Vec<u32> = first[..n].to_vec();
-            let mut children = vec![0u32; first[n] as usize];
+            let mut children = vec![NodeIndex(0); first[n] as usize];
             for (o, &d) in idom.iter().enumerate() {
                 if is_child(o) {
-                    children[fill[d as usize] as usize] = o as u32;
-                    fill[d as usize] += 1;
+                    children[fill[d.index()] as usize] = NodeIndex::new(o);
+                    fill[d.index()] += 1;
                 }
             }
             DominatorTree { first, children }
@@ -297,7 +297,7 @@ impl Dominators {
     }
 
     /// Children of one node.
-    pub fn children_of(&self, n: usize) -> Vec<u32> {
+    pub fn children_of(&self, n: impl Into<NodeIndex>) -> Vec<NodeIndex> {
         self.tree().children(n).to_vec()
     }
 
@@ -316,12 +316,13 @@ impl Dominators {
 #[derive(Debug, Default)]
 pub struct DominatorTree {
     first: Vec<u32>,
-    children: Vec<u32>,
+    children: Vec<NodeIndex>,
 }
 
 impl DominatorTree {
     /// Children of `n`.
-    pub fn children(&self, n: usize) -> &[u32] {
+    pub fn children(&self, n: impl Into<NodeIndex>) -> &[NodeIndex] {
+        let n = n.into().index();
         &self.children[self.first[n] as usize..self.first[n + 1] as usize]
     }
 }

@@ -4,7 +4,7 @@
 //! in the string table, never copied: one string can be hundreds of megabytes.
 
 use super::HeapSnapshot;
-use crate::snapshot::Graph;
+use crate::snapshot::{Graph, NodeIndex};
 use std::hash::Hasher;
 
 use super::fasthash::FxHasher;
@@ -318,8 +318,8 @@ pub fn holders(s: &HeapSnapshot, members: &[u32], limit: usize) -> Vec<Holder> {
     let retainers = s.retainers();
     let mut counts: super::fasthash::FastMap<(u32, String), u32> = Default::default();
     for &m in members {
-        for e in retainers.edges_into(g, m as usize) {
-            if g.edge_type[e] == g.meta.edge_kinds.weak {
+        for e in retainers.edges_into(g, NodeIndex(m)) {
+            if g.edge_type[e.index()] == g.meta.edge_kinds.weak {
                 continue;
             }
             let name = match g.edge_name_str(e) {

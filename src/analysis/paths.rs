@@ -6,6 +6,7 @@
 
 use super::distances::NO_DISTANCE;
 use super::HeapSnapshot;
+use crate::snapshot::{EdgeIndex, NodeIndex};
 
 /// Hops walked from a node towards the root before giving up.
 const MAX_PATH: usize = 100_000;
@@ -20,7 +21,7 @@ pub struct Parents {
 
 /// A hop: a node and the edge by which its parent holds it (none on a
 /// path's first hop).
-pub type Hop = (usize, Option<usize>);
+pub type Hop = (NodeIndex, Option<EdgeIndex>);
 
 impl Parents {
     /// Picks, for every reached node, the least noisy edge from a node one
@@ -57,34 +58,38 @@ impl Parents {
     }
 
     /// The edge by which `node`'s parent holds it.
-    pub fn edge(&self, node: usize) -> Option<usize> {
-        (self.edge[node] != NONE).then_some(self.edge[node] as usize)
+    pub fn edge(&self, node: impl Into<NodeIndex>) -> Option<EdgeIndex> {
+        let e = self.edge[node.into().index()];
+        (e != NONE).then_some(EdgeIndex(e))
     }
 
     /// The node one step closer to the roots.
-    pub fn parent(&self, node: usize) -> Option<usize> {
-        (self.source[node] != NONE).then_some(self.source[node] as usize)
+    pub fn parent(&self, node: impl Into<NodeIndex>) -> Option<NodeIndex> {
+        let p = self.source[node.into().index()];
+        (p != NONE).then_some(NodeIndex(p))
     }
 
     /// The hops from the roots to `node`: the synthetic root and `(GC roots)`
     /// are left out, so a path starts at `global`, `Window` or one of V8's
     /// root categories such as `(Global handles)`.
-    pub fn hops(&self, s: &HeapSnapshot, node: usize) -> Vec<Hop> {
+    pub fn hops(&self, s: &HeapSnapshot, node: impl Into<NodeIndex>) -> Vec<Hop> {
         let g = &s.graph;
         let mut hops: Vec<Hop> = Vec::new();
-        let mut cur = node;
+        let mut cur = node.into();
         while let Some(p) = self.parent(cur) {
             if hops.len() >= MAX_PATH {
                 break;
             }
-            hops.push((cur, Some(self.edge[cur] as usize)));
+            hops.push((cur, self.edge(cur)));
             cur = p;
         }
         hops.push((cur, None));
         hops.reverse();
         let synthetic = g.meta.node_kinds.synthetic;
-        let skipped =
-            |n: usize| n == g.root() || (g.node_type[n] == synthetic && g.name(n) == "(GC roots)");
+        let skipped = |n: NodeIndex| {
+            n.index() == g.root()
+                || (g.node_type[n.index()] == synthetic && g.name(n) == "(GC roots)")
+        };
         let lead = hops
             .iter()
             .take(hops.len() - 1)

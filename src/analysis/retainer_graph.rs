@@ -150,7 +150,7 @@ impl Walk<'_> {
         n != g.root()
             && self.s.retainers().source[self.s.retainers().slots(n)]
                 .iter()
-                .any(|&src| src as usize == g.root())
+                .any(|&src| src.index() == g.root())
     }
 
     fn add_node(&mut self, n: usize) -> u32 {
@@ -216,6 +216,7 @@ impl Walk<'_> {
         let weak = g.meta.edge_kinds.weak;
         let mut found: Vec<(usize, usize, usize)> = Vec::new();
         for e in self.s.retainers().edges_into(g, n) {
+            let e = e.index();
             let src = g.edge_source(e);
             if g.edge_type[e] == weak || src == g.root() {
                 continue;

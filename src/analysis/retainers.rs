@@ -2,15 +2,15 @@
 //! to it, as CSR. An entry names the source node; the edges themselves are
 //! found on demand among that source's edges (saves 4 bytes per edge).
 
-use crate::snapshot::Graph;
+use crate::snapshot::{EdgeIndex, Graph, NodeIndex};
 
 /// Incoming references of every node.
 #[derive(Debug, Default)]
 pub struct Retainers {
     /// First slot of each node; `node_count + 1` entries.
     pub first: Vec<u32>,
-    /// Source node ordinal per slot; a source appears once per edge.
-    pub source: Vec<u32>,
+    /// Source node per slot; a source appears once per edge.
+    pub source: Vec<NodeIndex>,
 }
 
 /// A fixed-size bit set.
@@ -52,13 +52,13 @@ impl Retainers {
             first[i + 1] += first[i];
         }
         let mut next: Vec<u32> = first[..n].to_vec();
-        let mut source = vec![0u32; g.edge_count()];
+        let mut source = vec![NodeIndex(0); g.edge_count()];
         for s in 0..n {
             for e in g.edges(s) {
                 let to = g.edge_to[e] as usize;
                 let slot = next[to] as usize;
                 next[to] += 1;
-                source[slot] = s as u32;
+                source[slot] = NodeIndex::new(s);
             }
         }
         Retainers { first, source }
@@ -66,19 +66,25 @@ impl Retainers {
 
     /// Slots of node `n`.
     #[inline]
-    pub fn slots(&self, n: usize) -> std::ops::Range<usize> {
+    pub fn slots(&self, n: impl Into<NodeIndex>) -> std::ops::Range<usize> {
+        let n = n.into().index();
         self.first[n] as usize..self.first[n + 1] as usize
     }
 
     /// The edges pointing at `n`, each once, grouped by source in the order
     /// sources first appear.
-    pub fn edges_into(&self, g: &Graph, n: usize) -> Vec<usize> {
-        let mut sources: Vec<u32> = self.source[self.slots(n)].to_vec();
+    pub fn edges_into(&self, g: &Graph, n: impl Into<NodeIndex>) -> Vec<EdgeIndex> {
+        let n = n.into();
+        let mut sources: Vec<NodeIndex> = self.source[self.slots(n)].to_vec();
         sources.sort_unstable();
         sources.dedup();
         let mut out = Vec::new();
         for s in sources {
-            out.extend(g.edges(s as usize).filter(|&e| g.edge_to[e] as usize == n));
+            out.extend(
+                g.edges(s)
+                    .map(EdgeIndex::new)
+                    .filter(|&e| g.edge_target(e) == n),
+            );
         }
         out
     }

@@ -3,6 +3,7 @@
 //! shallow size and a retained size that never double counts.
 
 use super::HeapSnapshot;
+use crate::snapshot::NodeIndex;
 
 /// One Summary row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,10 +58,10 @@ pub fn aggregate(s: &HeapSnapshot, filter: &dyn Fn(usize) -> bool) -> Vec<ClassA
     let dom = &s.dominators;
     let tree = dom.tree();
     let mut open = vec![false; nkeys];
-    let mut list: Vec<u32> = vec![g.root() as u32];
+    let mut list: Vec<NodeIndex> = vec![NodeIndex::new(g.root())];
     let mut marks: Vec<(usize, u32)> = Vec::new();
     while let Some(n) = list.pop() {
-        let n = n as usize;
+        let n = n.index();
         let key = key_of[n];
         let children = tree.children(n);
         if !open[key as usize] && g.self_size[n] > 0 && filter(n) {

@@ -8,7 +8,6 @@ use super::Session;
 use crate::analysis::classes::js_cmp;
 use crate::analysis::diff::{self, DiffBase, DiffRow};
 use crate::analysis::names::display_name;
-use crate::snapshot::NodeId;
 use serde::Serialize;
 
 /// One object of a Comparison class.
@@ -72,14 +71,14 @@ impl Session {
             let (name, name_length) = match c.new {
                 true => self
                     .snapshot
-                    .node_by_id(NodeId(c.id))
+                    .node_by_id(c.id)
                     .map(|n| display_name(&self.snapshot.graph, n))
                     .unwrap_or_default(),
                 false => class.map_or_else(Default::default, |b| (b.name.clone(), b.name_length)),
             };
             DiffInstance {
                 status: if c.new { "new" } else { "deleted" },
-                id: c.id,
+                id: c.id.0,
                 name,
                 name_length,
                 self_size: u64::from(c.size),

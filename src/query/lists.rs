@@ -63,7 +63,7 @@ impl Session {
         });
         let known = |v| analysis.has_scope_tables.then_some(v);
         Page::of(report.contexts.len(), window, |i| {
-            let c = report.contexts[i] as usize;
+            let c = report.contexts[i].index();
             let functions = report.functions_of(i);
             let mut variables: Vec<usize> = variables(s, c).collect();
             let value = |e: usize| g.edge_to[e] as usize;
@@ -78,7 +78,7 @@ impl Session {
                 functions: functions
                     .iter()
                     .take(CONTEXT_ITEMS)
-                    .map(|&f| self.node_row(f as usize))
+                    .map(|&f| self.node_row(f.index()))
                     .collect(),
                 variable_count: variables.len(),
                 variables: variables

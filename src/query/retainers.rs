@@ -58,6 +58,7 @@ impl Session {
             .retainers()
             .edges_into(g, n)
             .into_iter()
+            .map(|e| e.index())
             .filter(|&e| g.edge_type[e] != weak && g.edge_source(e) != g.root())
             .collect();
         let key = |e: usize| match self.retainer_distance(g.edge_source(e)) {
@@ -97,6 +98,7 @@ impl Session {
         parents
             .hops(&self.snapshot, n)
             .into_iter()
+            .map(|(n, e)| (n.index(), e.map(|e| e.index())))
             .map(|(node, edge)| match edge {
                 Some(e) => self.retainer_row(e, node),
                 None => EdgeRow {
@@ -145,7 +147,7 @@ impl Session {
     /// A page of the nodes `n` immediately dominates, largest retained first.
     pub(super) fn dominated(&self, n: usize, window: Window) -> Page<NodeRow> {
         let dom = &self.snapshot.dominators;
-        let mut children: Vec<usize> = dom.tree().children(n).iter().map(|&c| c as usize).collect();
+        let mut children: Vec<usize> = dom.tree().children(n).iter().map(|&c| c.index()).collect();
         children.sort_by(|&a, &b| dom.retained[b].cmp(&dom.retained[a]).then(a.cmp(&b)));
         self.node_page(&children, window)
     }
@@ -155,7 +157,7 @@ impl Session {
         let mut rows = vec![self.node_row(n)];
         let root = self.snapshot.graph.root();
         while n != root && rows.len() <= self.snapshot.graph.node_count() {
-            n = self.snapshot.dominators.idom[n] as usize;
+            n = self.snapshot.dominators.idom[n].index();
             rows.push(self.node_row(n));
         }
         rows

@@ -9,12 +9,65 @@ use super::meta::Meta;
 use super::scopes::ScopeTables;
 use super::strings::{bounded, StringIndex, Strings};
 use super::trace::Traces;
+use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::ops::Range;
 
 /// V8's object id: stable for one object across snapshots of one process.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// On the wire it is the number itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct NodeId(pub u32);
+
+/// A node's ordinal: its row in the node columns (not its [`NodeId`]).
+/// `repr(transparent)`: a `Vec<NodeIndex>` is laid out as a `Vec<u32>`.
+#[repr(transparent)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct NodeIndex(pub u32);
+
+/// An edge's position in the edge columns (not an offset into the file's
+/// `edges` array).
+#[repr(transparent)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct EdgeIndex(pub u32);
+
+macro_rules! index_type {
+    ($t:ident) => {
+        impl $t {
+            /// The index of position `i` (below 2^32: the parser refuses
+            /// larger counts).
+            #[inline]
+            pub fn new(i: usize) -> $t {
+                $t(i as u32)
+            }
+
+            /// The position, to index a column with.
+            #[inline]
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+
+        impl From<$t> for usize {
+            #[inline]
+            fn from(i: $t) -> usize {
+                i.index()
+            }
+        }
+
+        // Untyped call sites (the query layer, the parser, allocations.rs)
+        // still pass positions as `usize`; typed ones cannot pass an edge
+        // for a node or an id for an ordinal.
+        impl From<usize> for $t {
+            #[inline]
+            fn from(i: usize) -> $t {
+                $t::new(i)
+            }
+        }
+    };
+}
+index_type!(NodeIndex);
+index_type!(EdgeIndex);
 
 /// Where a constructor was defined (from the `locations` section).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,69 +135,86 @@ impl Graph {
 
     /// Edge positions of node `n`.
     #[inline]
-    pub fn edges(&self, n: usize) -> Range<usize> {
+    pub fn edges(&self, n: impl Into<NodeIndex>) -> Range<usize> {
+        let n = n.into().index();
         self.first_edge[n] as usize..self.first_edge[n + 1] as usize
     }
 
     /// The node's raw name.
-    pub fn name(&self, n: usize) -> &str {
-        self.strings.get(self.node_name[n])
+    pub fn name(&self, n: impl Into<NodeIndex>) -> &str {
+        self.strings.get(self.node_name[n.into().index()])
     }
 
     /// The node's type name (`object`, `string`, ...).
-    pub fn type_name(&self, n: usize) -> &str {
+    pub fn type_name(&self, n: impl Into<NodeIndex>) -> &str {
         self.meta
             .node_types
-            .get(self.node_type[n] as usize)
+            .get(self.node_type[n.into().index()] as usize)
             .map_or("", String::as_str)
     }
 
     /// The edge's type name (`property`, `element`, ...).
-    pub fn edge_type_name(&self, e: usize) -> &str {
+    pub fn edge_type_name(&self, e: impl Into<EdgeIndex>) -> &str {
         self.meta
             .edge_types
-            .get(self.edge_type[e] as usize)
+            .get(self.edge_type[e.into().index()] as usize)
             .map_or("", String::as_str)
     }
 
     /// True when the edge's `name_or_index` is a number, not a string index.
     #[inline]
-    pub fn edge_has_index(&self, e: usize) -> bool {
-        let t = self.edge_type[e];
+    pub fn edge_has_index(&self, e: impl Into<EdgeIndex>) -> bool {
+        let t = self.edge_type[e.into().index()];
         t == self.meta.edge_kinds.element || t == self.meta.edge_kinds.hidden
     }
 
     /// The edge's name as DevTools shows it (element indexes as decimal),
     /// [`bounded`]: cut after [`NAME_LIMIT`](super::strings::NAME_LIMIT)
     /// characters.
-    pub fn edge_name(&self, e: usize) -> String {
+    pub fn edge_name(&self, e: impl Into<EdgeIndex>) -> String {
         bounded(&self.edge_label(e)).0.into_owned()
     }
 
     /// The edge's whole name, borrowed from the string table when it is one.
-    pub fn edge_label(&self, e: usize) -> Cow<'_, str> {
+    pub fn edge_label(&self, e: impl Into<EdgeIndex>) -> Cow<'_, str> {
+        let e = e.into();
+        let name = self.edge_name[e.index()];
         if self.edge_has_index(e) {
-            self.edge_name[e].to_string().into()
+            name.to_string().into()
         } else {
-            self.strings.get(self.edge_name[e]).into()
+            self.strings.get(name).into()
         }
     }
 
     /// The edge's name when it is a string, else `None`.
     #[inline]
-    pub fn edge_name_str(&self, e: usize) -> Option<&str> {
-        (!self.edge_has_index(e)).then(|| self.strings.get(self.edge_name[e]))
+    pub fn edge_name_str(&self, e: impl Into<EdgeIndex>) -> Option<&str> {
+        let e = e.into();
+        (!self.edge_has_index(e)).then(|| self.strings.get(self.edge_name[e.index()]))
     }
 
     /// Node ordinal of the edge's source, found by binary search.
-    pub fn edge_source(&self, e: usize) -> usize {
-        self.first_edge.partition_point(|&f| f as usize <= e) - 1
+    pub fn edge_source(&self, e: impl Into<EdgeIndex>) -> usize {
+        let e = e.into().0;
+        self.first_edge.partition_point(|&f| f <= e) - 1
+    }
+
+    /// The node the edge points to.
+    #[inline]
+    pub fn edge_target(&self, e: EdgeIndex) -> NodeIndex {
+        NodeIndex(self.edge_to[e.index()])
+    }
+
+    /// The node's object id.
+    #[inline]
+    pub fn id(&self, n: NodeIndex) -> NodeId {
+        NodeId(self.node_id[n.index()])
     }
 
     /// The constructor location of a node, if the file has one.
-    pub fn location(&self, n: usize) -> Option<&Location> {
+    pub fn location(&self, n: impl Into<NodeIndex>) -> Option<&Location> {
         self.locations
-            .binary_search_by_key(&(n as u32), |l| l.node)
+            .binary_search_by_key(&n.into().0, |l| l.node)
             .ok()
             .map(|i| &self.locations[i])
     }

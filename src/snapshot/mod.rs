@@ -9,7 +9,7 @@ pub mod strings;
 pub mod synthetic;
 pub mod trace;
 
-pub use graph::{Graph, Location, NodeId};
+pub use graph::{EdgeIndex, Graph, Location, NodeId, NodeIndex};
 pub use meta::Meta;
 pub use parse::{parse_twice, Parser};
 pub use strings::{bounded, visible, Strings, NAME_LIMIT};

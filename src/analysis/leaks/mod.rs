@@ -13,6 +13,7 @@ use super::fasthash::{FastMap, FastSet};
 use super::paths::Parents;
 use super::scripts::{Scripts, SourceLocation};
 use super::HeapSnapshot;
+use crate::snapshot::NodeIndex;
 pub(crate) use paths::steps as path_steps;
 use paths::ShapeKey;
 use serde::Serialize;
@@ -253,13 +254,13 @@ fn group_members(
     let mut depth_of: FastMap<u32, u32> = FastMap::default();
     for &m in &members {
         let key = key_of[m];
-        let mut cur = m;
+        let mut cur = NodeIndex::new(m);
         let mut depth = 0u32;
         let mut earlier = None;
         while let Some(p) = parents.parent(cur) {
             depth += 1;
-            if candidate[p] && key_of[p] == key {
-                earlier = Some(p as u32);
+            if candidate[p.index()] && key_of[p.index()] == key {
+                earlier = Some(p.0);
                 break;
             }
             cur = p;
@@ -341,14 +342,14 @@ fn fold_holders(
         if !drafts[gi as usize].program_class {
             continue;
         }
-        let mut cur = m as usize;
+        let mut cur = NodeIndex(m);
         for _ in 0..MAX_HOLDER_WALK {
             let Some(p) = parents.parent(cur) else { break };
             cur = p;
-            if !candidate[p] {
+            if !candidate[p.index()] {
                 continue;
             }
-            let hi = group_of[&(p as u32)];
+            let hi = group_of[&p.0];
             if drafts[hi as usize].program_class {
                 break;
             }
@@ -356,7 +357,7 @@ fn fold_holders(
                 .or_default()
                 .entry(gi)
                 .or_default()
-                .insert(p as u32);
+                .insert(p.0);
         }
     }
     let mut folds: Vec<(u32, u32)> = held
@@ -477,9 +478,9 @@ fn topmost_candidates(s: &HeapSnapshot, candidate: &[bool]) -> Vec<bool> {
     let tree = s.dominators.tree();
     let mut counted = vec![false; g.node_count()];
     // Depth-first with a count of candidates on the path above.
-    let mut stack: Vec<(u32, u32)> = vec![(g.root() as u32, 0)];
+    let mut stack: Vec<(NodeIndex, u32)> = vec![(NodeIndex::new(g.root()), 0)];
     while let Some((node, above)) = stack.pop() {
-        let node = node as usize;
+        let node = node.index();
         let is = candidate[node];
         if is && above == 0 {
             counted[node] = true;

@@ -5,9 +5,10 @@
 //! path, for grouping; and runs of repeated hops (linked lists, closure
 //! chains) collapsed into one block with a count.
 
-use super::super::paths::Parents;
+use super::super::paths::{Hop, Parents};
 use super::super::HeapSnapshot;
 use super::PathStep;
+use crate::snapshot::{EdgeIndex, NodeIndex};
 
 /// A node with more outgoing edges than this is a collection: the names of
 /// its edges are data (Map keys, registry ids), not structure.
@@ -19,9 +20,6 @@ const DATA: u32 = u32::MAX;
 
 /// One hop of a path's shape: the folded edge name and the node's class key.
 pub(super) type ShapeKey = (u32, u32);
-
-/// A hop: a node and the edge by which its parent holds it.
-type Hop = (usize, Option<usize>);
 
 /// The shape of the path to `node`, which groups members: data is folded
 /// away (indexes, numbered slots, collection keys, and the name by which
@@ -45,11 +43,11 @@ pub(super) fn shape(parents: &Parents, s: &HeapSnapshot, node: usize) -> Vec<Sha
                     if data {
                         DATA
                     } else {
-                        g.edge_name[e]
+                        g.edge_name[e.index()]
                     }
                 }
             };
-            (name, s.classes.key_of[n])
+            (name, s.classes.key_of[n.index()])
         })
         .collect();
     runs(&keys)
@@ -66,8 +64,10 @@ pub(crate) fn steps(parents: &Parents, s: &HeapSnapshot, node: usize) -> Vec<Pat
     let keys: Vec<(u32, u8, u32)> = hops
         .iter()
         .map(|&(n, e)| {
-            let edge = e.map_or((DATA, 0), |e| (g.edge_name[e], g.edge_type[e]));
-            (edge.0, edge.1, s.classes.key_of[n])
+            let edge = e.map_or((DATA, 0), |e| {
+                (g.edge_name[e.index()], g.edge_type[e.index()])
+            });
+            (edge.0, edge.1, s.classes.key_of[n.index()])
         })
         .collect();
     let mut steps = Vec::new();
@@ -146,15 +146,15 @@ pub(super) fn label(s: &HeapSnapshot, node: usize) -> String {
     }
 }
 
-fn step(s: &HeapSnapshot, node: usize, edge: Option<usize>) -> PathStep {
+fn step(s: &HeapSnapshot, node: NodeIndex, edge: Option<EdgeIndex>) -> PathStep {
     let g = &s.graph;
     PathStep {
-        node: label(s, node),
+        node: label(s, node.index()),
         edge: edge.map(|e| g.edge_name(e)).unwrap_or_default(),
         edge_type: edge
             .map(|e| g.edge_type_name(e).to_owned())
             .unwrap_or_default(),
-        id: g.node_id[node],
+        id: g.id(node).0,
         repeat: None,
         repeat_span: None,
     }
