@@ -115,7 +115,7 @@ fn own_held(s: &HeapSnapshot, held_of: &[(u32, u64)]) -> Vec<u64> {
     let index_of = |c: usize| held_of.binary_search_by_key(&(c as u32), |h| h.0).ok();
     let mut own: Vec<u64> = held_of.iter().map(|h| h.1).collect();
     let tree = s.dominators.tree();
-    let mut stack: Vec<(NodeIndex, u32)> = vec![(NodeIndex::new(s.graph.root()), u32::MAX)];
+    let mut stack: Vec<(NodeIndex, u32)> = vec![(s.graph.root(), u32::MAX)];
     while let Some((n, above)) = stack.pop() {
         let mut inner = above;
         if let Some(i) = index_of(n.index()) {

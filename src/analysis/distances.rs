@@ -118,7 +118,7 @@ pub fn distances(g: &Graph, ephemerons: &EphemeronNames, ignored: Option<&[bool]
         ignored,
         pending: FastSet::default(),
     };
-    let root = g.root();
+    let root = g.root().index();
     for e in g.edges(root) {
         let to = g.edge_to[e] as usize;
         if is_user_root(g, to) {

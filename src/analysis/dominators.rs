@@ -27,7 +27,7 @@ pub struct Dominators {
 /// DevTools' `computeIsEssentialEdge` for every edge, as one bit per edge.
 pub fn essential_edges(g: &Graph, flags: &[u8], ephemerons: &EphemeronNames) -> BitSet {
     let ek = g.meta.edge_kinds;
-    let root = g.root();
+    let root = g.root().index();
     let mut bits = BitSet::new(g.edge_count());
     for s in 0..g.node_count() {
         for e in g.edges(s) {
@@ -74,7 +74,7 @@ pub fn dominators(g: &Graph, essential: &BitSet) -> Dominators {
     // one the moment the next phase stops needing it, which is what keeps
     // the peak at 6 words per node; the hot loops read locals, not fields.
     let n = g.node_count();
-    let root = g.root();
+    let root = g.root().index();
     // Essential in-degree per node (later the predecessor offsets).
     let mut in_count = vec![0u32; n + 2];
     for s in 0..n {

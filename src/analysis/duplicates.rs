@@ -326,7 +326,7 @@ pub fn holders(s: &HeapSnapshot, members: &[u32], limit: usize) -> Vec<Holder> {
                 Some(name) => crate::snapshot::bounded(name).0.into_owned(),
                 None => "[]".to_owned(),
             };
-            let class = s.classes.key_of[g.edge_source(e)];
+            let class = s.classes.key_of[g.edge_source(e).index()];
             *counts.entry((class, name)).or_default() += 1;
         }
     }

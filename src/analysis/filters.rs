@@ -173,8 +173,8 @@ fn only_reachable_through(
     let weak = g.meta.edge_kinds.weak;
     let mut reached = BitSet::new(count);
     let mut queue: Vec<u32> = Vec::with_capacity(count);
-    reached.set(g.root());
-    queue.push(g.root() as u32);
+    reached.set(g.root().index());
+    queue.push(g.root().0);
     let mut i = 0;
     while i < queue.len() {
         let from = queue[i] as usize;

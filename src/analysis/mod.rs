@@ -142,7 +142,7 @@ impl HeapSnapshot {
 
     /// Total size: root retained size plus native bytes outside any node.
     pub fn total_size(&self) -> u64 {
-        self.dominators.retained[self.graph.root()] + self.graph.meta.extra_native_bytes
+        self.dominators.retained[self.graph.root().index()] + self.graph.meta.extra_native_bytes
     }
 
     /// Largest odd (JavaScript) object id: DevTools' "max JS object id".

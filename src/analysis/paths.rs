@@ -32,7 +32,7 @@ impl Parents {
     pub fn new(s: &HeapSnapshot, d: &[i32], ignored: Option<&[bool]>) -> Parents {
         let g = &s.graph;
         let weak = g.meta.edge_kinds.weak;
-        let root = g.root();
+        let root = g.root().index();
         let mut edge = vec![NONE; g.node_count()];
         let mut source = vec![NONE; g.node_count()];
         let mut score = vec![u8::MAX; g.node_count()];
@@ -87,8 +87,7 @@ impl Parents {
         hops.reverse();
         let synthetic = g.meta.node_kinds.synthetic;
         let skipped = |n: NodeIndex| {
-            n.index() == g.root()
-                || (g.node_type[n.index()] == synthetic && g.name(n) == "(GC roots)")
+            n == g.root() || (g.node_type[n.index()] == synthetic && g.name(n) == "(GC roots)")
         };
         let lead = hops
             .iter()

@@ -147,10 +147,10 @@ impl Walk<'_> {
 
     fn is_root_level(&self, n: usize) -> bool {
         let g = &self.s.graph;
-        n != g.root()
+        n != g.root().index()
             && self.s.retainers().source[self.s.retainers().slots(n)]
                 .iter()
-                .any(|&src| src.index() == g.root())
+                .any(|&src| src == g.root())
     }
 
     fn add_node(&mut self, n: usize) -> u32 {
@@ -221,6 +221,7 @@ impl Walk<'_> {
             if g.edge_type[e] == weak || src == g.root() {
                 continue;
             }
+            let src = src.index();
             let Some(hops) = self.hops_to_root(src) else {
                 continue;
             };

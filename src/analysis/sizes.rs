@@ -12,7 +12,7 @@ const MULTIPLE: u32 = u32::MAX - 1;
 /// Moves the self size of singly-owned internal nodes to their owner.
 pub fn reassign_shallow_sizes(g: &mut Graph) {
     // No user roots means an "expose internals" capture: sizes stay raw.
-    let root = g.root();
+    let root = g.root().index();
     if !g
         .edges(root)
         .any(|e| is_user_root(g, g.edge_to[e] as usize))

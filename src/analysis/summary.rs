@@ -58,7 +58,7 @@ pub fn aggregate(s: &HeapSnapshot, filter: &dyn Fn(usize) -> bool) -> Vec<ClassA
     let dom = &s.dominators;
     let tree = dom.tree();
     let mut open = vec![false; nkeys];
-    let mut list: Vec<NodeIndex> = vec![NodeIndex::new(g.root())];
+    let mut list: Vec<NodeIndex> = vec![g.root()];
     let mut marks: Vec<(usize, u32)> = Vec::new();
     while let Some(n) = list.pop() {
         let n = n.index();

@@ -21,7 +21,7 @@ impl Session {
             nodes: s.graph.node_count(),
             edges: s.graph.edge_count(),
             total_size: s.total_size(),
-            root_id: s.graph.node_id[s.graph.root()],
+            root_id: s.graph.node_id[s.graph.root().index()],
             max_js_id: s.max_js_id(),
             extra_native_bytes: s.graph.meta.extra_native_bytes,
             title: s

@@ -61,7 +61,7 @@ impl Session {
             .map(|e| e.index())
             .filter(|&e| g.edge_type[e] != weak && g.edge_source(e) != g.root())
             .collect();
-        let key = |e: usize| match self.retainer_distance(g.edge_source(e)) {
+        let key = |e: usize| match self.retainer_distance(g.edge_source(e).index()) {
             d if d < 0 => i64::MAX,
             d => i64::from(d),
         };
@@ -78,7 +78,7 @@ impl Session {
         let g = &self.snapshot.graph;
         let edges = self.retainer_edges(n);
         Page::of(edges.len(), window, |i| {
-            self.retainer_row(edges[i], g.edge_source(edges[i]))
+            self.retainer_row(edges[i], g.edge_source(edges[i]).index())
         })
     }
 
@@ -155,7 +155,7 @@ impl Session {
     /// Node `n` and its dominators up to the root.
     pub(super) fn dominator_chain(&self, mut n: usize) -> Vec<NodeRow> {
         let mut rows = vec![self.node_row(n)];
-        let root = self.snapshot.graph.root();
+        let root = self.snapshot.graph.root().index();
         while n != root && rows.len() <= self.snapshot.graph.node_count() {
             n = self.snapshot.dominators.idom[n].index();
             rows.push(self.node_row(n));

@@ -129,8 +129,8 @@ impl Graph {
     }
 
     /// The root node (V8 always writes it first).
-    pub fn root(&self) -> usize {
-        0
+    pub fn root(&self) -> NodeIndex {
+        NodeIndex(0)
     }
 
     /// Edge positions of node `n`.
@@ -193,10 +193,10 @@ impl Graph {
         (!self.edge_has_index(e)).then(|| self.strings.get(self.edge_name[e.index()]))
     }
 
-    /// Node ordinal of the edge's source, found by binary search.
-    pub fn edge_source(&self, e: impl Into<EdgeIndex>) -> usize {
+    /// The edge's source node, found by binary search.
+    pub fn edge_source(&self, e: impl Into<EdgeIndex>) -> NodeIndex {
         let e = e.into().0;
-        self.first_edge.partition_point(|&f| f <= e) - 1
+        NodeIndex::new(self.first_edge.partition_point(|&f| f <= e) - 1)
     }
 
     /// The node the edge points to.

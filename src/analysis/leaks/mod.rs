@@ -478,7 +478,7 @@ fn topmost_candidates(s: &HeapSnapshot, candidate: &[bool]) -> Vec<bool> {
     let tree = s.dominators.tree();
     let mut counted = vec![false; g.node_count()];
     // Depth-first with a count of candidates on the path above.
-    let mut stack: Vec<(NodeIndex, u32)> = vec![(NodeIndex::new(g.root()), 0)];
+    let mut stack: Vec<(NodeIndex, u32)> = vec![(g.root(), 0)];
     while let Some((node, above)) = stack.pop() {
         let node = node.index();
         let is = candidate[node];

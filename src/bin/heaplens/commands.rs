@@ -4,7 +4,7 @@
 use crate::sessions::{self, answer, Sessions};
 use crate::{cut_name, open, print_json, print_table, Options};
 use heaplens::error::{Error, Result};
-use heaplens::query::{Order, Response, Scope, SortBy, Window};
+use heaplens::query::{ClassRow, Order, Response, Scope, SortBy, Window};
 use heaplens::report::size;
 use serde_json::json;
 
@@ -44,6 +44,12 @@ pub fn summary(o: &Options) -> Result<()> {
     if let Some(filter) = o.filter {
         out!("{}", filter.title());
     }
+    summary_table(&rows);
+    Ok(())
+}
+
+/// Summary rows as a table (`summary`, `realms --realm`).
+pub fn summary_table(rows: &[ClassRow]) {
     let table: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -60,7 +66,6 @@ pub fn summary(o: &Options) -> Result<()> {
         &["Constructor", "Count", "Distance", "Shallow", "Retained"],
         &table,
     );
-    Ok(())
 }
 
 pub fn strings(o: &Options) -> Result<()> {
@@ -281,7 +286,7 @@ pub fn retainers(o: &Options) -> Result<()> {
         .retainer_edges(n)
         .into_iter()
         .map(|e| {
-            let src = g.edge_source(e);
+            let src = g.edge_source(e).index();
             (
                 g.edge_type_name(e).to_owned(),
                 g.edge_name(e),

@@ -56,7 +56,8 @@ fn one_realm(
         crate::print_json(&crate::sessions::answer(context, &page));
         return Ok(());
     }
-    summary_table(&page.rows)
+    crate::commands::summary_table(&page.rows);
+    Ok(())
 }
 
 /// The realms, shared and not attributed bytes as a table.
@@ -109,25 +110,4 @@ fn realms_table(file: &str, r: &Realms) {
         ],
         &rows,
     );
-}
-
-/// Summary rows as `heaplens summary` prints them.
-fn summary_table(rows: &[heaplens::query::ClassRow]) -> Result<()> {
-    let table: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                crate::cut_name(&r.name, r.name_length),
-                r.count.to_string(),
-                r.distance.map_or("-".to_owned(), |d| d.to_string()),
-                crate::size(r.self_size),
-                crate::size(r.retained_size),
-            ]
-        })
-        .collect();
-    crate::print_table(
-        &["Constructor", "Count", "Distance", "Shallow", "Retained"],
-        &table,
-    );
-    Ok(())
 }
