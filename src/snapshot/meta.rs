@@ -216,51 +216,38 @@ impl RawHeader {
 /// What each of `meta.node_fields` holds; the five fields every row needs
 /// must be there.
 fn node_fields(names: &[String]) -> Result<Vec<NodeField>> {
-    let fields = resolve_fields(names, "node_fields", |name| match name {
-        "type" => NodeField::Type,
-        "name" => NodeField::Name,
-        "id" => NodeField::Id,
-        "self_size" => NodeField::SelfSize,
-        "edge_count" => NodeField::EdgeCount,
-        "detachedness" => NodeField::Detachedness,
-        "trace_node_id" => NodeField::TraceNodeId,
-        _ => NodeField::Other,
-    })?;
-    for needed in [
-        NodeField::Type,
-        NodeField::Name,
-        NodeField::Id,
-        NodeField::SelfSize,
-        NodeField::EdgeCount,
-    ] {
-        if !fields.contains(&needed) {
-            bail!(
-                "snapshot.meta.node_fields has no \"{}\" field: cannot read nodes",
-                needed.name()
-            );
-        }
-    }
-    Ok(fields)
+    let needed = ["type", "name", "id", "self_size", "edge_count"];
+    resolve_fields(
+        names,
+        "node_fields",
+        (&needed, "nodes"),
+        |name| match name {
+            "type" => NodeField::Type,
+            "name" => NodeField::Name,
+            "id" => NodeField::Id,
+            "self_size" => NodeField::SelfSize,
+            "edge_count" => NodeField::EdgeCount,
+            "detachedness" => NodeField::Detachedness,
+            "trace_node_id" => NodeField::TraceNodeId,
+            _ => NodeField::Other,
+        },
+    )
 }
 
 /// What each of `meta.edge_fields` holds; all three V8 writes must be there.
 fn edge_fields(names: &[String]) -> Result<Vec<EdgeField>> {
-    let fields = resolve_fields(names, "edge_fields", |name| match name {
-        "type" => EdgeField::Type,
-        "name_or_index" => EdgeField::NameOrIndex,
-        "to_node" => EdgeField::ToNode,
-        _ => EdgeField::Other,
-    })?;
-    for (needed, name) in [
-        (EdgeField::Type, "type"),
-        (EdgeField::NameOrIndex, "name_or_index"),
-        (EdgeField::ToNode, "to_node"),
-    ] {
-        if !fields.contains(&needed) {
-            bail!("snapshot.meta.edge_fields has no \"{name}\" field: cannot read edges");
-        }
-    }
-    Ok(fields)
+    let needed = ["type", "name_or_index", "to_node"];
+    resolve_fields(
+        names,
+        "edge_fields",
+        (&needed, "edges"),
+        |name| match name {
+            "type" => EdgeField::Type,
+            "name_or_index" => EdgeField::NameOrIndex,
+            "to_node" => EdgeField::ToNode,
+            _ => EdgeField::Other,
+        },
+    )
 }
 
 /// The code of type `name` in a type list, [`ABSENT`] when not listed.
@@ -405,7 +392,14 @@ impl Meta {
     }
 }
 
-fn resolve_fields<T>(names: &[String], what: &str, role: impl Fn(&str) -> T) -> Result<Vec<T>> {
+/// The `role` of each field `names` lists (the field list `what`), each
+/// listed once; `needed` names the fields without which no `rows` can be read.
+fn resolve_fields<T>(
+    names: &[String],
+    what: &str,
+    (needed, rows): (&[&str], &str),
+    role: impl Fn(&str) -> T,
+) -> Result<Vec<T>> {
     if names.is_empty() {
         bail!("snapshot.meta.{what} is empty");
     }
@@ -413,6 +407,9 @@ fn resolve_fields<T>(names: &[String], what: &str, role: impl Fn(&str) -> T) -> 
         if names[..i].contains(name) {
             bail!("snapshot.meta.{what} lists \"{name}\" twice");
         }
+    }
+    if let Some(name) = needed.iter().find(|&&n| !names.iter().any(|f| f == n)) {
+        bail!("snapshot.meta.{what} has no \"{name}\" field: cannot read {rows}");
     }
     Ok(names.iter().map(|n| role(n)).collect())
 }
