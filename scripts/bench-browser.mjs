@@ -5,7 +5,7 @@
 //
 //   node scripts/bench-browser.mjs [FILE] [--runs N] [--workers 1|2]
 //
-// FILE defaults to target/bench/big250.heapsnapshot (generated with
+// FILE defaults to /tmp/heaplens-bench/big250.heapsnapshot (generated with
 // scripts/make-big-snapshot.cjs when missing). Each run uses a fresh browser so the
 // renderer's high-water mark belongs to that run only.
 //
@@ -65,7 +65,7 @@ for (let i = 0; i < argv.length; i++) {
   else usage('only one FILE');
 }
 if (file === null) {
-  file = join(repo, 'target', 'bench', 'big250.heapsnapshot');
+  file = join(tmpdir(), 'heaplens-bench', 'big250.heapsnapshot');
   if (!existsSync(file)) {
     mkdirSync(dirname(file), { recursive: true });
     process.stderr.write(`[bench-browser] generating ${file} with node (about 20 s)\n`);
