@@ -243,7 +243,7 @@ impl Parser {
         while i < chunk.len() {
             i = match self.state {
                 State::Numbers(section) => self.numbers(section, chunk, i)?,
-                State::SkipNumbers => match chunk[i..].iter().position(|&b| b == b']') {
+                State::SkipNumbers => match skip::find_byte(&chunk[i..], b']') {
                     Some(at) => {
                         self.state = State::AfterValue;
                         i + at + 1
