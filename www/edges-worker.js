@@ -5,7 +5,7 @@
 //! transferable buffers (no copy), so the `edges` section (about half of a snapshot) is
 //! parsed while worker.js parses the rest, and neither worker holds the section twice.
 //!
-//! In:  {file: File, memoryLimit: number}
+//! In:  {file: File, memoryLimit: number, pkg: 'pkg' | 'pkg64'} (the build worker.js runs)
 //! Out: {type: 'started'} once the analyzer runs, then pieces
 //!      {type: 'piece', types: Uint8Array, names: Uint32Array, targets: Uint32Array}
 //!      and one of
@@ -18,10 +18,10 @@
 /** Bytes per File.slice. */
 const CHUNK = 4 << 20;
 
-self.onmessage = async ({ data: { file, memoryLimit } }) => {
+self.onmessage = async ({ data: { file, memoryLimit, pkg } }) => {
   let wasm;
   try {
-    wasm = await import('./pkg/heaplens.js');
+    wasm = await import(pkg === 'pkg64' ? './pkg64/heaplens.js' : './pkg/heaplens.js');
     await wasm.default();
     if (memoryLimit > 0) wasm.setMemoryLimit(memoryLimit);
   } catch (error) {
