@@ -3,9 +3,9 @@
 // port; server and browser start as in the browser tests, tests/e2e/helpers.mjs) and
 // prints wall time, MB/s and the tab's peak memory in the same shape as `heaplens bench`.
 //
-//   node scripts/bench-browser.mjs [FILE] [--runs N]
+//   node scripts/bench-browser.mjs [FILE] [--runs N] [--workers 1|2]
 //
-// FILE defaults to target/bench/big250.heapsnapshot (generated with
+// FILE defaults to /tmp/heaplens-bench/big250.heapsnapshot (generated with
 // scripts/make-big-snapshot.cjs when missing). Each run uses a fresh browser so the
 // renderer's high-water mark belongs to that run only.
 //
@@ -20,6 +20,10 @@
 // dedicated workers (so the wasm memory) live in the renderer process (command line
 // has --type=renderer): "peak memory" is the largest renderer VmHWM. "all processes"
 // is the largest sampled sum of VmRSS over all Chromium processes.
+// Readers: the worker reads a plain file of 32 MB or more with a second worker
+// (www/edges-worker.js, the `edges` section); "workers used" is what it chose.
+// --workers 1 or 2 forces one or the other (the page's Worker is given
+// ?two-workers-above=… on its URL), to compare both on one file in one sitting.
 // Needs tests/node_modules (playwright-core) and a built page (scripts/build.sh).
 
 import { execFileSync } from 'node:child_process';
@@ -36,12 +40,13 @@ const now = () => performance.timeOrigin + performance.now();
 
 function usage(message) {
   if (message) process.stderr.write(`bench-browser: ${message}\n`);
-  process.stderr.write('usage: node scripts/bench-browser.mjs [FILE] [--runs N]\n');
+  process.stderr.write('usage: node scripts/bench-browser.mjs [FILE] [--runs N] [--workers 1|2]\n');
   process.exit(2);
 }
 
 let file = null;
 let runs = 1;
+let workers = null;
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const arg = argv[i];
@@ -51,13 +56,16 @@ for (let i = 0; i < argv.length; i++) {
   } else if (arg.startsWith('--runs=')) {
     runs = Number(arg.slice(7));
     if (!Number.isInteger(runs) || runs < 1) usage('--runs needs a positive integer');
+  } else if (arg === '--workers' || arg.startsWith('--workers=')) {
+    workers = Number(arg === '--workers' ? argv[++i] : arg.slice(10));
+    if (workers !== 1 && workers !== 2) usage('--workers needs 1 or 2');
   } else if (arg === '-h' || arg === '--help') usage();
   else if (arg.startsWith('-')) usage(`unknown option ${arg}`);
   else if (file === null) file = arg;
   else usage('only one FILE');
 }
 if (file === null) {
-  file = join(repo, 'target', 'bench', 'big250.heapsnapshot');
+  file = join(tmpdir(), 'heaplens-bench', 'big250.heapsnapshot');
   if (!existsSync(file)) {
     mkdirSync(dirname(file), { recursive: true });
     process.stderr.write(`[bench-browser] generating ${file} with node (about 20 s)\n`);
@@ -198,14 +206,17 @@ async function runOnce(server, tmp) {
     });
     // Stage times straight from the worker's messages (the list item's label shows byte
     // counts until reading is done): observe them without changing the page.
-    await page.addInitScript(() => {
+    await page.addInitScript((twoWorkersAbove) => {
       const Base = window.Worker;
       window.Worker = class extends Base {
-        constructor(...args) {
-          super(...args);
+        constructor(url, ...rest) {
+          const forced = new URL(url, location.href);
+          if (twoWorkersAbove !== null) forced.searchParams.set('two-workers-above', twoWorkersAbove);
+          super(forced, ...rest);
           this.addEventListener('message', ({ data }) => {
             const at = performance.timeOrigin + performance.now();
             if (data?.type === 'stage') window.__benchEvent('stage', String(data.stage), at);
+            else if (data?.type === 'readers') window.__benchEvent('readers', JSON.stringify(data), at);
             else if (data?.type === 'progress' && data.total && data.bytes >= data.total && !this.benchRead) {
               this.benchRead = true;
               window.__benchEvent('read', '', at);
@@ -213,7 +224,7 @@ async function runOnce(server, tmp) {
           });
         }
       };
-    });
+    }, workers === null ? null : workers === 1 ? String(2 ** 53) : '0');
     await page.goto(`${server.origin}/index.html`);
     await page.locator('[data-testid="file-input"]').waitFor({ state: 'attached' });
     // Report the item's final status and the first Summary row.
@@ -256,6 +267,8 @@ async function runOnce(server, tmp) {
     ]);
     sampler.sample();
     const atEnd = new Map([...sampler.procs].map(([pid, p]) => [pid, p.last]));
+    // The high-water mark of the load itself (the searches below may raise it).
+    const hwmAtEnd = new Map([...sampler.procs].map(([pid, p]) => [pid, p.hwm]));
     let jsHeap = null;
     try {
       const { metrics } = await cdp.send('Performance.getMetrics');
@@ -270,6 +283,7 @@ async function runOnce(server, tmp) {
     const error = events.find((e) => e.kind === 'error');
     const summary = events.find((e) => e.kind === 'summary');
     const read = events.find((e) => e.kind === 'read');
+    const readers = events.filter((e) => e.kind === 'readers').map((e) => ({ ...JSON.parse(e.text), t: e.t }));
     const stages = [];
     const stageEvents = events.filter((e) => e.kind === 'stage');
     const end = ready ?? error;
@@ -293,8 +307,12 @@ async function runOnce(server, tmp) {
       total: end ? (end.t - start) / 1000 : null,
       summary: summary ? (summary.t - start) / 1000 : null,
       read: read ? (read.t - start) / 1000 : null,
+      workers: readers[0]?.count ?? null,
+      edgesSecs: readers.find((r) => r.edgesSecs !== undefined)?.edgesSecs ?? null,
+      edgesAt: readers.find((r) => r.edgesSecs !== undefined) ? (readers.find((r) => r.edgesSecs !== undefined).t - start) / 1000 : null,
       rendererHwm: page_?.hwm ?? 0,
       rendererBaseline: baseline.get(pagePid) ?? 0,
+      rendererHwmAtReady: hwmAtEnd.get(pagePid) ?? 0,
       rendererAtEnd: atEnd.get(pagePid) ?? 0,
       rendererPeakStage: stageAt(stageEvents, page_?.rssAt, end?.t),
       types,
@@ -361,6 +379,7 @@ function report(r, label) {
   if (r.nodes !== null) console.log(`graph          ${r.nodes} nodes`);
   if (r.firstStage !== null) console.log(`  ${'(input → worker message)'.padEnd(28)} ${r.firstStage.toFixed(3).padStart(7)} s`);
   for (const s of r.stages) console.log(`  ${s.name.padEnd(28)} ${s.secs.toFixed(3).padStart(7)} s`);
+  if (r.workers !== null) console.log(`workers used   ${r.workers}${r.edgesSecs !== null ? `  (edges-worker.js: edges parsed in ${r.edgesSecs.toFixed(3)} s, handed over at ${r.edgesAt.toFixed(3)} s)` : ''}`);
   if (r.read !== null) console.log(`all bytes read ${r.read.toFixed(3)} s  (${(bytes / 1e6 / r.read).toFixed(1)} MB/s; stages overlap it)`);
   if (!r.ok) console.log(`FAILED         ${r.error}`);
   for (const e of r.pageErrors) console.log(`page error     ${e}`);
@@ -369,6 +388,8 @@ function report(r, label) {
   if (r.summary !== null) console.log(`summary shown  ${r.summary.toFixed(3)} s`);
   for (const q of r.search ?? []) console.log(`search ${JSON.stringify(q.text).padEnd(7)} ${q.round.padEnd(6)} ${(q.secs * 1000).toFixed(0)} ms`);
   console.log(`peak memory    ${mb(r.rendererHwm)} MB (${(r.rendererHwm / bytes).toFixed(2)} x file)  renderer VmHWM (renderers: ${r.rendererHwms.map(mb).join(', ')} MB)`);
+  const above = r.rendererHwmAtReady - r.rendererBaseline;
+  console.log(`tab peak       ${mb(above)} MB above the empty tab (${(above / bytes).toFixed(2)} x file): renderer VmHWM when ${r.ok ? 'ready' : 'failed'} (before the searches) − its VmRSS before setInputFiles`);
   console.log(`renderer RSS   ${mb(r.rendererRss)} MB  largest sampled VmRSS; ${mb(r.rendererBaseline)} MB before setInputFiles, ${mb(r.rendererAtEnd)} MB when ${r.ok ? 'ready' : 'failed'}; peak sampled during "${r.rendererPeakStage}"`);
   console.log(`all processes  ${mb(r.totalRss)} MB  largest sampled sum of VmRSS over ${r.processCount} Chromium processes (${Object.entries(r.types).map(([k, v]) => `${v} ${k}`).join(', ')}; shared pages counted twice)`);
   if (r.jsHeap) console.log(`page JS heap   ${mb(r.jsHeap.used)} MB used of ${mb(r.jsHeap.total)} MB  (main thread, after load)`);
@@ -400,9 +421,12 @@ try {
     if (good.length) {
       const total = median(good.map((r) => r.total));
       const hwm = median(good.map((r) => r.rendererHwm));
+      const above = median(good.map((r) => r.rendererHwmAtReady - r.rendererBaseline));
       console.log(`open total     ${total.toFixed(3)} s   (runs: ${good.map((r) => r.total.toFixed(2)).join(', ')})`);
       console.log(`throughput     ${(bytes / 1e6 / total).toFixed(1)} MB/s`);
       console.log(`peak memory    ${mb(hwm)} MB (${(hwm / bytes).toFixed(2)} x file)   (runs: ${good.map((r) => mb(r.rendererHwm)).join(', ')})`);
+      console.log(`tab peak       ${mb(above)} MB above the empty tab (${(above / bytes).toFixed(2)} x file)`);
+      console.log(`workers used   ${good.map((r) => r.workers ?? '?').join(', ')}`);
     }
   }
 } finally {

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Benchmark: opens a ~250 MB snapshot (made with node on first use) with the
 # native heaplens and with DevTools' own worker code, printing MB/s and peak
-# memory for both. Usage: scripts/bench.sh [FILE] (default: a generated 250 MB file).
+# memory for both, then in headless Chromium with one worker and with two.
+# Usage: scripts/bench.sh [FILE] (default: /tmp/heaplens-bench/big250.heapsnapshot;
+# a missing FILE named bigN.heapsnapshot is generated with N MB). Big files stay
+# out of the repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-file="${1:-target/bench/big250.heapsnapshot}"
+file="${1:-/tmp/heaplens-bench/big250.heapsnapshot}"
 if [ ! -f "$file" ]; then
+  mb=$(basename "$file" | sed -n 's/^big\([0-9][0-9]*\)\.heapsnapshot$/\1/p')
+  [ -n "$mb" ] || { echo "[bench] $file: no such file (name it bigN.heapsnapshot to generate N MB)" >&2; exit 1; }
   mkdir -p "$(dirname "$file")"
-  echo "[bench] generating $file with node (about 20 s)" >&2
-  node scripts/make-big-snapshot.cjs 250 "$file"
+  echo "[bench] generating $file with node (about 20 s per 250 MB)" >&2
+  node scripts/make-big-snapshot.cjs "$mb" "$file"
 fi
 cargo build --release -q
 echo "== heaplens (native)"
@@ -20,4 +25,9 @@ if [ -d tests/node_modules/heap-snapshot-toolkit ]; then
 else
   echo "[bench] tests/node_modules missing (run scripts/setup.sh --test) for the DevTools figures" >&2
 fi
-if [ -d tests/node_modules/playwright-core ] && [ -x /usr/bin/chromium ]; then echo "== heaplens in headless Chromium (page + worker; scripts/bench-browser.mjs)"; node scripts/bench-browser.mjs "$file"; fi
+if [ -d tests/node_modules/playwright-core ] && [ -x /usr/bin/chromium ]; then
+  for workers in 1 2; do
+    echo "== heaplens in headless Chromium, $workers worker(s) (page + workers; scripts/bench-browser.mjs)"
+    node scripts/bench-browser.mjs "$file" --workers "$workers"
+  done
+fi

@@ -8,7 +8,7 @@
 use crate::analysis::HeapSnapshot;
 use crate::profile::{HeapProfile, ProfileRequest};
 use crate::query::{Request, Session};
-use crate::snapshot::Parser;
+use crate::snapshot::{EdgeColumns, EdgesHalf, Parser};
 use serde::Serialize;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -102,6 +102,8 @@ pub struct SnapshotLoader {
     parser: Option<Parser>,
     failed: Option<String>,
     bytes: f64,
+    /// For a loader that passes over `edges`: what its twin read.
+    edges: Option<EdgesHalf>,
 }
 
 impl Default for SnapshotLoader {
@@ -110,17 +112,72 @@ impl Default for SnapshotLoader {
     }
 }
 
+impl SnapshotLoader {
+    fn of(parser: Parser) -> SnapshotLoader {
+        console_error_panic_hook::set_once();
+        SnapshotLoader {
+            parser: Some(parser),
+            failed: None,
+            bytes: 0.0,
+            edges: None,
+        }
+    }
+}
+
 #[wasm_bindgen]
 impl SnapshotLoader {
     /// A loader waiting for the first chunk.
     #[wasm_bindgen(constructor)]
     pub fn new() -> SnapshotLoader {
-        console_error_panic_hook::set_once();
-        SnapshotLoader {
-            parser: Some(Parser::new()),
-            failed: None,
-            bytes: 0.0,
+        SnapshotLoader::of(Parser::new())
+    }
+
+    /// A loader that passes over `edges` (to their `]`): a second worker
+    /// reads them with an [`EdgesLoader`], and this one adopts them as they
+    /// come ([`SnapshotLoader::append_edges`]), then hears how that reader
+    /// ended ([`SnapshotLoader::edges_read`] or
+    /// [`SnapshotLoader::edges_missing`]) before `finish`.
+    #[wasm_bindgen(js_name = withoutEdges)]
+    pub fn without_edges() -> SnapshotLoader {
+        SnapshotLoader::of(Parser::without_edges())
+    }
+
+    /// Adds the next rows of `edges` an [`EdgesLoader`] read from the same
+    /// file (its `takeTypes`, `takeNames`, `takeTargets`), copied into this
+    /// module's memory.
+    #[wasm_bindgen(js_name = appendEdges)]
+    pub fn append_edges(
+        &mut self,
+        types: Vec<u8>,
+        names: Vec<u32>,
+        targets: Vec<u32>,
+    ) -> Result<(), JsError> {
+        let piece = EdgeColumns {
+            types,
+            names,
+            targets,
+        };
+        let parser = self.parser()?;
+        if let Err(e) = parser.append_edges(piece) {
+            self.failed = Some(e.message().to_owned());
+            self.parser = None;
+            return Err(JsError::new(e.message()));
         }
+        Ok(())
+    }
+
+    /// Tells this loader that its twin read `edges` to the end (all of
+    /// them given to [`SnapshotLoader::append_edges`]).
+    #[wasm_bindgen(js_name = edgesRead)]
+    pub fn edges_read(&mut self) {
+        self.edges = Some(EdgesHalf::Read(EdgeColumns::default()));
+    }
+
+    /// Tells this loader that its twin reached the end of the file without
+    /// reading `edges` to the end, and what it said then.
+    #[wasm_bindgen(js_name = edgesMissing)]
+    pub fn edges_missing(&mut self, message: &str) {
+        self.edges = Some(EdgesHalf::Missing(crate::error::Error::new(message)));
     }
 
     /// Feeds the next bytes of the file. Throws an `Error` whose message says
@@ -160,7 +217,11 @@ impl SnapshotLoader {
         let parser = self.parser()?;
         let parser = std::mem::take(parser);
         self.parser = None;
-        let graph = parser.finish().map_err(|e| JsError::new(e.message()))?;
+        let graph = match self.edges.take() {
+            Some(edges) => parser.finish_with(edges),
+            None => parser.finish(),
+        };
+        let graph = graph.map_err(|e| JsError::new(e.message()))?;
         let snapshot = HeapSnapshot::analyze(graph, &mut |stage| {
             if let Some(f) = &on_progress {
                 let _ = f.call1(&JsValue::NULL, &JsValue::from_str(stage));
@@ -180,6 +241,107 @@ impl SnapshotLoader {
         self.parser
             .as_mut()
             .ok_or_else(|| JsError::new("this loader has already finished"))
+    }
+}
+
+/// The second reader of a file: its header and `edges` only (see
+/// [`SnapshotLoader::without_edges`]). `push` chunks until it says the
+/// edges are read (or the file ends), then `end`. After each `push` and
+/// after `end`, `takePiece` then `takeTypes`, `takeNames`, `takeTargets`
+/// move the rows read since out of this module's memory.
+#[wasm_bindgen]
+pub struct EdgesLoader {
+    parser: Option<Parser>,
+    columns: EdgeColumns,
+}
+
+impl Default for EdgesLoader {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[wasm_bindgen]
+impl EdgesLoader {
+    /// A loader waiting for the first chunk of the file.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> EdgesLoader {
+        console_error_panic_hook::set_once();
+        EdgesLoader {
+            parser: Some(Parser::edges_only()),
+            columns: EdgeColumns::default(),
+        }
+    }
+
+    /// The file's size: see [`Parser::set_file_size`].
+    #[wasm_bindgen(js_name = setFileSize)]
+    pub fn set_file_size(&mut self, bytes: f64) {
+        if let (Some(parser), true) = (self.parser.as_mut(), bytes >= 0.0) {
+            parser.set_file_size(bytes as u64);
+        }
+    }
+
+    /// Feeds the next bytes; true once `edges` has been read to its end
+    /// (the rest of the file is not needed). Throws what is wrong with the
+    /// input, as [`SnapshotLoader::push`] does.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<bool, JsError> {
+        let parser = self
+            .parser
+            .as_mut()
+            .ok_or_else(|| JsError::new("this loader has already ended"))?;
+        if let Err(e) = parser.push(chunk) {
+            self.parser = None;
+            return Err(JsError::new(e.message()));
+        }
+        Ok(parser.edges_read())
+    }
+
+    /// Bytes consumed so far.
+    #[wasm_bindgen(js_name = bytesRead)]
+    pub fn bytes_read(&self) -> f64 {
+        self.parser.as_ref().map_or(0.0, |p| p.bytes_read() as f64)
+    }
+
+    /// Ends the input: `undefined` when the edges were read (take the last
+    /// of them with `takePiece`), else what the parser says of the file
+    /// (for [`SnapshotLoader::edges_missing`]).
+    pub fn end(&mut self) -> Option<String> {
+        let parser = self.parser.take()?;
+        match parser.into_edges() {
+            EdgesHalf::Read(columns) => {
+                self.columns = columns;
+                None
+            }
+            EdgesHalf::Missing(e) => Some(e.message().to_owned()),
+        }
+    }
+
+    /// Sets aside the rows read since the last piece, for the three takes;
+    /// returns how many there are.
+    #[wasm_bindgen(js_name = takePiece)]
+    pub fn take_piece(&mut self) -> usize {
+        if let Some(parser) = self.parser.as_mut() {
+            self.columns = parser.take_edges();
+        }
+        self.columns.types.len()
+    }
+
+    /// The edge types, moved out of this module's memory.
+    #[wasm_bindgen(js_name = takeTypes)]
+    pub fn take_types(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.columns.types)
+    }
+
+    /// The edges' `name_or_index`, moved out of this module's memory.
+    #[wasm_bindgen(js_name = takeNames)]
+    pub fn take_names(&mut self) -> Vec<u32> {
+        std::mem::take(&mut self.columns.names)
+    }
+
+    /// The edges' target node ordinals, moved out of this module's memory.
+    #[wasm_bindgen(js_name = takeTargets)]
+    pub fn take_targets(&mut self) -> Vec<u32> {
+        std::mem::take(&mut self.columns.targets)
     }
 }
 

@@ -22,6 +22,7 @@ self.onmessage = ({ data: message }) => {
 
 async function load({ source, gzip, total, memoryLimit, wasm: build }) {
   let loader = null;
+  let twin = null;
   try {
     post({ type: 'stage', stage: 'Starting the analyzer' });
     let wasm;
@@ -41,8 +42,14 @@ async function load({ source, gzip, total, memoryLimit, wasm: build }) {
     const chunks = chunksOf(source, gzip, (n) => { read += n; });
     const first = await chunks.next();
     const profile = isProfile(first.done ? new Uint8Array(0) : first.value, source.file?.name ?? '');
-    loader = profile ? new wasm.ProfileLoader() : new wasm.SnapshotLoader();
-    if (!profile && source.kind === 'file' && !gzip && !(await isGzip(source.file))) loader.setFileSize(source.file.size);
+    const plainFile = !profile && source.kind === 'file' && !gzip && !(await isGzip(source.file));
+    // The second reader runs the build this one runs (the browser compiles it once).
+    twin = plainFile && source.file.size >= TWO_WORKERS_ABOVE ? startEdgesReader(source.file, memoryLimit, space.pkg) : null;
+    if (twin && !(await twin.started)) twin = null;
+    if (profile) loader = new wasm.ProfileLoader();
+    else loader = twin ? wasm.SnapshotLoader.withoutEdges() : new wasm.SnapshotLoader();
+    post({ type: 'readers', count: twin ? 2 : 1 });
+    if (plainFile) loader.setFileSize(source.file.size);
     // A profile is small: no warm-up (it runs the snapshot analyses).
     let warmedUp = profile;
     // As early as possible (the optimizing compiler then has the whole read to
@@ -51,6 +58,8 @@ async function load({ source, gzip, total, memoryLimit, wasm: build }) {
     for (let next = first; !next.done; next = await chunks.next()) {
       const chunk = next.value;
       loader.push(chunk);
+      twin?.failedBefore(read);
+      twin?.adopt(loader);
       // V8 optimizes a wasm function only for its next call, and each analysis
       // runs once: on a big file, run them all on a small synthetic snapshot
       // (a few hundred ms) so they are optimized, in the background, while the
@@ -68,6 +77,7 @@ async function load({ source, gzip, total, memoryLimit, wasm: build }) {
       }
     }
     post({ type: 'progress', bytes: read, total });
+    if (twin) await adoptEdges(loader, twin);
     post({ type: 'stage', stage: 'Analysing' });
     snapshot = profile ? loader.finish() : loader.finish((stage) => post({ type: 'stage', stage: String(stage) }));
     const info = plain(snapshot.query({ op: 'info' }));
@@ -75,9 +85,84 @@ async function load({ source, gzip, total, memoryLimit, wasm: build }) {
   } catch (error) {
     post({ type: 'error', ...describe(error) });
   } finally {
+    twin?.stop();
+    twin = null;
     // finish() may consume the loader on the Rust side; freeing twice would throw.
     try { loader?.free(); } catch { /* already consumed */ }
   }
+}
+
+/**
+ * Plain files of at least this many bytes are read by two workers (this one and
+ * edges-worker.js); below it the second one's start-up costs more than it saves.
+ * `?two-workers-above=BYTES` on this worker's URL changes it (tests, benchmarks).
+ */
+const TWO_WORKERS_ABOVE = Number(new URL(self.location.href).searchParams.get('two-workers-above') ?? 32 * 2 ** 20);
+
+/**
+ * Starts edges-worker.js on `file`: `started` resolves to false when it cannot run
+ * (then this worker reads alone). Its pieces of `edges` wait in `pieces` until
+ * `adopt` gives them to the loader (between chunks, never inside a push); `ended` is
+ * its last message. The single-file build has no edges-worker.js next to it, and
+ * reads alone.
+ */
+function startEdgesReader(file, memoryLimit, pkg) {
+  if (typeof self.heaplensInlineAnalyzer === 'function') return null;
+  let worker;
+  try {
+    worker = new Worker(new URL('./edges-worker.js', self.location.href), { type: 'module' });
+  } catch {
+    return null;
+  }
+  let started;
+  const twin = {
+    started: new Promise((resolve) => { started = resolve; }),
+    pieces: [],
+    ended: null,
+    /** Called when a message arrives (adoptEdges waits on it). */
+    wake: null,
+    /** Throws the second reader's message once this worker has read past its error. */
+    failedBefore(read) {
+      if (twin.ended?.type === 'failed' && read >= twin.ended.at) throw new Error(twin.ended.message);
+    },
+    adopt(loader) {
+      for (const { types, names, targets } of twin.pieces.splice(0)) loader.appendEdges(types, names, targets);
+    },
+    stop() { worker.terminate(); },
+  };
+  const end = (message) => {
+    worker.terminate();
+    started(false);
+    twin.ended = message;
+  };
+  worker.onmessage = ({ data }) => {
+    if (data.type === 'started') started(true);
+    else if (data.type === 'piece') twin.pieces.push(data);
+    else end(data);
+    twin.wake?.();
+  };
+  worker.onerror = (event) => {
+    event.preventDefault();
+    end({ type: 'failed', message: `the second reader of the file failed (${event.message || 'it did not start'})`, at: 0 });
+    twin.wake?.();
+  };
+  worker.postMessage({ file, memoryLimit, pkg });
+  return twin;
+}
+
+/** Takes the rest of what the second reader read (or said) into `loader`. */
+async function adoptEdges(loader, twin) {
+  post({ type: 'stage', stage: 'Reading the edges' });
+  for (;;) {
+    twin.adopt(loader);
+    if (twin.ended) break;
+    await new Promise((resolve) => { twin.wake = resolve; });
+  }
+  const { ended } = twin;
+  if (ended.type === 'failed') throw new Error(ended.message);
+  if (ended.type === 'missing') return loader.edgesMissing(ended.message);
+  post({ type: 'readers', count: 2, edgesSecs: ended.secs });
+  loader.edgesRead();
 }
 
 /**

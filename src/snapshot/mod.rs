@@ -11,6 +11,6 @@ pub mod trace;
 
 pub use graph::{EdgeIndex, Graph, Location, NodeId, NodeIndex};
 pub use meta::Meta;
-pub use parse::{parse_twice, Parser};
+pub use parse::{parse_twice, EdgeColumns, EdgesHalf, Parser};
 pub use strings::{bounded, visible, Strings, NAME_LIMIT};
 pub use trace::Traces;

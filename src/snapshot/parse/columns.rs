@@ -3,6 +3,7 @@
 //! the whole checked once more (counts, string indexes, locations) when the
 //! file ends.
 
+use super::halves::EdgeColumns;
 use super::numbers::Section;
 use super::trace::TraceColumns;
 use super::Split;
@@ -27,6 +28,9 @@ pub(super) struct Columns {
     rows: usize,
     /// Edge rows started.
     edge_rows: usize,
+    /// Edge rows the columns are sized for (the header's count, at most
+    /// what the file can hold).
+    edge_reserve: usize,
     /// Node field count (`to_node` is ordinal × this).
     node_fields: u64,
     pub(super) nodes_done: bool,
@@ -76,6 +80,7 @@ impl Columns {
             row_len: 0,
             rows: 0,
             edge_rows: 0,
+            edge_reserve: e,
             node_fields: meta.node_field_count() as u64,
             nodes_done: false,
             edges_done: false,
@@ -123,13 +128,67 @@ impl Columns {
         Ok(c)
     }
 
-    /// Takes the `edges` columns another reader of the same file filled
-    /// ([`Split::EdgesOnly`]).
-    pub(super) fn take_edges(&mut self, from: Columns) {
-        self.edge_rows = from.edge_rows;
-        self.edge_type = from.edge_type;
-        self.edge_name = from.edge_name;
-        self.edge_to = from.edge_to;
+    /// Adds `edges` rows another reader of the same file filled
+    /// ([`Split::EdgesOnly`]): all at once (natively), or piece by piece
+    /// as they are read (the page's second worker streams them).
+    pub(super) fn append_edges(&mut self, from: EdgeColumns) -> Result<()> {
+        let n = from.types.len();
+        if from.names.len() != n || from.targets.len() != n {
+            bail!("internal: a piece of the edges has columns of different lengths");
+        }
+        if self.edge_type.is_empty() && self.edge_type.capacity() < n {
+            self.edge_type = from.types;
+            self.edge_name = from.names;
+            self.edge_to = from.targets;
+        } else {
+            let room = self.edge_reserve.max(self.edge_type.len() + n) - self.edge_type.len();
+            reserve(&mut self.edge_type, room, "edges")?;
+            reserve(&mut self.edge_name, room, "edges")?;
+            reserve(&mut self.edge_to, room, "edges")?;
+            self.edge_type.extend_from_slice(&from.types);
+            self.edge_name.extend_from_slice(&from.names);
+            self.edge_to.extend_from_slice(&from.targets);
+        }
+        self.edge_rows = self.edge_type.len();
+        Ok(())
+    }
+
+    /// Moves out the whole `edges` rows read so far (by a
+    /// [`Split::EdgesOnly`] reader, for the reader of the rest of the
+    /// file); the fields of a row cut by the end of a chunk stay.
+    pub(super) fn drain_edges(&mut self) -> EdgeColumns {
+        fn whole<T>(column: &mut Vec<T>, rows: usize) -> Vec<T> {
+            let cut = column.split_off(rows);
+            std::mem::replace(column, cut)
+        }
+        let rows = self
+            .edge_type
+            .len()
+            .min(self.edge_name.len())
+            .min(self.edge_to.len());
+        EdgeColumns {
+            types: whole(&mut self.edge_type, rows),
+            names: whole(&mut self.edge_name, rows),
+            targets: whole(&mut self.edge_to, rows),
+        }
+    }
+
+    /// Checks edges another reader read against this reader's header, so
+    /// the graph's invariants hold even if that reader saw another file
+    /// (one changed on disk in between).
+    pub(super) fn check_adopted_edges(&self) -> Result<()> {
+        let types = self.meta.edge_types.len();
+        let types_ok = self
+            .edge_type
+            .iter()
+            .max()
+            .is_none_or(|&t| (t as usize) < types);
+        let count = self.meta.node_count;
+        let targets_ok = self.edge_to.iter().max().is_none_or(|&t| t < count);
+        if !types_ok || !targets_ok {
+            bail!("the two readers of the file disagree about its edges: did the file change while it was read?");
+        }
+        Ok(())
     }
 
     #[inline(always)]

@@ -14,12 +14,14 @@
 //! table, and [`columns`] assembles and checks the rows.
 
 mod columns;
+mod halves;
 mod numbers;
 mod skip;
 mod strings;
 mod trace;
 mod twice;
 
+pub use halves::{EdgeColumns, EdgesHalf};
 pub use twice::parse_twice;
 
 use self::columns::{check_fits_address_space, Columns};
@@ -60,7 +62,7 @@ enum State {
 }
 
 /// What one parser reads of the file: all of it, or one of two halves
-/// that two parsers read at once ([`parse_twice`]).
+/// that two parsers read at once ([`halves`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Split {
     Whole,
@@ -230,32 +232,6 @@ impl Parser {
         }
     }
 
-    /// A parser of one of two halves of the work ([`parse_twice`]).
-    fn half(split: Split) -> Parser {
-        Parser {
-            split,
-            ..Parser::new()
-        }
-    }
-
-    /// Ends the input of a [`Split::WithoutEdges`] parser and takes the
-    /// `edges` columns its [`Split::EdgesOnly`] twin read.
-    fn finish_with_edges(mut self, edges: Parser) -> Result<Graph> {
-        // A file cut short inside `edges` says so as the half reading them
-        // does; cut elsewhere, as this half does, and without an `edges`
-        // section, it says that.
-        if self.state == State::SkipNumbers {
-            return edges.finish();
-        }
-        if self.state != State::Done || !edges.edges_read {
-            return self.finish();
-        }
-        if let (Some(columns), Some(theirs)) = (self.columns.as_mut(), edges.columns) {
-            columns.take_edges(theirs);
-        }
-        self.finish()
-    }
-
     /// Bytes consumed so far.
     pub fn bytes_read(&self) -> u64 {
         self.offset
@@ -267,7 +243,7 @@ impl Parser {
         while i < chunk.len() {
             i = match self.state {
                 State::Numbers(section) => self.numbers(section, chunk, i)?,
-                State::SkipNumbers => match chunk[i..].iter().position(|&b| b == b']') {
+                State::SkipNumbers => match skip::find_byte(&chunk[i..], b']') {
                     Some(at) => {
                         self.state = State::AfterValue;
                         i + at + 1

@@ -1,6 +1,7 @@
 //! Number arrays (`nodes`, `edges`, `locations`, the scope tables): parsed
 //! digit by digit straight into the columns, with no intermediate text.
 
+use super::columns::Columns;
 use super::skip::Skipper;
 use super::{second_section, show, Parser, State};
 use crate::bail;
@@ -74,6 +75,20 @@ pub(super) struct NumberState {
     /// off the per-value path: a comma never touches it.)
     opened_at: u64,
     pub(super) values: u64,
+}
+
+impl NumberState {
+    /// Stores the number just read (a ',', a space or the closing ']'
+    /// ended it) in its column and starts the next one.
+    #[inline(always)]
+    fn flush(&mut self, columns: &mut Columns, section: Section) -> Result<()> {
+        columns.value(section, self.acc, self.negative, self.values)?;
+        self.values += 1;
+        self.acc = 0;
+        self.negative = false;
+        self.digits = 0;
+        Ok(())
+    }
 }
 
 impl Parser {
@@ -186,11 +201,7 @@ impl Parser {
             match b {
                 b',' => {
                     if n.digits > 0 {
-                        columns.value(section, n.acc, n.negative, n.values)?;
-                        n.values += 1;
-                        n.acc = 0;
-                        n.negative = false;
-                        n.digits = 0;
+                        n.flush(columns, section)?;
                     } else if n.need_comma {
                         n.need_comma = false;
                     } else {
@@ -199,11 +210,7 @@ impl Parser {
                 }
                 b' ' | b'\n' | b'\r' | b'\t' => {
                     if n.digits > 0 {
-                        columns.value(section, n.acc, n.negative, n.values)?;
-                        n.values += 1;
-                        n.acc = 0;
-                        n.negative = false;
-                        n.digits = 0;
+                        n.flush(columns, section)?;
                         n.need_comma = true;
                     }
                 }
@@ -217,10 +224,7 @@ impl Parser {
                 }
                 b']' => {
                     if n.digits > 0 {
-                        columns.value(section, n.acc, n.negative, n.values)?;
-                        n.values += 1;
-                        n.acc = 0;
-                        n.digits = 0;
+                        n.flush(columns, section)?;
                     } else if !n.need_comma && n.values > 0 && n.values != n.opened_at {
                         return Err(fail(i, "a ',' right before ']'".to_owned()));
                     }

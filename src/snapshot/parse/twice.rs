@@ -3,8 +3,9 @@
 //! `strings` and the rest, skipping `edges`; the other reads the header and
 //! `edges` only, skipping the rest, and stops there. `edges` is about half
 //! of a snapshot, so the two halves take about as long as each other.
+//! The halves are [`super::halves`]'; the page runs them in two workers.
 
-use super::{Parser, Split};
+use super::Parser;
 use crate::error::{Error, Result};
 use crate::snapshot::Graph;
 use std::io::Read;
@@ -22,20 +23,18 @@ pub fn parse_twice<R: Read>(
     file_size: u64,
 ) -> Result<Graph> {
     std::thread::scope(|scope| {
-        let half = |split| {
-            let mut parser = Parser::half(split);
+        let sized = |mut parser: Parser| {
             parser.set_file_size(file_size);
             parser
         };
-        let edges = half(Split::EdgesOnly);
+        let edges = sized(Parser::edges_only());
         let edges = scope.spawn(move || read(open, edges, true));
-        let rest = half(Split::WithoutEdges);
-        let rest = read(open, rest, false);
+        let rest = read(open, sized(Parser::without_edges()), false);
         let edges = edges
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         // The first half's error comes first: it is usually the earlier byte.
-        rest?.finish_with_edges(edges?)
+        rest?.finish_with(edges?.into_edges())
     })
 }
 
@@ -51,7 +50,7 @@ fn read<R: Read>(
     let mut buf = vec![0u8; CHUNK];
     loop {
         let n = input.read(&mut buf).map_err(io)?;
-        if n == 0 || (until_edges && parser.edges_read) {
+        if n == 0 || (until_edges && parser.edges_read()) {
             return Ok(parser);
         }
         parser.push(&buf[..n])?;
