@@ -35,7 +35,8 @@ export function graphView(ctx) {
   const input = el('input', { type: 'text', testid: 'graph-object', placeholder: '@12345', size: 12, value: ctx.object ? `@${ctx.object}` : '' });
   const status = el('span', { className: 'muted', testid: 'graph-status' });
   const actions = el('div', { className: 'graph-actions', testid: 'graph-actions' });
-  const canvas = el('div', { className: 'graph-canvas', testid: 'graph-canvas', style: { overflow: 'auto', flex: '1', minHeight: '0', borderTop: '1px solid var(--border)' } });
+  // Focusable: the keyboard scrolls a drawing larger than the view.
+  const canvas = el('div', { className: 'graph-canvas', testid: 'graph-canvas', tabIndex: 0, role: 'region', 'aria-label': 'Retainer graph drawing', style: { overflow: 'auto', flex: '1', minHeight: '0', borderTop: '1px solid var(--border)' } });
   const objects = el('details', { className: 'graph-objects', testid: 'graph-objects', hidden: true });
   const exportButton = el('button', { type: 'button', className: 'button small', testid: 'graph-export', disabled: true }, 'Export SVG');
   const element = el('section', { className: 'view', testid: 'view-graph' },

@@ -93,7 +93,7 @@ export function realmsView(ctx) {
       });
       const exports = exportBar({ name: () => exportName(ctx.snapshot.name, `realm-${part.filter}`), columns: CLASS_COLUMNS, rows: () => listRows(page.rows) });
       classes.replaceChildren(
-        el('h4', {}, `${part.label}: ${formatCount(page.total)} classes`, page.total > CLASS_ROWS ? `, the ${CLASS_ROWS} that retain most` : ''),
+        el('h3', {}, `${part.label}: ${formatCount(page.total)} classes`, page.total > CLASS_ROWS ? `, the ${CLASS_ROWS} that retain most` : ''),
         exports.element,
         el('table', { className: 'leak-table', testid: 'realm-class-table' },
           el('thead', {}, el('tr', {}, el('th', {}, 'Constructor'), el('th', { className: 'right' }, 'Count'), el('th', { className: 'right' }, 'Distance'),
