@@ -57,6 +57,9 @@ export function viewLetters(views) {
   return letters;
 }
 
+/** Rows PageUp and PageDown move by in a plain table (they hold tens of rows, not thousands). */
+const PAGE_ROWS = 10;
+
 /**
  * Arrow keys, Home/End and PageUp/PageDown move the focus between the rows of a plain
  * table body (one Tab stop: the row last focused); Enter and Space click the row.
@@ -79,8 +82,7 @@ export function rowKeys(body) {
     if (!row || row.parentElement !== body || e.target !== row) return;
     const all = rows();
     const at = all.indexOf(row);
-    const page = Math.max(1, Math.floor(body.closest('[data-scroll]')?.clientHeight / row.offsetHeight) || 10);
-    const to = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: all.length - 1, PageDown: at + page, PageUp: at - page }[e.key];
+    const to = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: all.length - 1, PageDown: at + PAGE_ROWS, PageUp: at - PAGE_ROWS }[e.key];
     if (to !== undefined) focus(all[Math.max(0, Math.min(all.length - 1, to))]);
     else if (e.key === 'Enter' || e.key === ' ') row.click();
     else return;

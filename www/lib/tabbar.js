@@ -1,5 +1,5 @@
 //! The tab bar: a WAI-ARIA tablist of the views (one Tab stop; the arrow keys, Home and
-//! End switch views; each tab names its `g` shortcut). Thirteen and more views do not fit
+//! End switch views; each tab's tooltip names its `g` shortcut). Thirteen and more views do not fit
 //! in one row beside the snapshot list at 1280 px: the tabs wrap onto a second row
 //! (style.css) rather than hide behind a "More" menu, so that every view stays one click
 //! away and every tab stays where a test or a user last saw it.
@@ -23,7 +23,8 @@ export function tabBar(tabs, selected, { pick, info }) {
     return el('button', {
       type: 'button', role: 'tab', className: `tab${on ? ' active' : ''}`, id: `tab-${tab.key}`,
       testid: `tab-${tab.key}`, 'aria-selected': String(on), 'aria-controls': 'view-panel', tabIndex: on ? 0 : -1,
-      'aria-keyshortcuts': letter ? `G ${letter.toUpperCase()}` : undefined,
+      // aria-keyshortcuts cannot say "g, then s" (it lists alternatives): the tooltip does.
+      title: letter ? `${tab.title} (g, then ${letter})` : undefined, dataset: letter ? { shortcut: `g ${letter}` } : undefined,
       onclick: () => pick(tab.key, false),
     }, tab.title);
   });
