@@ -113,6 +113,10 @@ async function auditEveryView(page) {
 /** Puts the first instance of the Summary's first class in the Retainers pane. */
 async function selectFirstInstance(page) {
   await viewSettled(page, 'summary');
+  // The grid has the focus before the click: focusing it repaints its rows (the active
+  // row), and a repaint between mousedown and mouseup would lose the click.
+  await page.locator('[data-testid="summary-table"] [role="treegrid"]').focus();
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   await page.locator('[data-testid="summary-table"] [data-testid="expander"]').first().click();
   await page.locator('[data-testid="summary-table"] [data-testid="row"][data-depth="1"]').first().click();
   await page.waitForSelector('[data-testid="retainers-table"] [data-testid="row"]');
