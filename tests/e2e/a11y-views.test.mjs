@@ -133,6 +133,7 @@ test('the Retainer Graph lists its objects in a table that exports the CLI\u2019
   assert.equal(await page().evaluate(() => document.activeElement.dataset.index), '1');
   assert.match(await page().locator('[data-testid="graph-picked"]').textContent(), new RegExp(`@${cli.nodes[1].id}`));
   assert.equal(await svg.locator('g.node.picked').getAttribute('data-index'), '1');
+  assert.doesNotMatch(await page().locator('[data-testid="graph-actions"]').textContent(), /null/); // no "null" for an action that does not apply
 
   // Dark theme: the boxes (not the target, not a root), names and arrows take the theme colours (the SVG says light ones).
   const colours = () => svg.evaluate((s) => {

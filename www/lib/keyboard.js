@@ -35,7 +35,7 @@ const VIEW_LETTERS = {
 };
 
 /**
- * Each view's letter: VIEW_LETTERS', or the first letter of its title (then of the
+ * Each view's letter: its VIEW_LETTERS entry, or the first letter of its title (then of the
  * alphabet) no other view has.
  * @param {{ key: string, title: string }[]} views
  * @returns {Map<string, string>} view key → letter

@@ -123,7 +123,8 @@ export function graphView(ctx) {
     objects.querySelector(`[data-testid="graph-row"][data-index="${index}"]`)?.classList.add('picked');
     ctx.selectObject(node.id);
     const button = (label, testid, onclick) => el('button', { type: 'button', className: 'button small', testid, onclick }, label);
-    actions.replaceChildren(
+    // Without the actions that do not apply: replaceChildren() would write a null as "null".
+    actions.replaceChildren(...[
       el('span', { testid: 'graph-picked' }, `${node.name} @${node.id}, retained ${formatBytes(node.retainedSize)} `),
       node.root || node === current.graph.nodes[0] ? null : button('Ignore as retainer', 'graph-ignore', async () => {
         await client.ignoreRetainer(node.id);
@@ -136,7 +137,7 @@ export function graphView(ctx) {
       button('Draw its graph', 'graph-retarget', async () => {
         input.value = `@${node.id}`;
         await draw();
-      }));
+      })].filter(Boolean));
   }
 
   async function clearIgnored() {
