@@ -31,7 +31,7 @@ const SHORTCUTS = [
  */
 const VIEW_LETTERS = {
   summary: 's', comparison: 'c', containment: 'o', statistics: 't', dominators: 'd', strings: 'i', closures: 'l',
-  realms: 'r', graph: 'g', allocations: 'a', leaks: 'k', collections: 'e', growth: 'w', profile: 'p',
+  realms: 'r', graph: 'g', allocations: 'a', leaks: 'k', collections: 'e', growth: 'w',
 };
 
 /**
