@@ -32,6 +32,7 @@ import { retainersPane } from './views/retainers.js';
 import { searchBox } from './views/search.js';
 import { keyboardShortcuts } from './lib/keyboard.js';
 import { closeMenu } from './lib/menu.js';
+import { tabBar } from './lib/tabbar.js';
 
 const TABS = [
   { key: 'summary', title: 'Summary', make: summaryView },
@@ -378,6 +379,8 @@ export function createApp(root, options = {}) {
   // Shortcuts anywhere in the app: the page's body, or the <heap-lens> element's wrapper.
   keyboardShortcuts(root, mainElement.parentElement.parentElement, {
     view: (index) => showTab(TABS[index]?.key),
+    views: () => TABS,
+    go: showTab,
     stepView: (step) => showTab(TABS[(TABS.findIndex((t) => t.key === state.tab) + step + TABS.length) % TABS.length].key),
     stepSnapshot(step) {
       const ordered = readySnapshots();
@@ -444,25 +447,11 @@ export function createApp(root, options = {}) {
       mainElement.append(profileTabs(entry), el('div', { className: 'view-area', role: 'tabpanel', id: 'view-panel', 'aria-labelledby': 'tab-profile' }, shown(profileView({ snapshot: entry })).element));
       return;
     }
-    const tabs = el('nav', { className: 'tabs', role: 'tablist', 'aria-label': 'Views' });
-    for (const tab of TABS) {
-      const selected = tab.key === state.tab;
-      tabs.appendChild(el('button', {
-        type: 'button', role: 'tab', className: `tab${selected ? ' active' : ''}`, id: `tab-${tab.key}`,
-        testid: `tab-${tab.key}`, 'aria-selected': String(selected), 'aria-controls': 'view-panel', tabIndex: selected ? 0 : -1,
-        onclick: () => { pendingLink = null; state.tab = tab.key; renderMain(); },
-      }, tab.title));
-    }
-    // The tab bar is one stop for Tab; the arrow keys move between the views.
-    tabs.addEventListener('keydown', (e) => {
-      const at = TABS.findIndex((t) => t.key === state.tab);
-      const to = { ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: TABS.length - 1 }[e.key];
-      if (to === undefined) return;
-      e.preventDefault();
-      showTab(TABS[(to + TABS.length) % TABS.length].key);
-    });
     const current = el('span', { className: 'tab-info', testid: 'current-snapshot' }, entry.name);
-    tabs.appendChild(current);
+    const tabs = tabBar(TABS, state.tab, {
+      info: current,
+      pick: (key, focus) => { pendingLink = null; state.tab = key; renderMain(); if (focus) focusTab(); },
+    }).element;
     const make = TABS.find((t) => t.key === state.tab).make;
     try {
       shown(make({

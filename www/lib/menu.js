@@ -69,3 +69,30 @@ export function openMenu(host, items, { x, y, returnFocus = null, label = 'Actio
 export function closeMenu() {
   open?.close();
 }
+
+/**
+ * Gives `target` (a plain table's row) the menu of `items()`: a right click opens it at
+ * the pointer, the ContextMenu key and Shift+F10 below the row, which gets the focus back
+ * on Escape. `select()` runs first, as a right click in a tree table selects its row (a
+ * link to the object names the snapshot the selection made current).
+ * @param {HTMLElement} target
+ * @param {() => HTMLElement} host  where the menu goes (see openMenu)
+ * @param {() => MenuItem[]} items
+ * @param {() => void} [select]
+ */
+export function attachMenu(target, host, items, select = () => {}) {
+  const show = (e, x, y) => {
+    const list = items();
+    if (list.length === 0) return; // the browser's own menu then
+    e.preventDefault();
+    e.stopPropagation();
+    select();
+    openMenu(host(), list, { x, y, returnFocus: target, label: 'Row actions' });
+  };
+  target.addEventListener('contextmenu', (e) => show(e, e.clientX, e.clientY));
+  target.addEventListener('keydown', (e) => {
+    if (e.key !== 'ContextMenu' && !(e.key === 'F10' && e.shiftKey)) return;
+    const box = target.getBoundingClientRect();
+    show(e, box.left + 16, box.bottom);
+  });
+}

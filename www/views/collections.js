@@ -1,17 +1,30 @@
 //! Collections view: the Maps, Sets, WeakMaps, arrays and dictionaries whose entry count
 //! grew in every interval of three or more snapshots (src/analysis/collections.rs): every
 //! snapshot's worker counts its collections' entries, the newest one's matches them by
-//! object id and ranks them, most entries gained first. Selecting one shows its retainers.
+//! object id and ranks them, most entries gained first. Selecting one shows its retainers;
+//! its context menu copies a link to it; the table exports its rows.
 
 import { el } from '../lib/dom.js';
 import { fillSize } from '../lib/cells.js';
 import { formatCount } from '../lib/format.js';
 import { SnapshotClient } from '../lib/snapshot-client.js';
+import { exportBar, listRows, column, exportName } from '../lib/export.js';
+import { rowKeys } from '../lib/keyboard.js';
+import { attachMenu } from '../lib/menu.js';
 
 /** A path as text, root first: "(Stack roots) › 48 › responseCache". */
 function pathText(path) {
   return path.map((step, i) => (i === 0 ? step.node : step.edge)).join(' \u203a ');
 }
+
+/** The export columns: `heaplens collections --json`'s fields (lists space-separated, the path as text). */
+const COLUMNS = [
+  ...['id', 'heldAs', 'kind', 'className'].map((key) => column(key)),
+  column('counts', (c) => c.counts.join(' ')),
+  column('perInterval', (c) => c.perInterval.join(' ')),
+  ...['growth', 'selfSize', 'retainedSize', 'detachedDom'].map((key) => column(key)),
+  column('path', (c) => pathText(c.path)),
+];
 
 export function collectionsView(ctx) {
   const element = el('section', { className: 'view', testid: 'view-collections' });
@@ -26,11 +39,11 @@ export function collectionsView(ctx) {
   element.append(el('p', { className: 'hint' }, `Collections alive in all ${series.length} snapshots whose entries grew in each interval, in ${newest.name} (newest). Map and WeakMap entries are key\u2013value pairs, Set entries keys, array entries elements, dictionary entries properties; small integers are no objects in a snapshot and do not count.`),
     el('div', { className: 'leaks-body' }, status));
   SnapshotClient.growingCollections(series.map((s) => s.client))
-    .then((found) => status.replaceWith(table(found)))
+    .then((found) => status.replaceWith(...table(found)))
     .catch((error) => status.replaceWith(el('p', { className: 'error', testid: 'view-error' }, `Could not compare the collections: ${error.message}`)));
 
   function table(found) {
-    if (found.length === 0) return el('p', { className: 'placeholder', testid: 'collections-none' }, 'No collection grew in every interval.');
+    if (found.length === 0) return [el('p', { className: 'placeholder', testid: 'collections-none' }, 'No collection grew in every interval.')];
     let picked = null;
     const rows = found.map((c) => {
       const retained = el('td', { className: 'right', testid: 'collection-retained' });
@@ -49,12 +62,16 @@ export function collectionsView(ctx) {
         row.classList.add('picked');
         ctx.selectObject(c.id, newest);
       });
+      attachMenu(row, () => element, () => ctx.objectMenu(c.id), () => row.click());
       return row;
     });
-    return el('table', { className: 'leak-table', testid: 'collections-table' },
+    const body = el('tbody', {}, ...rows);
+    rowKeys(body);
+    const exports = exportBar({ name: () => exportName(newest.name, 'collections'), columns: COLUMNS, rows: () => listRows(found) });
+    return [exports.element, el('table', { className: 'leak-table', testid: 'collections-table' },
       el('thead', {}, el('tr', {}, el('th', {}, 'Collection'), el('th', {}, 'Kind'), el('th', {}, 'Entries per snapshot'),
         el('th', { className: 'right' }, 'Gained'), el('th', { className: 'right' }, 'Retained Size'), el('th', {}, 'Held by'))),
-      el('tbody', {}, ...rows));
+      body)];
   }
 
   return { element };
