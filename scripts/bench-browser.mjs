@@ -3,7 +3,7 @@
 // port; server and browser start as in the browser tests, tests/e2e/helpers.mjs) and
 // prints wall time, MB/s and the tab's peak memory in the same shape as `heaplens bench`.
 //
-//   node scripts/bench-browser.mjs [FILE] [--runs N] [--workers 1|2]
+//   node scripts/bench-browser.mjs [FILE] [--runs N] [--workers 1|2] [--wasm 32|64]
 //
 // FILE defaults to /tmp/heaplens-bench/big250.heapsnapshot (generated with
 // scripts/make-big-snapshot.cjs when missing). Each run uses a fresh browser so the
@@ -24,6 +24,8 @@
 // (www/edges-worker.js, the `edges` section); "workers used" is what it chose.
 // --workers 1 or 2 forces one or the other (the page's Worker is given
 // ?two-workers-above=… on its URL), to compare both on one file in one sitting.
+// --wasm 32 or 64 forces the core's build (the page's ?wasm=; by default the
+// worker picks wasm64 for files over ~2.5 GB).
 // Needs tests/node_modules (playwright-core) and a built page (scripts/build.sh).
 
 import { execFileSync } from 'node:child_process';
@@ -40,13 +42,14 @@ const now = () => performance.timeOrigin + performance.now();
 
 function usage(message) {
   if (message) process.stderr.write(`bench-browser: ${message}\n`);
-  process.stderr.write('usage: node scripts/bench-browser.mjs [FILE] [--runs N] [--workers 1|2]\n');
+  process.stderr.write('usage: node scripts/bench-browser.mjs [FILE] [--runs N] [--workers 1|2] [--wasm 32|64]\n');
   process.exit(2);
 }
 
 let file = null;
 let runs = 1;
 let workers = null;
+let wasm = null;
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const arg = argv[i];
@@ -59,6 +62,9 @@ for (let i = 0; i < argv.length; i++) {
   } else if (arg === '--workers' || arg.startsWith('--workers=')) {
     workers = Number(arg === '--workers' ? argv[++i] : arg.slice(10));
     if (workers !== 1 && workers !== 2) usage('--workers needs 1 or 2');
+  } else if (arg === '--wasm' || arg.startsWith('--wasm=')) {
+    wasm = arg === '--wasm' ? argv[++i] : arg.slice(7);
+    if (wasm !== '32' && wasm !== '64') usage('--wasm needs 32 or 64');
   } else if (arg === '-h' || arg === '--help') usage();
   else if (arg.startsWith('-')) usage(`unknown option ${arg}`);
   else if (file === null) file = arg;
@@ -225,7 +231,7 @@ async function runOnce(server, tmp) {
         }
       };
     }, workers === null ? null : workers === 1 ? String(2 ** 53) : '0');
-    await page.goto(`${server.origin}/index.html`);
+    await page.goto(`${server.origin}/index.html${wasm ? `?wasm=${wasm}` : ''}`);
     await page.locator('[data-testid="file-input"]').waitFor({ state: 'attached' });
     // Report the item's final status and the first Summary row.
     await page.evaluate(() => {
@@ -379,6 +385,7 @@ function report(r, label) {
   if (r.nodes !== null) console.log(`graph          ${r.nodes} nodes`);
   if (r.firstStage !== null) console.log(`  ${'(input → worker message)'.padEnd(28)} ${r.firstStage.toFixed(3).padStart(7)} s`);
   for (const s of r.stages) console.log(`  ${s.name.padEnd(28)} ${s.secs.toFixed(3).padStart(7)} s`);
+  if (wasm) console.log(`core build     wasm${wasm} (forced with ?wasm=${wasm})`);
   if (r.workers !== null) console.log(`workers used   ${r.workers}${r.edgesSecs !== null ? `  (edges-worker.js: edges parsed in ${r.edgesSecs.toFixed(3)} s, handed over at ${r.edgesAt.toFixed(3)} s)` : ''}`);
   if (r.read !== null) console.log(`all bytes read ${r.read.toFixed(3)} s  (${(bytes / 1e6 / r.read).toFixed(1)} MB/s; stages overlap it)`);
   if (!r.ok) console.log(`FAILED         ${r.error}`);

@@ -170,7 +170,8 @@ pub fn changes(base: &DiffBase, current: &HashMap<String, DiffClass>, key: &str)
 pub fn warnings(base: &DiffBase, s: &HeapSnapshot) -> Vec<String> {
     let objects = base.classes.values().flat_map(|class| {
         let name = class.name.as_str();
-        class.ids.iter().map(move |&id| (id.0, name))
+        let sizes = class.ids.iter().zip(&class.sizes);
+        sizes.map(move |(&id, &size)| (id.0, name, size))
     });
     shared_ids(objects, s)
         .warning("The base", "this snapshot")

@@ -1,8 +1,8 @@
 //! Whether two snapshots come from one process. V8 gives an object the same
 //! id in every snapshot of its process, and ids start over in a new one: when
 //! most objects another snapshot lists under ids this one also has are of
-//! other classes here, the two are of different processes, and comparing
-//! them (new, deleted, allocated between) means nothing.
+//! other classes or sizes here, the two are of different processes, and
+//! comparing them (new, deleted, allocated between) means nothing.
 
 use super::fasthash::FastMap;
 use super::HeapSnapshot;
@@ -18,9 +18,9 @@ const MIN_DIFFERENT: usize = 16;
 /// how many are of the same class here, and how many of another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SharedIds {
-    /// Same id, same class.
+    /// Same id, same class, same shallow size.
     pub same: usize,
-    /// Same id, another class: another object.
+    /// Same id, another class or size: another object.
     pub different: usize,
 }
 
@@ -45,31 +45,38 @@ impl SharedIds {
     }
 }
 
-/// Compares the other snapshot's objects, given as `(id, class name)`, with
-/// `current`'s objects of the same ids: only the [`SAMPLE`] highest
+/// Compares the other snapshot's objects, given as `(id, class name, shallow
+/// size)`, with `current`'s objects of the same ids. The size matters: two
+/// programs both end with strings and arrays near the same ids, where the
+/// class alone often agrees (an object keeps its shallow size; a string is
+/// immutable, an array's elements live in a store of their own). Only the
+/// [`SAMPLE`] highest
 /// JavaScript ids (odd) that `current` could hold are looked up, in one pass
 /// over its ids.
 pub fn shared_ids<'a>(
-    other: impl Iterator<Item = (u32, &'a str)>,
+    other: impl Iterator<Item = (u32, &'a str, u32)>,
     current: &HeapSnapshot,
 ) -> SharedIds {
     let newest = current.max_js_id();
-    let mut sample: Vec<(u32, &str)> = other
-        .filter(|&(id, _)| id % 2 == 1 && id <= newest)
+    let mut sample: Vec<(u32, &str, u32)> = other
+        .filter(|&(id, _, _)| id % 2 == 1 && id <= newest)
         .collect();
     if sample.len() > SAMPLE {
         let older = sample.len() - SAMPLE;
-        sample.select_nth_unstable_by_key(older, |&(id, _)| id);
+        sample.select_nth_unstable_by_key(older, |&(id, _, _)| id);
         sample.drain(..older);
     }
-    let wanted: FastMap<u32, &str> = sample.into_iter().collect();
+    let wanted: FastMap<u32, (&str, u32)> = sample
+        .into_iter()
+        .map(|(id, name, size)| (id, (name, size)))
+        .collect();
     let mut shared = SharedIds::default();
     if wanted.is_empty() {
         return shared;
     }
     for (n, id) in current.graph.node_id.iter().enumerate() {
-        if let Some(&name) = wanted.get(id) {
-            if current.classes.class_name(n) == name {
+        if let Some(&(name, size)) = wanted.get(id) {
+            if current.classes.class_name(n) == name && current.graph.self_size[n] == size {
                 shared.same += 1;
             } else {
                 shared.different += 1;

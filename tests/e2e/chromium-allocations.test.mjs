@@ -7,7 +7,7 @@
 // each of three rounds (mount 20 widgets, unmount them) it writes a heap snapshot.
 // `heaplens allocations` must name mountWidget, the page function that allocates the
 // PollJobs, with the live counts today's DevTools computes on the same file
-// (tests/oracle/devtools-today.mjs allocations); the leak report's PollJob group says it
+// (tests/oracle/devtools-today.mjs allocations); the leak report's PollJob group (CLI and Leaks view) says it
 // was allocated there; the page's Allocation view shows the same row, and its Profile
 // view draws mountWidget in the flame chart of the recorded profile. Saves screenshots
 // in tests/e2e/artifacts/.
@@ -133,4 +133,18 @@ test('the page shows mountWidget in the Allocation view and in the profile\u2019
   const totals = inTree(profile.topDown).filter((r) => r.functionName === 'mountWidget').map((r) => r.totalSize);
   assert.ok(totals.includes(Number(await frame.getAttribute('data-total'))), `the frame is one of the CLI's mountWidget nodes (${totals})`);
   await screenshot(p, 'chromium-profile');
+});
+
+test('the Leaks view says where the PollJobs were allocated, as the CLI does', T, async () => {
+  const p = session.page;
+  await loadFiles(p, snapshots.slice(0, ROUNDS - 1));
+  const site = cliJson('leaks', ...snapshots).groups.find((g) => g.name === 'PollJob').allocatedAt[0];
+  await p.click('[data-testid="tab-leaks"]');
+  const row = p.locator('[data-testid="leak-row"][data-name="PollJob"]');
+  await row.locator('[data-testid="leak-toggle"]').click();
+  const shown = p.locator('[data-testid="leak-detail"]:visible [data-testid="leak-site"]').first();
+  await shown.waitFor();
+  const text = (await shown.textContent()).replace(/\s+/g, ' ').trim();
+  assert.match(text, new RegExp(`^\u00d7${site.count} mountWidget \\(.*poll-widgets\\.html:${site.frames[0].line}:${site.frames[0].column}\\)`));
+  await screenshot(p, 'chromium-leak-allocated-at');
 });

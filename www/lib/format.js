@@ -56,6 +56,12 @@ export function knownDistance(distance) {
   return distance === undefined ? null : distance;
 }
 
+/** An allocation stack frame as the core's Frame prints it: "f (script:line:column)". */
+export function frameText(f) {
+  const where = f.line ? `${f.scriptName || `script #${f.scriptId}`}:${f.line}:${f.column}` : f.scriptName;
+  return `${f.functionName || '(anonymous)'}${where ? ` (${where})` : ''}`;
+}
+
 /** Distance column: a number, or "−" where DevTools shows that (unreachable). */
 export function formatDistance(distance) {
   const known = knownDistance(distance);

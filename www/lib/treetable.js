@@ -74,8 +74,11 @@ export class TreeTable {
     this.element = el('div', { className: 'tt', testid: options.testid ?? 'table' }, this.scroller, this.status);
     this.scroller.addEventListener('scroll', () => this.schedule());
     this.scroller.addEventListener('keydown', (e) => this.onKey(e));
+    // Focus from the keyboard lands on the first row. Focus from a click does not: the
+    // repaint it would cause could replace the clicked row between mousedown and mouseup,
+    // and the click would be lost (the click itself makes its row the active one).
     this.scroller.addEventListener('focus', () => {
-      if (!this.active) this.moveTo(this.navigable()[0]);
+      if (!this.active && this.scroller.matches(':focus-visible')) this.moveTo(this.navigable()[0]);
     });
     this.resizeObserver = new ResizeObserver(() => this.schedule());
     this.resizeObserver.observe(this.scroller);

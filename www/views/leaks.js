@@ -6,7 +6,7 @@
 
 import { el } from '../lib/dom.js';
 import { appendObject, fillSize } from '../lib/cells.js';
-import { formatCount, formatBytes, exactBytes, edgeLabel, isQuietEdge } from '../lib/format.js';
+import { formatCount, formatBytes, exactBytes, edgeLabel, isQuietEdge, frameText } from '../lib/format.js';
 import { SnapshotClient } from '../lib/snapshot-client.js';
 import { saveBlob } from '../lib/chart.js';
 import { exportBar, listRows, column, exportName } from '../lib/export.js';
@@ -66,6 +66,20 @@ function shortPath(group) {
   const shown = edges.length === 0 ? (group.path[0]?.node ?? '') : edges.slice(-3).join(' \u203a ');
   const held = edges.length > 3 ? `\u2026 ${shown}` : shown;
   return group.holders.length ? `${held} (with ${holdersText(group)})` : held;
+}
+
+/** A stack on one line, innermost frame first, each after an arrow from its caller (as the CLI prints it). */
+function stackText(site) {
+  return site.frames.map(frameText).join(' \u2190 ');
+}
+
+/** Where a group's members were allocated: the commonest stacks, with how many each made. */
+function allocationSites(sites) {
+  return el('div', { testid: 'leak-allocated' },
+    el('p', {}, 'Allocated at (the commonest stacks, innermost frame first):'),
+    el('ul', { className: 'leak-sites' }, ...sites.map((site) => el('li', { testid: 'leak-site' },
+      el('span', { className: 'num' }, `\u00d7${formatCount(site.count)} `),
+      el('code', { title: 'Select to copy' }, stackText(site))))));
 }
 
 /** "app.js:12:5": a constructor location as editors show it (1-based). */
@@ -141,6 +155,7 @@ export function leaksView(ctx) {
         column('growsEveryInterval', (g) => g.growsEveryInterval ?? null),
         column('countsPerSnapshot', (g) => g.counts.join(' ')),
         column('location', (g) => (g.location ? locationText(g.location) : null)),
+        column('allocatedAt', (g) => (g.allocatedAt?.length ? stackText(g.allocatedAt[0]) : null)),
         column('path', (g) => pathText(g.path)),
       ],
       rows: () => listRows(groups),
@@ -249,6 +264,7 @@ export function leaksView(ctx) {
     const facts = el('div', { className: 'leak-facts' },
       el('p', { className: 'leak-why', testid: 'leak-why' }, el('b', {}, 'Why here: '), group.why),
       group.location ? el('p', {}, 'Defined at ', el('code', { className: 'leak-location', testid: 'leak-location', title: 'The constructor\u2019s source location (select to copy)' }, locationText(group.location))) : null,
+      group.allocatedAt?.length ? allocationSites(group.allocatedAt) : null,
       group.holders.length ? el('p', { testid: 'leak-holders' }, 'Leaking with it and holding it (folded into this group): ', el('span', { className: 'leak-holder-list' }, holdersText(group))) : null);
     return el('div', { className: 'leak-detail-body' }, facts,
       el('div', { className: 'leak-path-col' },

@@ -7,7 +7,7 @@ import { el, clear } from '../lib/dom.js';
 import { TreeTable } from '../lib/treetable.js';
 import { appendRetainer, appendObject, fillSize, fillDistance } from '../lib/cells.js';
 import { visible } from '../lib/visible.js';
-import { knownDistance } from '../lib/format.js';
+import { knownDistance, frameText } from '../lib/format.js';
 import { closeMenu } from '../lib/menu.js';
 import { exportBar, treeRows, objectExportColumns, exportName } from '../lib/export.js';
 
@@ -177,11 +177,9 @@ export function retainersPane({ objectMenu = () => [] } = {}) {
       return; // No stack to show: the retainers are what the pane is for.
     }
     if (current?.id !== id || current.snapshot !== snapshot || !frames?.length) return;
-    const where = (f) => (f.line ? `${f.scriptName || `script #${f.scriptId}`}:${f.line}:${f.column}` : f.scriptName);
-    const frame = (f) => `${f.functionName || '(anonymous)'}${where(f) ? ` (${where(f)})` : ''}`;
     stack.replaceChildren(
-      el('summary', { testid: 'allocation-stack-top' }, `Allocated at ${frame(frames[0])}`),
-      el('ol', {}, ...frames.map((f) => el('li', { testid: 'allocation-frame' }, frame(f)))));
+      el('summary', { testid: 'allocation-stack-top' }, `Allocated at ${frameText(frames[0])}`),
+      el('ol', {}, ...frames.map((f) => el('li', { testid: 'allocation-frame' }, frameText(f)))));
     stack.hidden = false;
   }
 

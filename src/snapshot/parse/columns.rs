@@ -519,16 +519,30 @@ impl Columns {
 const PEAK_BYTES_PER_NODE: u64 = 42;
 const PEAK_BYTES_PER_EDGE: u64 = 14;
 
-/// On a 32-bit target (wasm32: 4 GiB at most), refuses a snapshot whose
-/// analysis cannot fit, right after the header instead of failing halfway.
+/// The most memory the analysis can have, and how a user hears of it: the
+/// address space on a 32-bit target (wasm32), what V8 gives a wasm64
+/// memory, no limit natively.
+#[cfg(target_arch = "wasm64")]
+const SPACE: (u64, &str) = (
+    16 << 30,
+    "the 16 GiB a browser tab gives WebAssembly (wasm64)",
+);
+#[cfg(not(target_arch = "wasm64"))]
+const SPACE: (u64, &str) = (
+    usize::MAX as u64,
+    "the 4 GiB a browser tab gives WebAssembly (wasm32)",
+);
+
+/// Refuses a snapshot whose analysis cannot fit (in wasm), right after the
+/// header instead of failing halfway.
 pub(super) fn check_fits_address_space(meta: &Meta) -> Result<()> {
     let need =
         meta.node_count as u64 * PEAK_BYTES_PER_NODE + meta.edge_count as u64 * PEAK_BYTES_PER_EDGE;
-    let space = usize::MAX as u64;
+    let (space, which) = SPACE;
     if need > space - space / 8 {
         bail!(
             "this snapshot has {} nodes and {} edges: analysing it needs about {:.1} GB, more \
-             than the 4 GiB a browser tab gives WebAssembly; open it with the heaplens command line instead",
+             than {which}; open it with the heaplens command line instead",
             meta.node_count,
             meta.edge_count,
             need as f64 / 1e9
