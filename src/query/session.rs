@@ -102,7 +102,9 @@ impl Session {
         }
     }
 
-    /// Answers one request.
+    /// Answers one request. One flat `match` with an arm per [`Request`]
+    /// variant, each a call and a wrap into its [`Response`]: long because
+    /// the protocol is wide, and kept whole so the dispatch reads in one place.
     pub fn query(&mut self, request: Request) -> Result<Response> {
         Ok(match request {
             Request::Info => Response::Info(self.info()),
