@@ -139,6 +139,8 @@ test('the Leaks view says where the PollJobs were allocated, as the CLI does', T
   const p = session.page;
   await loadFiles(p, snapshots.slice(0, ROUNDS - 1));
   const site = cliJson('leaks', ...snapshots).groups.find((g) => g.name === 'PollJob').allocatedAt[0];
+  // The previous test left the profile selected, which shows only the Profile tab.
+  await item(p, `widgets-${ROUNDS}.heapsnapshot`).click();
   await p.click('[data-testid="tab-leaks"]');
   const row = p.locator('[data-testid="leak-row"][data-name="PollJob"]');
   await row.locator('[data-testid="leak-toggle"]').click();
