@@ -20,7 +20,7 @@
 // dedicated workers (so the wasm memory) live in the renderer process (command line
 // has --type=renderer): "peak memory" is the largest renderer VmHWM. "all processes"
 // is the largest sampled sum of VmRSS over all Chromium processes.
-// Readers: the worker reads a plain file of 32 MB or more with a second worker
+// Readers: on four cores or more the worker reads a plain file of 32 MB or more with a second worker
 // (www/edges-worker.js, the `edges` section); "workers used" is what it chose.
 // --workers 1 or 2 forces one or the other (the page's Worker is given
 // ?two-workers-above=… on its URL), to compare both on one file in one sitting.

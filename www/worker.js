@@ -94,10 +94,15 @@ async function load({ source, gzip, total, memoryLimit, wasm: build }) {
 
 /**
  * Plain files of at least this many bytes are read by two workers (this one and
- * edges-worker.js); below it the second one's start-up costs more than it saves.
- * `?two-workers-above=BYTES` on this worker's URL changes it (tests, benchmarks).
+ * edges-worker.js); below 32 MB the second one's start-up costs more than it saves.
+ * On two cores the second reader competes with this one and the page: measured in
+ * headless Chromium on a 2-core machine, a 502 MB file opened in 9.5–9.9 s with two
+ * workers and 6.6–8.3 s with one (tab peak 1.31–1.36× against 1.24× the file), so
+ * two workers are used only where there are at least four cores.
+ * `?two-workers-above=BYTES` on this worker's URL sets it (tests, benchmarks).
  */
-const TWO_WORKERS_ABOVE = Number(new URL(self.location.href).searchParams.get('two-workers-above') ?? 32 * 2 ** 20);
+const TWO_WORKERS_ABOVE = Number(new URL(self.location.href).searchParams.get('two-workers-above')
+  ?? ((self.navigator?.hardwareConcurrency ?? 1) >= 4 ? 32 * 2 ** 20 : Infinity));
 
 /**
  * Starts edges-worker.js on `file`: `started` resolves to false when it cannot run
