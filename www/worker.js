@@ -179,18 +179,20 @@ async function adoptEdges(loader, twin) {
 async function startAnalyzer(bytes, build = 'auto') {
   if (typeof self.heaplensInlineAnalyzer === 'function') return self.heaplensInlineAnalyzer();
   const want64 = build === '64' || (build !== '32' && bytes > WASM64_ABOVE);
-  if (want64 && memory64()) {
-    space = WASM64;
-    try {
-      const wasm = await import('./pkg64/heaplens.js');
-      return { wasm, memory: (await wasm.default())?.memory ?? null };
-    } catch (error) {
-      // Not built (no nightly toolchain): wasm32 may still hold the file.
-      if (build === '64') throw error;
-      space = WASM32;
-    }
+  space = want64 && memory64() ? WASM64 : WASM32;
+  try {
+    return await instantiate(space);
+  } catch (error) {
+    // No wasm64 build (no nightly toolchain): wasm32 may still hold the file.
+    if (space === WASM32 || build === '64') throw error;
+    space = WASM32;
+    return instantiate(space);
   }
-  const wasm = await import('./pkg/heaplens.js');
+}
+
+/** Loads one build of the core (./pkg or ./pkg64) and its memory. */
+async function instantiate({ pkg }) {
+  const wasm = await import(`./${pkg}/heaplens.js`);
   return { wasm, memory: (await wasm.default())?.memory ?? null };
 }
 
