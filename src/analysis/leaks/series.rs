@@ -3,6 +3,7 @@
 //! order, and the checks that they come from one process.
 
 use super::super::fasthash::FastMap;
+use super::super::process::SharedIds;
 use super::super::HeapSnapshot;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -99,7 +100,13 @@ pub(super) fn same_process_warnings(last: &HeapSnapshot, facts: &[SnapshotFacts]
     facts
         .iter()
         .enumerate()
-        .filter(|&(i, _)| different[i] >= 16 && different[i] > same[i])
+        .filter(|&(i, _)| {
+            let shared = SharedIds {
+                same: same[i],
+                different: different[i],
+            };
+            shared.different_processes()
+        })
         .map(|(i, f)| {
             format!(
                 "{} and {last_name} look like snapshots of different processes: {} of the {} objects \
