@@ -26,11 +26,24 @@ shrink() {
     log "wasm-opt not found at $wasm_opt (run scripts/setup.sh); keeping the unshrunk $bg"
     return
   fi
+  # wasm-opt -O3 takes about a minute per build here; its output depends only on
+  # its input, its version and the flags (the key), so a warm build reuses it.
+  local key cached
+  key=$(cat "$bg" <(printf '%s ' "$@") <("$wasm_opt" --version) | sha256sum | cut -c1-32)
+  cached=target/wasm-opt-cache/$key.wasm
+  if [ -f "$cached" ]; then
+    cp "$cached" "$bg"
+    log "wasm-opt: $bg unchanged since the last build, reused $cached"
+    return
+  fi
   log "shrinking $bg with wasm-opt -O3"
   if "$wasm_opt" -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
       --enable-mutable-globals --enable-multivalue --enable-reference-types "$@" \
       "$bg" -o "$bg.opt" 2> target/wasm-opt.log; then
     before=$(wc -c < "$bg"); mv "$bg.opt" "$bg"; after=$(wc -c < "$bg")
+    mkdir -p target/wasm-opt-cache && cp "$bg" "$cached"
+    # Keep the newest few (both builds, and the previous pair).
+    ls -t target/wasm-opt-cache/*.wasm | tail -n +5 | xargs -r rm -f
     log "wasm-opt: $before -> $after bytes"
   else
     rm -f "$bg.opt"
