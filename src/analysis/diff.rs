@@ -174,7 +174,11 @@ pub fn warnings(base: &DiffBase, s: &HeapSnapshot) -> Vec<String> {
         sizes.map(move |(&id, &size)| (id.0, name, size))
     });
     shared_ids(objects, s)
-        .warning("The base", "this snapshot")
+        .warning(
+            "The base",
+            "this snapshot",
+            "objects new or deleted between them mean nothing",
+        )
         .into_iter()
         .collect()
 }

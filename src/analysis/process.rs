@@ -31,18 +31,43 @@ impl SharedIds {
     }
 
     /// What to tell a user comparing snapshot `other` with `current`, when
-    /// they look like two processes.
-    pub fn warning(&self, other: &str, current: &str) -> Option<String> {
+    /// they look like two processes; `lost` says what the comparison loses
+    /// ("objects new or deleted between them mean nothing").
+    pub fn warning(&self, other: &str, current: &str, lost: &str) -> Option<String> {
         self.different_processes().then(|| {
             format!(
                 "{other} and {current} look like snapshots of different processes: {} of the {} \
-                 objects they share ids with are different objects, so objects new or deleted \
-                 between them mean nothing",
+                 objects they share ids with are different objects, so {lost}",
                 self.different,
                 self.same + self.different
             )
         })
     }
+}
+
+/// `(id, class name, shallow size)` of the [`SAMPLE`] objects of `s` with the
+/// highest JavaScript ids (odd): what a later snapshot checks with
+/// [`shared_ids`] when `s` itself is no longer at hand (a leak report's
+/// earlier snapshots, held by other workers in the page).
+pub fn newest_objects(s: &HeapSnapshot) -> Vec<(u32, String, u32)> {
+    let g = &s.graph;
+    let mut newest: Vec<usize> = (0..g.node_count())
+        .filter(|&n| g.node_id[n] % 2 == 1)
+        .collect();
+    let older = newest.len().saturating_sub(SAMPLE);
+    if older > 0 {
+        newest.select_nth_unstable_by_key(older, |&n| g.node_id[n]);
+    }
+    newest[older..]
+        .iter()
+        .map(|&n| {
+            (
+                g.node_id[n],
+                s.classes.class_name(n).to_owned(),
+                g.self_size[n],
+            )
+        })
+        .collect()
 }
 
 /// Compares the other snapshot's objects, given as `(id, class name, shallow

@@ -212,7 +212,7 @@ fn facts(rng: &mut Rng, pools: &Pools) -> Value {
         .map(|_| (text(rng, pools), json!(rng.next() >> rng.below(64))))
         .collect();
     let recent: Vec<Value> = (0..rng.size(300))
-        .map(|_| json!([id(rng, pools), "object", text(rng, pools)]))
+        .map(|_| json!([id(rng, pools), text(rng, pools), rng.below(1 << 16)]))
         .collect();
     json!({
         "name": text(rng, pools),

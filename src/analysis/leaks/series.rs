@@ -2,8 +2,7 @@
 //! (its newest id, class counts, a sample of its newest objects), capture
 //! order, and the checks that they come from one process.
 
-use super::super::fasthash::FastMap;
-use super::super::process::SharedIds;
+use super::super::process::{newest_objects, shared_ids};
 use super::super::HeapSnapshot;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -20,14 +19,12 @@ pub struct SnapshotFacts {
     pub class_counts: HashMap<String, u64>,
     /// Total size.
     pub total_size: u64,
-    /// Recent objects: `(id, type, name)` of up to 256 objects with the
-    /// newest ids, to tell whether a later snapshot is of the same process.
+    /// Recent objects: `(id, class name, shallow size)` of up to 256
+    /// objects with the newest ids, to tell whether a later snapshot is of
+    /// the same process (`process::newest_objects`).
     #[serde(default)]
-    pub recent: Vec<(u32, String, String)>,
+    pub recent: Vec<(u32, String, u32)>,
 }
-
-/// Objects sampled per snapshot for the same-process check.
-const SAMPLE: usize = 256;
 
 impl SnapshotFacts {
     /// Collects the facts of one snapshot.
@@ -41,80 +38,27 @@ impl SnapshotFacts {
             max_js_id: s.max_js_id(),
             class_counts,
             total_size: s.total_size(),
-            recent: recent_objects(s),
+            recent: newest_objects(s),
         }
     }
-}
-
-/// `(id, type, name)` of the objects with the newest odd ids (program objects,
-/// not the deterministic start-up heap): the same id in a later snapshot of
-/// the same process is the same object, so it has the same type and name.
-fn recent_objects(s: &HeapSnapshot) -> Vec<(u32, String, String)> {
-    let g = &s.graph;
-    let mut newest: Vec<usize> = (0..g.node_count())
-        .filter(|&n| g.node_id[n] % 2 == 1)
-        .collect();
-    let keep = newest.len().saturating_sub(SAMPLE);
-    if keep > 0 {
-        newest.select_nth_unstable_by_key(keep, |&n| g.node_id[n]);
-    }
-    newest[keep..]
-        .iter()
-        .map(|&n| {
-            (
-                g.node_id[n],
-                g.type_name(n).to_owned(),
-                g.name(n).to_owned(),
-            )
-        })
-        .collect()
 }
 
 /// Warns when the objects sampled from an earlier snapshot mostly turn up
 /// in `last` as different objects under the same ids: ids restart in every
 /// process, so such snapshots cannot be compared by id.
 pub(super) fn same_process_warnings(last: &HeapSnapshot, facts: &[SnapshotFacts]) -> Vec<String> {
-    let g = &last.graph;
-    let mut wanted: FastMap<u32, Vec<(usize, &str, &str)>> = FastMap::default();
-    for (i, f) in facts.iter().enumerate() {
-        for (id, t, name) in &f.recent {
-            wanted.entry(*id).or_default().push((i, t, name));
-        }
-    }
-    let mut same = vec![0usize; facts.len()];
-    let mut different = vec![0usize; facts.len()];
-    for n in 0..g.node_count() {
-        if let Some(samples) = wanted.get(&g.node_id[n]) {
-            for &(i, t, name) in samples {
-                if t == g.type_name(n) && name == g.name(n) {
-                    same[i] += 1;
-                } else {
-                    different[i] += 1;
-                }
-            }
-        }
-    }
     let last_name = facts
         .last()
         .map_or("the last snapshot", |f| f.name.as_str());
+    let lost = "'allocated between' means nothing across them";
     facts
         .iter()
-        .enumerate()
-        .filter(|&(i, _)| {
-            let shared = SharedIds {
-                same: same[i],
-                different: different[i],
-            };
-            shared.different_processes()
-        })
-        .map(|(i, f)| {
-            format!(
-                "{} and {last_name} look like snapshots of different processes: {} of the {} objects \
-                 they share ids with are different objects, so 'allocated between' means nothing across them",
-                f.name,
-                different[i],
-                same[i] + different[i]
-            )
+        .filter_map(|f| {
+            let sample = f
+                .recent
+                .iter()
+                .map(|(id, class, size)| (*id, class.as_str(), *size));
+            shared_ids(sample, last).warning(&f.name, last_name, lost)
         })
         .collect()
 }
