@@ -139,8 +139,8 @@ pub enum RealmFilter {
 }
 
 impl RealmFilter {
-    /// The owner value this filter keeps.
-    fn owner(self) -> i32 {
+    /// The owner value ([`Attribution::owner`]) this filter keeps.
+    pub fn owner(self) -> i32 {
         match self {
             RealmFilter::Context(n) => n as i32,
             RealmFilter::Shared => SHARED,

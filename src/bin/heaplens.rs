@@ -97,6 +97,11 @@ fn run(args: &[String]) -> Result<ExitCode> {
             "--filter is an option of summary, not of {command}"
         )));
     }
+    if o.realm.is_some() && command != "summary" {
+        return Err(Error::new(format!(
+            "--realm is an option of summary and realms, not of {command}"
+        )));
+    }
     let want = |n: usize| -> Result<()> {
         if o.files.len() != n {
             return Err(Error::new(format!(

@@ -1,7 +1,7 @@
 //! The Summary's rows: classes of the objects in a scope (all, a named
-//! filter, an id range, what an allocation stack made), filtered by name
-//! and sorted, and the members of one class, sorted and paged (only the
-//! page is named).
+//! filter, an id range, what an allocation stack made, a realm), filtered
+//! by name and sorted, and the members of one class, sorted and paged
+//! (only the page is named).
 
 use super::protocol::{Order, Page, Scope, SortBy, Window};
 use super::rows::{ClassRow, Info};
@@ -33,8 +33,17 @@ impl Session {
         }
     }
 
+    /// An error when `scope` names a realm filter this snapshot lacks.
+    pub fn check_scope(&self, scope: &Scope) -> Result<()> {
+        match &scope.realm {
+            Some(name) => self.realm_filter(name).map(drop),
+            None => Ok(()),
+        }
+    }
+
     /// Whether a node is in `scope`: the named filter's and the allocation
-    /// filter's nodes are found before the test is made.
+    /// filter's nodes are found before the test is made. A realm filter
+    /// this snapshot lacks keeps nothing ([`Session::check_scope`] tells).
     fn scope_test<'s>(&'s self, scope: &Scope) -> impl Fn(usize) -> bool + 's {
         let g = &self.snapshot.graph;
         let range = scope.id_range;
@@ -43,11 +52,16 @@ impl Session {
             .allocated_by
             .as_ref()
             .map(|by| self.allocated_nodes(by));
+        let realm = scope.realm.as_deref().map(|name| {
+            let owner = self.realm_filter(name).ok().map(|f| f.owner());
+            (&self.attribution().owner, owner)
+        });
         move |n| {
             let id = g.node_id[n];
             range.is_none_or(|(lo, hi)| id > lo && id <= hi)
                 && passing.is_none_or(|p| p.get(n))
                 && allocated.as_ref().is_none_or(|a| a.get(n))
+                && realm.is_none_or(|(owners, want)| Some(owners[n]) == want)
         }
     }
 
@@ -63,6 +77,23 @@ impl Session {
             self.scoped = Some((scope, rows));
         }
         self.scoped.as_ref().map_or(&[], |(_, r)| r)
+    }
+
+    /// The `window` of the Summary rows of `scope` (see [`Session::classes`]),
+    /// with the total size for percentages; an error for a realm filter
+    /// this snapshot lacks.
+    pub fn summary_page(
+        &mut self,
+        scope: Scope,
+        class_filter: &str,
+        order: Order,
+        window: Window,
+    ) -> Result<Page<ClassRow>> {
+        self.check_scope(&scope)?;
+        let rows = self.classes(scope, class_filter, order);
+        let mut page = Page::of(rows.len(), window, |i| rows[i].clone());
+        page.total_size = Some(self.snapshot.total_size());
+        Ok(page)
     }
 
     /// Summary rows of the objects in `scope` whose class name contains

@@ -98,8 +98,8 @@ pub struct Order {
 }
 
 /// Which objects a Summary covers: all, or those passing a named filter,
-/// allocated in an id range and/or allocated by a node of the Allocation
-/// view's bottom-up tree (each given must hold).
+/// allocated in an id range, allocated by a node of the Allocation view's
+/// bottom-up tree and/or attributed to one realm (each given must hold).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "camelCase")]
 pub struct Scope {
@@ -112,6 +112,12 @@ pub struct Scope {
     /// Only objects allocated on the stacks of this bottom-up tree node.
     #[serde(default)]
     pub allocated_by: Option<AllocatedBy>,
+    /// Only objects attributed to one realm, named by DevTools' realm
+    /// filter: a realm's `filterName` (`nativeContext_<node index>`, see
+    /// [`Request::Realms`]), `sharedNativeContext` or `noNativeContext`.
+    /// Attribution is computed on the first request that names a realm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realm: Option<String>,
 }
 
 fn default_limit() -> usize {
@@ -363,6 +369,8 @@ pub enum Request {
     /// Summary rows of the objects one realm filter keeps, DevTools'
     /// `nativeContext_<node index>` (a realm's `filterName`),
     /// `sharedNativeContext` or `noNativeContext`: [`Response::Classes`].
+    /// The same as [`Request::Summary`] with `realm` set to `filter`, kept
+    /// for clients written before [`Scope::realm`].
     RealmSummary {
         /// The realm filter's name.
         filter: String,

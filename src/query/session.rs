@@ -15,6 +15,7 @@ use crate::analysis::duplicates::{DuplicateCost, DuplicateStrings};
 use crate::analysis::filters::{passing, NamedFilter};
 use crate::analysis::leaks::{leak_report, order_series, LeakReport, SnapshotFacts};
 use crate::analysis::paths::Parents;
+use crate::analysis::realms::Attribution;
 use crate::analysis::retainers::BitSet;
 use crate::analysis::search::SearchIndex;
 use crate::analysis::stats::{statistics, Statistics};
@@ -62,6 +63,9 @@ pub struct Session {
     pub(super) closures: OnceCell<(ContextAnalysis, Closures)>,
     /// The nodes passing each named filter, computed when first asked for.
     passing: [OnceCell<BitSet>; NamedFilter::ALL.len()],
+    /// The native context of every node, computed when a realm is first
+    /// asked for (opening a snapshot does not pay for it).
+    pub(super) attribution: OnceCell<Attribution>,
     pub(super) ignored: IgnoredRetainers,
     /// Retaining-path parents along the distances shown now.
     pub(super) parents: OnceCell<Parents>,
@@ -91,6 +95,7 @@ impl Session {
             duplicates: OnceCell::new(),
             closures: OnceCell::new(),
             passing: Default::default(),
+            attribution: OnceCell::new(),
             ignored: IgnoredRetainers::default(),
             parents: OnceCell::new(),
             search: OnceCell::new(),
@@ -113,18 +118,16 @@ impl Session {
                 order,
                 class_filter,
                 window,
-            } => {
-                let rows = self.classes(scope, &class_filter, order);
-                let mut page = Page::of(rows.len(), window, |i| rows[i].clone());
-                page.total_size = Some(self.snapshot.total_size());
-                Response::Classes(page)
-            }
+            } => Response::Classes(self.summary_page(scope, &class_filter, order, window)?),
             Request::Instances {
                 class_key,
                 scope,
                 order,
                 window,
-            } => Response::Nodes(self.instances_page(class_key, scope, order, window)?),
+            } => {
+                self.check_scope(&scope)?;
+                Response::Nodes(self.instances_page(class_key, scope, order, window)?)
+            }
             Request::DuplicateStrings { window } => {
                 Response::Strings(self.duplicate_strings(window))
             }
@@ -238,7 +241,13 @@ impl Session {
                 order,
                 class_filter,
                 window,
-            } => Response::Classes(self.realm_summary(&filter, &class_filter, order, window)?),
+            } => {
+                let scope = Scope {
+                    realm: Some(filter),
+                    ..Scope::default()
+                };
+                Response::Classes(self.summary_page(scope, &class_filter, order, window)?)
+            }
             Request::Census => Response::Census(Census::of(&self.snapshot)),
             Request::GrowingCollections { censuses } => {
                 Response::Collections(self.growing_collections(&censuses))

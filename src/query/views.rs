@@ -1,15 +1,14 @@
 //! The query layer's answers to the realms, growing collections and
 //! retainer graph requests, from the analyses in `src/analysis/`
 //! (`realms.rs`, `collections.rs`, `retainer_graph.rs`), paged and shaped
-//! for the wire.
+//! for the wire; a realm's Summary is the Summary scoped to it.
 
-use super::protocol::{Order, Page, Window};
+use super::protocol::{Order, Page, Scope, Window};
 use super::rows::ClassRow;
 use super::Session;
 use crate::analysis::collections::{growing_collections, Census, GrowingCollection};
-use crate::analysis::realms::{attribute, passing, realms, RealmFilter, Realms};
+use crate::analysis::realms::{attribute, realms, Attribution, RealmFilter, Realms};
 use crate::analysis::retainer_graph::{retainer_graph, to_svg, Limits, RetainerGraph};
-use crate::analysis::summary::aggregate;
 use crate::error::{Error, Result};
 use serde::Serialize;
 
@@ -24,33 +23,46 @@ pub struct GraphAnswer {
 }
 
 impl Session {
+    /// The native context of every node: computed on the first call (a
+    /// pass over the edges, 4 bytes per node kept), then kept.
+    pub fn attribution(&self) -> &Attribution {
+        self.attribution
+            .get_or_init(|| attribute(&self.snapshot.graph))
+    }
+
     /// Every native context and the bytes attributed to it.
     pub fn realms(&self) -> Realms {
-        realms(&self.snapshot, &attribute(&self.snapshot.graph))
+        realms(&self.snapshot, self.attribution())
+    }
+
+    /// The realm filter DevTools names `name` (a realm's `filterName`,
+    /// `sharedNativeContext` or `noNativeContext`).
+    pub fn realm_filter(&self, name: &str) -> Result<RealmFilter> {
+        RealmFilter::from_devtools_name(&self.snapshot.graph, self.attribution(), name).ok_or_else(
+            || {
+                Error::new(format!(
+                    "no realm filter {name:?} in this snapshot: give a realm's filterName \
+                     (nativeContext_<node index>), sharedNativeContext or noNativeContext"
+                ))
+            },
+        )
     }
 
     /// Summary rows of the objects realm filter `filter` (DevTools'
-    /// `filterName`) keeps whose class name contains `class_filter`, sorted.
+    /// `filterName`) keeps whose class name contains `class_filter`,
+    /// sorted: the Summary with [`Scope::realm`] set.
     pub fn realm_summary(
-        &self,
+        &mut self,
         filter: &str,
         class_filter: &str,
         order: Order,
         window: Window,
     ) -> Result<Page<ClassRow>> {
-        let s = &self.snapshot;
-        let a = attribute(&s.graph);
-        let Some(realm) = RealmFilter::from_devtools_name(&s.graph, &a, filter) else {
-            return Err(Error::new(format!(
-                "no realm filter {filter:?} in this snapshot: give a realm's filterName \
-                 (nativeContext_<node index>), sharedNativeContext or noNativeContext"
-            )));
+        let scope = Scope {
+            realm: Some(filter.to_owned()),
+            ..Scope::default()
         };
-        let pass = passing(&a, realm);
-        let rows = self.class_rows(aggregate(s, &|n| pass.get(n)), class_filter, order);
-        let mut page = Page::of(rows.len(), window, |i| rows[i].clone());
-        page.total_size = Some(s.total_size());
-        Ok(page)
+        self.summary_page(scope, class_filter, order, window)
     }
 
     /// The collections of this snapshot that grew in every interval of the

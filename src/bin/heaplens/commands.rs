@@ -24,17 +24,21 @@ pub fn summary(o: &Options) -> Result<()> {
         offset: 0,
         limit: top,
     };
+    let realm = match &o.realm {
+        Some(text) => Some(crate::realms::filter_name(&s, text, path)?),
+        None => None,
+    };
+    let scope = Scope {
+        filter: o.filter,
+        realm: realm.clone(),
+        ..Scope::default()
+    };
     if o.json {
-        print_json(&sessions::summary(path, &mut s, (o.filter, ""), window)?);
+        print_json(&sessions::summary(path, &mut s, (scope, ""), window)?);
         return Ok(());
     }
     let info = s.info();
-    let scope = Scope {
-        filter: o.filter,
-        ..Scope::default()
-    };
-    let mut rows = s.classes(scope, "", Order::largest(SortBy::RetainedSize));
-    rows.truncate(top);
+    let rows = s.summary_page(scope, "", Order::largest(SortBy::RetainedSize), window)?;
     out!(
         "{path}: {} nodes, {} edges, total {}",
         info.nodes,
@@ -44,7 +48,10 @@ pub fn summary(o: &Options) -> Result<()> {
     if let Some(filter) = o.filter {
         out!("{}", filter.title());
     }
-    summary_table(&rows);
+    if let Some(realm) = realm {
+        out!("Objects attributed to realm {realm}");
+    }
+    summary_table(&rows.rows);
     Ok(())
 }
 

@@ -25,7 +25,8 @@ pub fn options(args: &[String], command: &str) -> Result<crate::Options> {
     let other = o
         .leak_option
         .clone()
-        .or_else(|| o.filter.map(|_| "--filter".to_owned()));
+        .or_else(|| o.filter.map(|_| "--filter".to_owned()))
+        .or_else(|| o.realm.as_ref().map(|_| "--realm".to_owned()));
     match other {
         Some(flag) => Err(Error::new(format!("{flag} is not an option of {command}"))),
         None => Ok(o),

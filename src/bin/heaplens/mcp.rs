@@ -6,7 +6,7 @@
 use crate::sessions::{self, Sessions};
 use heaplens::bail;
 use heaplens::error::{Error, Result};
-use heaplens::query::{Request, Window};
+use heaplens::query::{Request, Scope, Window};
 use serde_json::{json, Map, Value};
 use std::io::{BufRead, Write};
 
@@ -337,7 +337,11 @@ fn summary(sessions: &mut Sessions, args: &Args) -> Result<Value> {
     };
     let window = page(args, "top", 20)?;
     let s = sessions.get(path)?;
-    sessions::summary(path, s, (named, filter), window)
+    let scope = Scope {
+        filter: named,
+        ..Scope::default()
+    };
+    sessions::summary(path, s, (scope, filter), window)
 }
 
 fn leaks(sessions: &mut Sessions, args: &Args) -> Result<Value> {

@@ -13,6 +13,8 @@ usage:
       --filter NAME                          only the objects DevTools' named filter keeps:
                                              duplicated-strings, detached-dom, contexts,
                                              console, event-handlers
+      --realm @ID|shared|none                only the objects attributed to one native context
+                                             (or a filterName; see `heaplens realms FILE`)
   heaplens stats FILE [--json]               memory by category
   heaplens strings FILE [--json] [--top N]   string values held more than once, most
                                              wasted bytes first
@@ -68,6 +70,8 @@ pub struct Options {
     pub leak_option: Option<String>,
     /// `summary --filter NAME`.
     pub filter: Option<NamedFilter>,
+    /// `summary --realm @ID|shared|none|FILTERNAME`, as given.
+    pub realm: Option<String>,
     /// `bench --threads N`.
     pub threads: Option<usize>,
 }
@@ -102,6 +106,7 @@ pub fn options(args: &[String]) -> Result<Options> {
         min_bytes: 0,
         leak_option: None,
         filter: None,
+        realm: None,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -133,6 +138,7 @@ pub fn options(args: &[String]) -> Result<Options> {
             "--min-count" => o.min_count = value(a, &mut it)?,
             "--min-bytes" => o.min_bytes = value(a, &mut it)?,
             "--filter" => o.filter = Some(named_filter(a, &value::<String>(a, &mut it)?)?),
+            "--realm" => o.realm = Some(value(a, &mut it)?),
             _ if a.starts_with("--") => {
                 return Err(Error::new(format!("unknown option {a}\n\n{USAGE}")))
             }

@@ -1,9 +1,9 @@
 //! `heaplens realms FILE [--realm @ID|shared|none]`: the native contexts
 //! (page, iframes, extensions, `vm` contexts) and the bytes attributed to
 //! each, as today's DevTools attributes them; with `--realm`, the Summary
-//! of one realm's objects.
+//! of one realm's objects (as `heaplens summary FILE --realm`).
 
-use heaplens::analysis::realms::{attribute, realms, Attribution, RealmFilter, RealmStats, Realms};
+use heaplens::analysis::realms::{RealmFilter, RealmStats, Realms};
 use heaplens::error::{Error, Result};
 use heaplens::query::{Order, Session, SortBy, Window};
 use serde_json::json;
@@ -20,12 +20,11 @@ pub fn run(args: &[String]) -> Result<()> {
             crate::USAGE
         )));
     };
-    let s = crate::open(file)?;
-    let a = attribute(&s.snapshot.graph);
+    let mut s = crate::open(file)?;
     if let Some(text) = realm {
-        return one_realm(&s, &a, &text, file, &o);
+        return one_realm(&mut s, &text, file, &o);
     }
-    let r = realms(&s.snapshot, &a);
+    let r = s.realms();
     if o.json {
         crate::print_json(&crate::sessions::answer(json!({ "file": file }), &r));
         return Ok(());
@@ -34,21 +33,24 @@ pub fn run(args: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// DevTools' `filterName` of the realm a user names with `--realm`: a
+/// native context's `@ID`, `shared` or `none`, or the `filterName` itself.
+pub fn filter_name(s: &Session, text: &str, file: &str) -> Result<String> {
+    let (snapshot, a) = (&s.snapshot, s.attribution());
+    RealmFilter::from_devtools_name(&snapshot.graph, a, text)
+        .or_else(|| RealmFilter::parse(snapshot, a, text))
+        .map(|filter| filter.devtools_name(&snapshot.graph))
+        .ok_or_else(|| {
+            Error::new(format!(
+                "--realm {text}: give a native context's @ID or filterName (see \
+                 `heaplens realms {file}`), shared or none"
+            ))
+        })
+}
+
 /// `--realm TEXT`: the Summary of the objects of the realm `text` names.
-fn one_realm(
-    s: &Session,
-    a: &Attribution,
-    text: &str,
-    file: &str,
-    o: &crate::Options,
-) -> Result<()> {
-    let snapshot = &s.snapshot;
-    let filter = RealmFilter::parse(snapshot, a, text).ok_or_else(|| {
-        Error::new(format!(
-            "--realm {text}: give a native context's @ID (see `heaplens realms {file}`), shared or none"
-        ))
-    })?;
-    let name = filter.devtools_name(&snapshot.graph);
+fn one_realm(s: &mut Session, text: &str, file: &str, o: &crate::Options) -> Result<()> {
+    let name = filter_name(s, text, file)?;
     let window = Window::first(o.top.unwrap_or(usize::MAX));
     let page = s.realm_summary(&name, "", Order::largest(SortBy::RetainedSize), window)?;
     if o.json {

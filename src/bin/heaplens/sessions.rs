@@ -2,7 +2,6 @@
 //! keeps a few between calls, a command line one or two), and the answers
 //! the command line and the MCP server both give from them.
 
-use heaplens::analysis::filters::NamedFilter;
 use heaplens::analysis::leaks::{LeakReport, SnapshotFacts};
 use heaplens::bail;
 use heaplens::error::Result;
@@ -159,24 +158,24 @@ pub fn answer(context: Value, response: &impl Serialize) -> Value {
 }
 
 /// Summary: classes by retained size whose name contains `filter`, of the
-/// objects passing `named` (all when `None`), in `window`.
+/// objects in `scope` (a named filter, a realm; all by default), in `window`.
 pub fn summary(
     path: &str,
     s: &mut Session,
-    (named, filter): (Option<NamedFilter>, &str),
+    (scope, filter): (Scope, &str),
     window: Window,
 ) -> Result<Value> {
     let info = s.info();
+    let mut context = json!({ "file": path, "filter": scope.filter, "info": info });
+    if let Some(realm) = &scope.realm {
+        context["realm"] = realm.as_str().into();
+    }
     let request = Request::Summary {
-        scope: Scope {
-            filter: named,
-            ..Scope::default()
-        },
+        scope,
         order: Order::largest(SortBy::RetainedSize),
         class_filter: filter.to_owned(),
         window,
     };
-    let context = json!({ "file": path, "filter": named, "info": info });
     Ok(answer(context, &s.query(request)?))
 }
 
