@@ -1,9 +1,10 @@
 //! Realms equal today's DevTools (chrome-devtools-frontend's worker, bundled
 //! by tests/oracle/devtools-today.mjs): the owner of every node, the sizes
 //! of every native context, of the shared and the unattributed objects, and
-//! the Summary under each realm filter, row for row; on a Node program with
-//! `vm.createContext` sandboxes and on a Chromium page with a same-origin
-//! iframe.
+//! the Summary under each realm filter, row for row (the `summary` request
+//! scoped to a realm, as the Summary's drop-down asks, and a class's
+//! instances under it); on a Node program with `vm.createContext` sandboxes
+//! and on a Chromium page with a same-origin iframe.
 
 mod common;
 
@@ -136,7 +137,8 @@ fn assert_realms_equal_devtools(file: &Path) {
         .collect();
     assert_eq!(ours_rows, theirs_rows);
     assert!(fields > 0);
-    // The Summary under each realm filter, row for row.
+    // The Summary under each realm filter, row for row, as the `summary`
+    // request scoped to the realm answers it.
     let mut filters: Vec<RealmFilter> = a
         .contexts
         .iter()
@@ -145,7 +147,12 @@ fn assert_realms_equal_devtools(file: &Path) {
     filters.extend([RealmFilter::Shared, RealmFilter::Unattributed]);
     for filter in filters {
         let name = with_session(file, |s| filter.devtools_name(&s.snapshot.graph));
-        let rows = with_session(file, |s| heaplens_rows(&s.snapshot, &a, filter));
+        let rows = scoped_summary_rows(file, &name);
+        assert_eq!(
+            rows,
+            with_session(file, |s| heaplens_rows(&s.snapshot, &a, filter)),
+            "{name}"
+        );
         let devtools = devtools_rows(arg(file), &name);
         let only = |x: &[Row], y: &[Row]| -> Vec<Row> {
             x.iter().filter(|r| !y.contains(r)).cloned().collect()
@@ -155,6 +162,76 @@ fn assert_realms_equal_devtools(file: &Path) {
             (vec![], vec![]),
             "Summary under {name}: rows only heaplens has, rows only DevTools has"
         );
+        assert_instances_stay_in_realm(file, &a, filter, &name, &rows);
+    }
+}
+
+/// Sends `request` to the file's session; the answer as JSON.
+fn ask(file: &Path, request: Value) -> heaplens::error::Result<Value> {
+    with_session(file, |s| {
+        let request = serde_json::from_value(request).expect("a request");
+        s.query(request).map(|r| serde_json::to_value(r).unwrap())
+    })
+}
+
+/// The rows of `{"op": "summary", "realm": name}`, every one, sorted as
+/// [`devtools_rows`] sorts.
+fn scoped_summary_rows(file: &Path, name: &str) -> Vec<Row> {
+    let page = ask(
+        file,
+        serde_json::json!({"op": "summary", "realm": name, "limit": 1_000_000}),
+    )
+    .unwrap();
+    let listed = page["rows"].as_array().unwrap();
+    assert_eq!(page["total"], listed.len(), "{name}: one page holds all");
+    let mut rows: Vec<Row> = listed
+        .iter()
+        .map(|r| {
+            let u = |k: &str| r[k].as_u64().unwrap();
+            let name = r["name"].as_str().unwrap().to_owned();
+            let key = r["key"].as_str().unwrap().to_owned();
+            let d = r["distance"].as_u64();
+            (name, u("count"), d, u("selfSize"), u("retainedSize"), key)
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// The largest classes of a realm's Summary expand into as many instances
+/// as the row counts, each attributed to that realm (a class spread over
+/// realms lists only this one's part).
+fn assert_instances_stay_in_realm(
+    file: &Path,
+    a: &Attribution,
+    filter: RealmFilter,
+    name: &str,
+    rows: &[Row],
+) {
+    let mut largest: Vec<&Row> = rows.iter().collect();
+    largest.sort_by_key(|r| std::cmp::Reverse(r.4));
+    for row in largest.into_iter().take(5) {
+        let request = serde_json::json!({
+            "op": "instances", "classKey": row.5, "realm": name, "limit": 1_000_000,
+        });
+        let page = ask(file, request).unwrap();
+        assert_eq!(page["total"], row.1, "{name}: instances of {}", row.0);
+        let ids: Vec<u32> = page["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_u64().unwrap() as u32)
+            .collect();
+        assert_eq!(ids.len() as u64, row.1);
+        with_session(file, |s| {
+            for id in ids {
+                let n = s
+                    .snapshot
+                    .node_by_id(heaplens::snapshot::NodeId(id))
+                    .unwrap();
+                assert_eq!(a.owner[n], filter.owner(), "{name}: @{id} of {}", row.0);
+            }
+        });
     }
 }
 
@@ -275,12 +352,7 @@ fn the_cli_lists_realms_and_the_summary_of_one_as_json() {
 #[test]
 fn the_query_layer_answers_realms_and_a_realm_summary_equal_to_devtools() {
     let file = vm_program();
-    let ask = |request: Value| {
-        with_session(&file, |s| {
-            let request = serde_json::from_value(request).expect("a request");
-            s.query(request).map(|r| serde_json::to_value(r).unwrap())
-        })
-    };
+    let ask = |request: Value| ask(&file, request);
     let (a, r) = ours(&file);
     let listed = ask(serde_json::json!({"op": "realms"})).unwrap();
     assert_eq!(listed, serde_json::to_value(&r).unwrap());
@@ -312,4 +384,52 @@ fn the_query_layer_answers_realms_and_a_realm_summary_equal_to_devtools() {
     }
     let wrong = ask(serde_json::json!({"op": "realmSummary", "filter": "nativeContext_1"}));
     assert!(wrong.unwrap_err().message().contains("no realm filter"));
+    let wrong = ask(serde_json::json!({"op": "summary", "realm": "nativeContext_1"}));
+    assert!(wrong.unwrap_err().message().contains("no realm filter"));
+    let request = serde_json::json!({"op": "instances", "classKey": ",Object", "realm": "x"});
+    assert!(ask(request)
+        .unwrap_err()
+        .message()
+        .contains("no realm filter"));
+}
+
+#[test]
+fn the_cli_summary_takes_a_realm_by_id_or_filter_name() {
+    let file = vm_program();
+    let (_, r) = ours(&file);
+    let realm = &r.realms[0];
+    let json = |args: &[&str]| -> Value {
+        let (status, out, err) = common::cli(args);
+        assert!(status.success(), "{args:?}: {err}");
+        serde_json::from_str(&out).unwrap()
+    };
+    let id = format!("@{}", realm.id);
+    let by_id = json(&["summary", arg(&file), "--realm", &id, "--json"]);
+    let by_name = json(&[
+        "summary",
+        arg(&file),
+        "--realm",
+        &realm.filter_name,
+        "--json",
+    ]);
+    let listed = json(&["realms", arg(&file), "--realm", &id, "--json"]);
+    assert_eq!(by_id["realm"], realm.filter_name.as_str());
+    assert_eq!(by_id["rows"], by_name["rows"]);
+    assert_eq!(by_id["rows"], listed["rows"]);
+    let rows = by_id["rows"].as_array().unwrap();
+    let count: u64 = rows.iter().map(|r| r["count"].as_u64().unwrap()).sum();
+    let size: u64 = rows.iter().map(|r| r["selfSize"].as_u64().unwrap()).sum();
+    assert_eq!(
+        (count, size),
+        (realm.attributed.count, realm.attributed.size)
+    );
+    let none = json(&["summary", arg(&file), "--realm", "none", "--json"]);
+    assert_eq!(none["realm"], "noNativeContext");
+    let (status, _, err) = common::cli(&["summary", arg(&file), "--realm", "@1"]);
+    assert!(!status.success() && err.contains("native context"), "{err}");
+    let (status, _, err) = common::cli(&["stats", arg(&file), "--realm", "none"]);
+    assert!(
+        !status.success() && err.contains("--realm is an option of summary"),
+        "{err}"
+    );
 }
