@@ -42,6 +42,8 @@ export class Snapshot {
    * Classes by retained size: { total, rows: [{ key, name, count, distance, selfSize, retainedSize }] }.
    * `filter` is one of DevTools' named filters: 'duplicatedStrings', 'objectsRetainedByDetachedDomNodes',
    * 'objectsRetainedByContexts', 'objectsRetainedByConsole', 'objectsRetainedByEventHandlers'.
+   * `realm` keeps the objects of one realm: a realm's filterName (from realms()),
+   * 'sharedNativeContext' or 'noNativeContext' (e.g. `summary({ realm: 'sharedNativeContext' })`).
    */
   summary(options) {
     return this.#client.summary(options);
@@ -66,7 +68,7 @@ export class Snapshot {
     return this.#client.realms();
   }
 
-  /** The Summary rows of one realm: `filter` is a realm's filterName, 'sharedNativeContext' or 'noNativeContext'. */
+  /** The Summary rows of one realm, as summary({ realm: filter }): a realm's filterName, 'sharedNativeContext' or 'noNativeContext'. */
   realmSummary(filter, options) {
     return this.#client.realmSummary(filter, options);
   }

@@ -24,6 +24,11 @@ export function formatBytes(bytes) {
   return `${sign}${value}`;
 }
 
+/** DevTools' bytesToString (its filter titles): formatBytes, but megabytes never become gigabytes. */
+export function bytesToString(bytes) {
+  return bytes < 1e9 ? formatBytes(bytes) : `${grouped.format(Math.round(bytes / 1e6))}\u00a0MB`;
+}
+
 /** Exact byte count for tooltips: "1,234,567 bytes". */
 export function exactBytes(bytes) {
   return `${grouped.format(bytes)} bytes`;

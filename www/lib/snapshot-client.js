@@ -17,6 +17,8 @@
  * @typedef {'retainedSize'|'selfSize'|'distance'|'count'|'name'} SortKey  Summary and instance sorts
  * @typedef {'duplicatedStrings'|'objectsRetainedByDetachedDomNodes'|'objectsRetainedByContexts'
  *           |'objectsRetainedByConsole'|'objectsRetainedByEventHandlers'} NamedFilter  DevTools' named filters
+ * @typedef {string} RealmFilter  DevTools' realm filterName: a realm's `filterName` from realms()
+ *   (nativeContext_<node index>), 'sharedNativeContext' or 'noNativeContext'
  * @typedef {[number, number]} IdRange  object ids in (low, high]
  * @typedef {{ function: number, callers?: number[] }} AllocatedBy  a node of the Allocation view's
  *   bottom-up tree: the allocating function, then its caller at each level below it
@@ -29,6 +31,9 @@ const PAGE = 100;
 
 /** The request field of an allocation scope: none unless one is set, so other requests keep their shape. */
 const allocated = (allocatedBy) => (allocatedBy ? { allocatedBy } : {});
+
+/** The request field of a realm scope, likewise. */
+const inRealm = (realm) => (realm ? { realm } : {});
 
 export class SnapshotClient {
   #worker;
@@ -54,24 +59,25 @@ export class SnapshotClient {
   }
 
   /**
-   * Classes (Summary rows).
+   * Classes (Summary rows) of the objects every scope given keeps: an id range, a named
+   * filter, a bottom-up allocation node, a realm (attributed on the first request naming one).
    * @param {{ sortBy?: SortKey, ascending?: boolean, classFilter?: string, idRange?: IdRange|null,
-   *           filter?: NamedFilter|null, allocatedBy?: AllocatedBy|null } & Page} [options]
+   *           filter?: NamedFilter|null, allocatedBy?: AllocatedBy|null, realm?: RealmFilter|null } & Page} [options]
    * @returns {Promise<Rows>} rows: ClassRow
    */
-  summary({ sortBy = 'retainedSize', ascending = false, classFilter = '', idRange = null, filter = null, allocatedBy = null, offset = 0, limit = PAGE } = {}) {
-    return this.query({ op: 'summary', sortBy, ascending, classFilter, idRange, filter, ...allocated(allocatedBy), offset, limit });
+  summary({ sortBy = 'retainedSize', ascending = false, classFilter = '', idRange = null, filter = null, allocatedBy = null, realm = null, offset = 0, limit = PAGE } = {}) {
+    return this.query({ op: 'summary', sortBy, ascending, classFilter, idRange, filter, ...allocated(allocatedBy), ...inRealm(realm), offset, limit });
   }
 
   /**
    * The objects of one class (a Summary row's `key`).
    * @param {string} classKey
    * @param {{ sortBy?: SortKey, ascending?: boolean, idRange?: IdRange|null, filter?: NamedFilter|null,
-   *           allocatedBy?: AllocatedBy|null } & Page} [options]
+   *           allocatedBy?: AllocatedBy|null, realm?: RealmFilter|null } & Page} [options]  the Summary's scopes
    * @returns {Promise<Rows>} rows: NodeRow
    */
-  instances(classKey, { sortBy = 'retainedSize', ascending = false, idRange = null, filter = null, allocatedBy = null, offset = 0, limit = PAGE } = {}) {
-    return this.query({ op: 'instances', classKey, idRange, filter, ...allocated(allocatedBy), sortBy, ascending, offset, limit });
+  instances(classKey, { sortBy = 'retainedSize', ascending = false, idRange = null, filter = null, allocatedBy = null, realm = null, offset = 0, limit = PAGE } = {}) {
+    return this.query({ op: 'instances', classKey, idRange, filter, ...allocated(allocatedBy), ...inRealm(realm), sortBy, ascending, offset, limit });
   }
 
   /**
@@ -348,14 +354,13 @@ export class SnapshotClient {
   }
 
   /**
-   * Summary rows of the objects one realm filter keeps: a realm's `filterName`
-   * (nativeContext_<node index>), 'sharedNativeContext' or 'noNativeContext'.
-   * @param {string} filter
+   * Summary rows of the objects one realm filter keeps: summary({ realm: filter, … }).
+   * @param {RealmFilter} filter
    * @param {{ sortBy?: SortKey, ascending?: boolean, classFilter?: string } & Page} [options]
    * @returns {Promise<Rows>} rows: ClassRow
    */
-  realmSummary(filter, { sortBy = 'retainedSize', ascending = false, classFilter = '', offset = 0, limit = PAGE } = {}) {
-    return this.query({ op: 'realmSummary', filter, sortBy, ascending, classFilter, offset, limit });
+  realmSummary(filter, options = {}) {
+    return this.summary({ ...options, realm: filter });
   }
 
   /** This snapshot's collection entry counts, asked for once. */

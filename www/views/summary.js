@@ -2,14 +2,16 @@
 //! Size); a class expands into its instances, an instance into its outgoing edges.
 //! The Allocation view embeds one, scoped to what a timeline range or a function
 //! allocated (DevTools shows its Summary grid under the allocation grid): the active
-//! scopes are named above the table, each with a button that clears it.
+//! scopes are named above the table, each with a button that clears it. The
+//! "Objects to include" menu also lists DevTools' realm filters (one per native context,
+//! then the shared and unattributed objects), asked for when the menu is first focused.
 
 import { el } from '../lib/dom.js';
 import { visible } from '../lib/visible.js';
 import { TreeTable } from '../lib/treetable.js';
 import { classFilterInput, sortInState } from '../lib/class-table.js';
 import { appendObject, appendEdge, appendNameLength, fillSize, fillDistance } from '../lib/cells.js';
-import { formatCount } from '../lib/format.js';
+import { formatCount, bytesToString } from '../lib/format.js';
 import { exportBar, treeRows, column, edgeColumn, exportName } from '../lib/export.js';
 
 /** DevTools' named filters: the query layer's `filter` value and DevTools' title. */
@@ -21,6 +23,16 @@ const NAMED_FILTERS = [
   ['objectsRetainedByEventHandlers', 'Objects retained by event handlers'],
 ];
 
+/** DevTools' realm filters (HeapSnapshotView's updateNativeContextFilters): [filterName, title]. */
+function realmFilters(r) {
+  return [
+    // The core lists realms as DevTools does: largest attributed size first.
+    ...r.realms.map((x) => [x.filterName, `Native context ${x.name ? `${x.name} ` : ''}@${x.id} (${bytesToString(x.attributed.size)})`]),
+    ['sharedNativeContext', `Objects shared between native contexts (${bytesToString(r.shared.size)})`],
+    ['noNativeContext', `Objects not attributed to a native context (${bytesToString(r.unattributed.size)})`],
+  ];
+}
+
 /**
  * @param {object} ctx  the view context
  * @param {{ onClear?: (kind: 'idRange'|'allocatedBy') => void }} [embedded]  set when another view
@@ -28,7 +40,8 @@ const NAMED_FILTERS = [
  */
 export function summaryView(ctx, embedded) {
   const { client, info } = ctx.snapshot;
-  const state = { sortBy: 'retainedSize', ascending: false, classFilter: ctx.initial?.class ?? '', idRange: null, filter: null, allocatedBy: null };
+  const state = { sortBy: 'retainedSize', ascending: false, classFilter: ctx.initial?.class ?? '', idRange: null, filter: null, allocatedBy: null, realm: null };
+  const scope = () => ({ idRange: state.idRange, filter: state.filter, allocatedBy: state.allocatedBy, realm: state.realm });
   const total = () => info.totalSize;
   ctx.remember?.({ class: state.classFilter });
 
@@ -36,6 +49,14 @@ export function summaryView(ctx, embedded) {
 
   const range = el('select', { className: 'range', testid: 'range-filter', 'aria-label': 'Objects to include' },
     el('option', { value: '' }, 'All objects'));
+  // The realm filters cost a pass over the snapshot: asked for when the menu is first used.
+  const realms = { filters: null, pending: false, error: null };
+  const loadRealms = () => {
+    if (realms.filters || realms.pending || realms.error) return;
+    realms.pending = true;
+    client.realms().then((r) => { realms.filters = realmFilters(r); }, (error) => { realms.error = error.message; })
+      .finally(() => { realms.pending = false; fillRanges(); });
+  };
   // DevTools §3.11: "between X and Y" keeps ids in (maxJsId(X), maxJsId(Y)] of this snapshot.
   // The options follow the snapshot list, which can change while this view is open.
   const fillRanges = () => {
@@ -50,26 +71,34 @@ export function summaryView(ctx, embedded) {
     // Then, below a separator, DevTools' named filters (the worker's `filter` values).
     range.appendChild(el('option', { disabled: true, value: '-' }, '\u2500'.repeat(12)));
     for (const [name, label] of NAMED_FILTERS) range.appendChild(el('option', { value: `filter:${name}` }, label));
+    // Then DevTools' realm filters, once the core has attributed the objects.
+    const note = realms.pending ? 'Native contexts: attributing objects\u2026' : realms.error && `Native contexts: ${realms.error}`;
+    if (realms.filters || note) range.appendChild(el('option', { disabled: true, value: '-' }, '\u2500'.repeat(12)));
+    if (note) range.appendChild(el('option', { disabled: true, value: '-', testid: 'realm-filters-note' }, note));
+    for (const [name, label] of realms.filters ?? []) range.appendChild(el('option', { value: `realm:${name}` }, label));
     range.value = [...range.options].some((o) => o.value === keep) ? keep : '';
   };
   fillRanges();
-  range.addEventListener('focus', fillRanges);
+  range.addEventListener('focus', () => { loadRealms(); fillRanges(); });
+  range.addEventListener('pointerdown', loadRealms);
   range.addEventListener('change', () => {
-    // One choice at a time, as in DevTools: an id range or a named filter.
-    state.filter = range.value.startsWith('filter:') ? range.value.slice('filter:'.length) : null;
-    state.idRange = range.value && !state.filter ? range.value.split(',').map(Number) : null;
+    // One choice at a time, as in DevTools: an id range, a named filter or a realm.
+    const [kind, value] = range.value.includes(':') ? range.value.split(/:(.*)/s) : ['', range.value];
+    state.filter = kind === 'filter' ? value : null;
+    state.realm = kind === 'realm' ? value : null;
+    state.idRange = kind === '' && value ? value.split(',').map(Number) : null;
     table.reload();
   });
 
   const provider = {
     async load(parent, offset, limit) {
       if (parent === null) {
-        const res = await client.summary({ sortBy: state.sortBy, ascending: state.ascending, classFilter: state.classFilter, idRange: state.idRange, filter: state.filter, allocatedBy: state.allocatedBy, offset, limit });
+        const res = await client.summary({ sortBy: state.sortBy, ascending: state.ascending, classFilter: state.classFilter, ...scope(), offset, limit });
         return { total: res.total, rows: res.rows.map((row) => ({ kind: 'class', row })) };
       }
       if (parent.kind === 'class') {
         const sortBy = state.sortBy === 'count' ? 'retainedSize' : state.sortBy;
-        const res = await client.instances(parent.row.key, { idRange: state.idRange, filter: state.filter, allocatedBy: state.allocatedBy, sortBy, ascending: state.ascending, offset, limit });
+        const res = await client.instances(parent.row.key, { ...scope(), sortBy, ascending: state.ascending, offset, limit });
         return { total: res.total, rows: res.rows.map((node) => ({ kind: 'node', node })) };
       }
       const id = parent.kind === 'node' ? parent.node.id : parent.edge.node.id;
