@@ -1,6 +1,8 @@
 //! `heaplens mcp` driven by a scripted MCP client over stdio, as a coding
 //! agent would drive it: initialize, list the tools, then find the leak in
-//! real snapshots of the classic-leak program (summary → leaks → retainers).
+//! real snapshots of the classic-leak program (summary → leaks → retainers);
+//! realms of a program with `vm` sandboxes, the growing collections of a
+//! server and the retaining paths of one, merged.
 
 mod common;
 
@@ -145,7 +147,10 @@ fn an_agent_finds_the_classic_leak_through_summary_leaks_and_retainers() {
             "object",
             "duplicate_strings",
             "closures",
-            "string"
+            "string",
+            "realms",
+            "collections",
+            "graph"
         ]
     );
     for tool in tools {
@@ -324,4 +329,108 @@ fn mistakes_are_answered_not_fatal() {
     // Still serving.
     let ping = client.request("ping", json!({}));
     assert_eq!(ping["result"], json!({}), "{ping}");
+}
+
+/// The CLI's `--json` answer to `args`.
+fn cli_json(args: &[&str]) -> Value {
+    let (status, out, err) = common::cli(args);
+    assert!(status.success(), "{args:?}: {err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+#[test]
+fn realms_and_a_realm_summary_answer_as_the_cli_does() {
+    let file = generate("vm-realms", 1).remove(0);
+    let path = arg(&file);
+    let mut client = initialized();
+    let cli = cli_json(&["realms", path, "--json"]);
+    let realms = client.tool("realms", json!({ "path": path }));
+    assert_eq!(realms["totalRealms"], 3, "{realms}");
+    assert_eq!(realms["realms"], cli["realms"]);
+    assert_eq!(realms["shared"], cli["shared"]);
+    assert_eq!(realms["unattributed"]["size"], cli["unattributed"]["size"]);
+    let one = client.tool("realms", json!({ "path": path, "top": 1, "offset": 1 }));
+    assert_eq!(one["realms"], json!([cli["realms"][1]]));
+
+    let first = &cli["realms"][0];
+    let filter_name = first["filterName"].as_str().unwrap();
+    let by_name = client.tool(
+        "summary",
+        json!({ "path": path, "realm": filter_name, "top": 5 }),
+    );
+    let id = format!("@{}", first["id"]);
+    let by_id = client.tool("summary", json!({ "path": path, "realm": id, "top": 5 }));
+    let want = cli_json(&[
+        "summary",
+        path,
+        "--realm",
+        filter_name,
+        "--top",
+        "5",
+        "--json",
+    ]);
+    assert_eq!(by_name["realm"], filter_name);
+    assert_eq!(by_name["rows"], want["rows"]);
+    assert_eq!(by_id["rows"], want["rows"]);
+    assert_eq!(by_name["rows"].as_array().unwrap().len(), 5);
+    // Each plugin's state, one class per sandbox, is shared with the host.
+    let shared = client.tool(
+        "summary",
+        json!({ "path": path, "realm": "shared", "filter": "PluginState" }),
+    );
+    let rows = shared["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{shared}");
+    assert!(rows
+        .iter()
+        .all(|r| r["name"] == "PluginState" && r["count"] == 1));
+    let wrong = client.call("summary", json!({ "path": path, "realm": "@1" }));
+    assert_eq!(wrong["isError"], true, "{wrong}");
+    let message = wrong["content"][0]["text"].as_str().unwrap();
+    assert!(message.contains("shared or none"), "{message}");
+}
+
+#[test]
+fn collections_and_the_graph_of_one_answer_small_pages() {
+    let files = generate("growing-collections", 4);
+    let paths: Vec<&str> = files.iter().map(|f| arg(f)).collect();
+    let mut client = initialized();
+    let cli = cli_json(&[&["collections"][..], &paths, &["--json"]].concat());
+    let found = client.tool("collections", json!({ "paths": paths }));
+    let listed = found["collections"].as_array().unwrap();
+    let all = cli["collections"].as_array().unwrap();
+    assert_eq!(found["total"], all.len(), "{found}");
+    assert!(listed.len() <= 5 && all.len() > 1, "{found}");
+    assert_eq!(listed[..], all[..listed.len()]);
+    let cache = &listed[0];
+    assert_eq!(cache["heldAs"], "responseCache", "{cache}");
+    assert_eq!(cache["counts"], json!([50, 100, 150, 200]));
+    let second = client.tool(
+        "collections",
+        json!({ "paths": paths, "top": 1, "offset": 1 }),
+    );
+    assert_eq!(second["collections"], json!([all[1]]));
+    let two = client.call("collections", json!({ "paths": &paths[..2] }));
+    assert_eq!(two["isError"], true, "{two}");
+
+    let id = cache["id"].as_u64().unwrap();
+    let graph = client.tool("graph", json!({ "path": paths[3], "id": id }));
+    let nodes = graph["graph"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes[0]["id"], id, "node 0 is the object");
+    assert!(nodes.len() <= 25, "{} nodes", nodes.len());
+    assert!(nodes
+        .iter()
+        .all(|n| n.get("x").is_none() && n["className"].is_string()));
+    let into_cache: Vec<&str> = graph["graph"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["to"] == 0)
+        .filter_map(|e| e["name"].as_str())
+        .collect();
+    assert!(into_cache.contains(&"responseCache"), "{into_cache:?}");
+    let small = client.tool("graph", json!({ "path": paths[3], "id": id, "nodes": 3 }));
+    assert!(small["graph"]["nodes"].as_array().unwrap().len() <= 3);
+    assert_eq!(small["graph"]["limitsReached"]["nodes"], true);
+    let missing = client.call("graph", json!({ "path": paths[3], "id": 2 }));
+    assert_eq!(missing["isError"], true, "{missing}");
 }

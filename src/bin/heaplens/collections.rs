@@ -2,32 +2,38 @@
 //! and dictionaries whose entry count grew in every interval of a series of
 //! snapshots of one process, most growth first, with their retaining paths.
 
-use heaplens::analysis::collections::{growing_collections, Census};
+use crate::sessions::Sessions;
+use heaplens::analysis::collections::{growing_collections, Census, GrowingCollection};
 use heaplens::error::{Error, Result};
 
-/// Runs the command on the arguments after `collections`.
-pub fn run(args: &[String]) -> Result<()> {
-    let o = super::graph::options(args, "collections")?;
-    let files = crate::sessions::series(&o.files)?;
+/// The collections of the newest of `files` (a series of one process in
+/// capture order, 3 or more) whose entry count grew in every interval, most
+/// growth first; each snapshot opened through `sessions` in turn (with room
+/// for one, only the counts of the earlier ones are kept).
+pub fn growing(sessions: &mut Sessions, files: &[String]) -> Result<Vec<GrowingCollection>> {
     if files.len() < 3 {
         return Err(Error::new(format!(
             "collections takes 3 or more snapshots of one process in capture order (or a folder of them), got {}",
             files.len()
         )));
     }
-    // One analysed snapshot at a time: only the counts of the earlier ones are kept.
     let mut series = Vec::with_capacity(files.len());
     let mut newest_id = 0;
-    for file in &files[..files.len() - 1] {
-        let s = crate::open(file)?;
+    for file in files {
+        let s = sessions.get(file)?;
         newest_id = in_order(file, newest_id, s.snapshot.max_js_id())?;
         series.push(Census::of(&s.snapshot));
     }
-    let last_file = &files[files.len() - 1];
-    let last = crate::open(last_file)?;
-    in_order(last_file, newest_id, last.snapshot.max_js_id())?;
-    series.push(Census::of(&last.snapshot));
-    let mut found = growing_collections(&series, &last.snapshot);
+    let last = sessions.get(&files[files.len() - 1])?;
+    Ok(growing_collections(&series, &last.snapshot))
+}
+
+/// Runs the command on the arguments after `collections`.
+pub fn run(args: &[String]) -> Result<()> {
+    let o = super::graph::options(args, "collections")?;
+    let files = crate::sessions::series(&o.files)?;
+    // One analysed snapshot at a time.
+    let mut found = growing(&mut Sessions::new(1), &files)?;
     found.truncate(o.top.unwrap_or(usize::MAX));
     if o.json {
         let context = serde_json::json!({ "files": files });

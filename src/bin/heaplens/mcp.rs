@@ -134,7 +134,7 @@ const ID: Property = (
 );
 
 /// The tools, in the order `tools/list` gives them.
-const TOOLS: [Tool; 8] = [
+const TOOLS: [Tool; 11] = [
     Tool {
         name: "summary",
         title: "Classes by retained size",
@@ -145,6 +145,7 @@ const TOOLS: [Tool; 8] = [
             OFFSET,
             ("filter", "string", "Only classes whose name contains this (case-insensitive)"),
             ("named_filter", "string", "Only the objects one of DevTools' named filters keeps: duplicated-strings, detached-dom, contexts, console or event-handlers"),
+            ("realm", "string", "Only the objects attributed to one realm (native context): its @ID or filterName from the realms tool, shared or none"),
         ],
         required: &["path"],
     },
@@ -230,6 +231,41 @@ const TOOLS: [Tool; 8] = [
         ],
         required: &["path", "id"],
     },
+    Tool {
+        name: "realms",
+        title: "Bytes per page, iframe or vm context",
+        description: "The native contexts of one snapshot (a page, its iframes, extensions, Node vm contexts), largest first, with the objects and bytes attributed to each as today's DevTools attributes them, and those shared between contexts or attributed to none. Pass a realm's filterName (or @ID, shared, none) to summary's realm for its classes.",
+        properties: &[
+            PATH,
+            ("top", "integer", "Realms to answer with; default 10"),
+            OFFSET,
+        ],
+        required: &["path"],
+    },
+    Tool {
+        name: "collections",
+        title: "Collections that grew in every interval",
+        description: "The Maps, Sets, WeakMaps, arrays and dictionaries of the newest of 3 or more snapshots of one process whose entry count grew in every interval, most entries gained first: entry counts per snapshot, where it is held (path from a GC root), retained bytes.",
+        properties: &[
+            ("paths", "paths", "Snapshot files of one process in capture order, or a folder of them (as `heaplens record` writes)"),
+            ("top", "integer", "Collections to answer with; default 5"),
+            OFFSET,
+        ],
+        required: &["paths"],
+    },
+    Tool {
+        name: "graph",
+        title: "An object's retaining paths, merged",
+        description: "Every retaining path of an object from the GC roots merged into one graph (not only the shortest path the retainers tool gives): nodes (node 0 is the object) and edges from retainer to retained, bounded; limitsReached says which bound cut it short.",
+        properties: &[
+            PATH,
+            ID,
+            ("depth", "integer", "Longest path in edges; default 20"),
+            ("nodes", "integer", "Most nodes; default 25, at most 100"),
+            ("siblings", "integer", "Most retainers followed per node, nearest the roots first; default 5"),
+        ],
+        required: &["path", "id"],
+    },
 ];
 
 fn tools() -> Value {
@@ -272,6 +308,9 @@ fn call(sessions: &mut Sessions, params: &Value) -> std::result::Result<Value, (
             window,
         }),
         "closures" => page_of(sessions, args, 3, |window| Request::Closures { window }),
+        "realms" => realms(sessions, args),
+        "collections" => collections(sessions, args),
+        "graph" => graph(sessions, args),
         _ => return Err((INVALID_PARAMS, format!("no tool {name:?}"))),
     };
     Ok(match answer {
@@ -337,35 +376,106 @@ fn summary(sessions: &mut Sessions, args: &Args) -> Result<Value> {
     };
     let window = page(args, "top", 20)?;
     let s = sessions.get(path)?;
+    let realm = match args.get("realm") {
+        None | Some(Value::Null) => None,
+        Some(_) => Some(crate::realms::filter_name(s, text(args, "realm")?, path)?),
+    };
     let scope = Scope {
         filter: named,
+        realm,
         ..Scope::default()
     };
     sessions::summary(path, s, (scope, filter), window)
 }
 
-fn leaks(sessions: &mut Sessions, args: &Args) -> Result<Value> {
-    let paths: Vec<String> = match args.get("paths") {
+fn realms(sessions: &mut Sessions, args: &Args) -> Result<Value> {
+    let path = text(args, "path")?;
+    let window = page(args, "top", 10)?;
+    let realms = sessions.get(path)?.realms();
+    let mut answer = sessions::answer(json!({ "file": path }), &realms);
+    if let Some(listed) = answer.get_mut("realms").and_then(Value::as_array_mut) {
+        answer_page(listed, window);
+    }
+    answer["totalRealms"] = realms.realms.len().into();
+    Ok(answer)
+}
+
+fn collections(sessions: &mut Sessions, args: &Args) -> Result<Value> {
+    let window = page(args, "top", 5)?;
+    let files = sessions::series(&paths(args)?)?;
+    let found = crate::collections::growing(sessions, &files)?;
+    let mut listed = serde_json::to_value(&found).unwrap_or(Value::Null);
+    if let Some(rows) = listed.as_array_mut() {
+        answer_page(rows, window);
+    }
+    let answer = json!({ "collections": listed, "total": found.len() });
+    Ok(sessions::answer(json!({ "files": files }), &answer))
+}
+
+fn graph(sessions: &mut Sessions, args: &Args) -> Result<Value> {
+    let path = text(args, "path")?;
+    let id = object_id(args)?;
+    let request = Request::RetainerGraph {
+        id,
+        max_depth: Some(number(args, "depth", 20, usize::MAX)?),
+        max_nodes: Some(number(args, "nodes", 25, MAX_ROWS)?),
+        max_siblings: Some(number(args, "siblings", 5, MAX_ROWS)?),
+        expanded: Vec::new(),
+        svg: false,
+    };
+    let s = sessions.get(path)?;
+    sessions::node_of(s, path, id)?;
+    let mut answer = sessions::answer(json!({ "file": path, "id": id }), &s.query(request)?);
+    // The page's layout is of no use to an agent: left out to keep answers small.
+    if let Some(graph) = answer.get_mut("graph").and_then(Value::as_object_mut) {
+        graph.remove("columns");
+        graph.remove("rows");
+        for node in graph
+            .get_mut("nodes")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(node) = node.as_object_mut() {
+                node.remove("x");
+                node.remove("y");
+            }
+        }
+    }
+    Ok(answer)
+}
+
+/// Keeps `window` of `rows`.
+fn answer_page(rows: &mut Vec<Value>, window: Window) {
+    let page: Vec<Value> = rows
+        .drain(..)
+        .skip(window.offset)
+        .take(window.limit)
+        .collect();
+    *rows = page;
+}
+
+/// The `paths` argument: snapshot files (or folders) of one process.
+fn paths(args: &Args) -> Result<Vec<String>> {
+    match args.get("paths") {
         Some(Value::Array(items)) => items
             .iter()
             .map(|p| p.as_str().map(str::to_owned))
             .collect::<Option<_>>()
-            .ok_or_else(|| Error::new("paths must be a list of file paths"))?,
+            .ok_or_else(|| Error::new("paths must be a list of file paths")),
         _ => bail!("paths is required: the snapshot files of one process, in capture order"),
-    };
+    }
+}
+
+fn leaks(sessions: &mut Sessions, args: &Args) -> Result<Value> {
     let window = page(args, "top", 5)?;
-    let files = sessions::series(&paths)?;
+    let files = sessions::series(&paths(args)?)?;
     let report = sessions::leak_report(sessions, &files)?;
     let mut answer = sessions::answer(json!({ "files": files }), &report);
     if let Some(groups) = answer.get_mut("groups").and_then(Value::as_array_mut) {
         let total = groups.len();
-        let mut page: Vec<Value> = groups
-            .drain(..)
-            .skip(window.offset)
-            .take(window.limit)
-            .collect();
-        shorten(&mut page, &["members"]);
-        *groups = page;
+        answer_page(groups, window);
+        shorten(groups, &["members"]);
         answer["totalGroups"] = total.into();
     }
     Ok(answer)
