@@ -114,7 +114,7 @@ fn summary_json_simple_class_row_is_the_one_devtools_shows() {
     assert_eq!(ours, find(&oracle(&["summary", arg(&file)])));
     assert_eq!(
         ours,
-        serde_json::json!({"name": "SimpleClass", "count": 3000, "distance": 6,
+        serde_json::json!({"name": "SimpleClass", "count": 3000, "distance": 13,
                            "selfSize": 96000, "retainedSize": 239200})
     );
 }
@@ -226,22 +226,25 @@ fn retainers_json_path_of_a_leaked_simple_class_runs_through_leaky_data() {
     let v = json_of(&stdout);
     assert_eq!(v["object"]["id"], id, "{class_key}");
     assert_eq!(v["object"]["className"], "SimpleClass");
-    assert_eq!(v["object"]["distance"], 6);
+    assert_eq!(v["object"]["distance"], 13);
     let path = v["path"].as_array().expect("a path");
     let step = |i: usize, key: &str| path[i][key].as_str().unwrap_or_default().to_owned();
     let edges: Vec<String> = (0..path.len()).map(|i| step(i, "edgeName")).collect();
-    // global → leakyApp → runRound (closure) → its context → leakyData[i].
+    // global → Node's timer list → the server's connection-checking timer →
+    // the Server → _events → request (handleRequest, a closure) → its
+    // context (the module's scope) → leakyData[i].
+    assert_eq!(path.len(), 13, "{edges:?}");
     assert_eq!(
-        edges[..5],
-        ["", "leakyApp", "runRound", "context", "leakyData"],
+        edges[8..12],
+        ["_events", "request", "context", "leakyData"],
         "{edges:?}"
     );
-    assert_eq!(path.len(), 6, "{edges:?}");
     assert_eq!(step(0, "edgeType"), "");
     assert_eq!(path[0]["node"]["name"], "global");
-    assert_eq!(step(4, "edgeType"), "context");
-    assert_eq!(step(5, "edgeType"), "element");
-    assert_eq!(path[5]["node"]["id"], id);
+    assert_eq!(path[9]["node"]["name"], "handleRequest");
+    assert_eq!(step(11, "edgeType"), "context");
+    assert_eq!(step(12, "edgeType"), "element");
+    assert_eq!(path[12]["node"]["id"], id);
     assert!(
         v["retainers"]["rows"]
             .as_array()

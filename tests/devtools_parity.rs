@@ -349,7 +349,7 @@ fn simple_class_in_third_classic_leak_snapshot_has_devtools_numbers() {
     let third = &classic_leak()[2];
     // What the DevTools Memory panel showed for this program on this machine's
     // node: (name, count, distance, shallow size, retained size).
-    let expected = ("SimpleClass".to_owned(), 3000, Some(6), 96000, 239200);
+    let expected = ("SimpleClass".to_owned(), 3000, Some(13), 96000, 239200);
     let numbers = |r: &SummaryRow| (r.0.clone(), r.1, r.2, r.3, r.4);
     let devtools = summary_rows_of_oracle(&oracle(&["summary", arg(third)]));
     let theirs = row(&devtools, "SimpleClass");

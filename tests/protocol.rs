@@ -1,7 +1,8 @@
 //! The protocol between the core and its front ends (`src/query/protocol.rs`,
 //! ARCHITECTURE.md's "The protocol"), on real snapshots of
-//! `classic-leak.cjs` (1,000 `SimpleClass` leaked per round, held by
-//! `global.leakyApp.runRound`'s closure context through `leakyData`):
+//! `classic-leak.cjs` (1,000 `SimpleClass` leaked per round by a small HTTP
+//! service, held by the module-level `leakyData` in the context of the
+//! server's request handler `handleRequest`):
 //!
 //! - every request of ARCHITECTURE.md's table, as written there, reads as a
 //!   [`Request`] and keeps every field it names, and its answer has the keys
@@ -47,6 +48,12 @@ fn classic() -> &'static [std::path::PathBuf] {
     FILES.get_or_init(|| generate("classic-leak", 3))
 }
 
+/// How far the nearest `SimpleClass` is from `global`: global → setTimeout
+/// → its context → timerListMap → the 30 s list → the server's
+/// connection-checking Timeout → its bound callback → the Server → _events →
+/// handleRequest → its context → leakyData → the object.
+const LEAK_DISTANCE: u64 = 13;
+
 /// The Summary key of `SimpleClass` (its name after the script location V8
 /// recorded for its constructor, so not the `,SimpleClass` of a class
 /// without one).
@@ -55,7 +62,7 @@ fn simple_class_key(s: &mut Session) -> String {
     let row = &summary["rows"][0];
     assert_eq!(
         (&row["name"], &row["count"], &row["distance"]),
-        (&json!("SimpleClass"), &json!(3000), &json!(6)),
+        (&json!("SimpleClass"), &json!(3000), &json!(LEAK_DISTANCE)),
         "{summary}"
     );
     row["key"].as_str().expect("a key").to_owned()
@@ -164,16 +171,17 @@ fn instances_by_distance(s: &mut Session) -> Vec<(Value, Vec<Value>)> {
 struct OnThePath {
     /// The `SimpleClass` object.
     leak: u64,
-    /// `leakyApp`, the `runRound` closure, its context, the `leakyData` array.
-    leaky_app: u64,
-    run_round: u64,
+    /// The server's `_events`, the `handleRequest` closure, its context
+    /// (the module's scope), the `leakyData` array.
+    events: u64,
+    handler: u64,
     context: u64,
     leaky_data: u64,
 }
 
-/// The nearest `SimpleClass` and its path: global → leakyApp → runRound →
-/// its context → leakyData → the object, one step further from the roots
-/// each.
+/// The nearest `SimpleClass` and its path from `global`, through Node's
+/// timer list to the server, then its `_events` → handleRequest → its
+/// context → leakyData → the object, one step further from the roots each.
 fn on_the_path(s: &mut Session) -> (OnThePath, Vec<Hop>) {
     let key = simple_class_key(s);
     let nearest = ask(
@@ -185,23 +193,32 @@ fn on_the_path(s: &mut Session) -> (OnThePath, Vec<Hop>) {
     let ids: Vec<u64> = hops.iter().map(|h| h.1).collect();
     let element = hops.last().expect("a path").0.clone();
     assert!(element.starts_with("element:"), "{hops:?}");
+    assert_eq!(hops.len() as u64, LEAK_DISTANCE, "{hops:?}");
+    assert_eq!(hops[0], hop("", ids[0], "global", Some(1)));
+    let d = |k: usize| Some(k as u64 + 1);
+    let n = hops.len();
     assert_eq!(
-        hops,
+        hops[n - 6..],
         [
-            hop("", ids[0], "global", Some(1)),
-            hop("property:leakyApp", ids[1], "{runRound}", Some(2)),
-            hop("property:runRound", ids[2], "runRound", Some(3)),
-            hop("internal:context", ids[3], "system / Context", Some(4)),
-            hop("context:leakyData", ids[4], "Array", Some(5)),
-            hop(&element, leak, "SimpleClass", Some(6)),
+            hop("internal:bound_this", ids[n - 6], "Server", d(n - 6)),
+            hop(
+                "property:_events",
+                ids[n - 5],
+                "{request, connection, listening}",
+                d(n - 5)
+            ),
+            hop("property:request", ids[n - 4], "handleRequest", d(n - 4)),
+            hop("internal:context", ids[n - 3], "system / Context", d(n - 3)),
+            hop("context:leakyData", ids[n - 2], "Array", d(n - 2)),
+            hop(&element, leak, "SimpleClass", d(n - 1)),
         ]
     );
     let at = OnThePath {
         leak,
-        leaky_app: ids[1],
-        run_round: ids[2],
-        context: ids[3],
-        leaky_data: ids[4],
+        events: ids[n - 5],
+        handler: ids[n - 4],
+        context: ids[n - 3],
+        leaky_data: ids[n - 2],
     };
     (at, hops)
 }
@@ -214,32 +231,43 @@ fn ignoring_a_retainer_recomputes_the_retainers_pane_and_path_but_not_the_summar
         assert_sorted_by_distance(members, &format!("instances of {}", class["name"]));
     }
     let (at, path_before) = on_the_path(&mut s);
-    let before = [at.leak, at.run_round, at.context].map(|id| retainers(&mut s, id));
-    let [of_leak, of_run_round, of_context] = &before;
+    let before = [at.leak, at.handler, at.context].map(|id| retainers(&mut s, id));
+    let [of_leak, of_handler, of_context] = &before;
     assert_eq!(
         of_leak.iter().map(|r| (&r.2[..], r.3)).collect::<Vec<_>>(),
-        [("Array", Some(5)), ("(object elements)", Some(6))]
-    );
-    assert_eq!(
-        of_run_round,
-        &[
-            hop("property:runRound", at.leaky_app, "{runRound}", Some(2)),
-            hop("context:runRound", at.context, "system / Context", Some(4)),
+        [
+            ("Array", Some(LEAK_DISTANCE - 1)),
+            ("(object elements)", Some(LEAK_DISTANCE))
         ]
     );
-    // runRound, then SimpleClass (the class), randomString and getGc share
-    // the module's context; V8's stack roots and `main` reach it only from
-    // the roots' side ("−").
-    let distances = |hops: &[Hop]| hops.iter().map(|h| h.3).collect::<Vec<_>>();
+    // The server's listeners, the same listeners' property store, and the
+    // module's context (the handler is a module-level function).
     assert_eq!(
-        distances(of_context),
-        [Some(3), Some(5), Some(5), Some(5), None, None, None]
+        of_handler
+            .iter()
+            .map(|h| (&h.2[..], h.3))
+            .collect::<Vec<_>>(),
+        [
+            ("{request, connection, listening}", Some(9)),
+            ("(object properties)", Some(10)),
+            ("system / Context", Some(11)),
+        ]
     );
-    assert_eq!(of_context[0].1, at.run_round);
+    assert_eq!(
+        (of_handler[0].1, &of_handler[2].0[..], of_handler[2].1),
+        (at.events, "context:handleRequest", at.context)
+    );
+    // handleRequest, then SimpleClass (the class) and randomString share the
+    // module's context; the context of `main`, whose round closures the
+    // snapshot driver holds on the stack, reaches it only from the roots'
+    // side ("−").
+    let distances = |hops: &[Hop]| hops.iter().map(|h| h.3).collect::<Vec<_>>();
+    assert_eq!(distances(of_context), [Some(10), Some(12), Some(12), None]);
+    assert_eq!(of_context[0].1, at.handler);
 
-    let ignored = ask(&mut s, json!({"op": "ignoreRetainer", "id": at.run_round}));
-    assert_eq!(ignored, json!({"ignored": [at.run_round]}));
-    assert_ignoring_run_round(&mut s, &at, &before);
+    let ignored = ask(&mut s, json!({"op": "ignoreRetainer", "id": at.handler}));
+    assert_eq!(ignored, json!({"ignored": [at.handler]}));
+    assert_ignoring_the_handler(&mut s, &at, &before);
 
     // The Summary keeps DevTools' distances: same rows, same order, and
     // each list sorted by the distances it shows (the leakyData array still
@@ -247,7 +275,7 @@ fn ignoring_a_retainer_recomputes_the_retainers_pane_and_path_but_not_the_summar
     let summary_now = instances_by_distance(&mut s);
     assert_eq!(summary_now.len(), summary.len());
     for ((class, members), (class_before, members_before)) in summary_now.iter().zip(&summary) {
-        let what = format!("{} with @{} ignored", class["name"], at.run_round);
+        let what = format!("{} with @{} ignored", class["name"], at.handler);
         assert_eq!(class, class_before, "the Summary row of {what}");
         assert_sorted_by_distance(members, &format!("instances of {what}"));
         assert!(members == members_before, "instances of {what} changed");
@@ -257,46 +285,45 @@ fn ignoring_a_retainer_recomputes_the_retainers_pane_and_path_but_not_the_summar
         .flat_map(|(_, members)| members)
         .find(|m| m["id"] == json!(at.leaky_data))
         .expect("leakyData is an instance");
-    assert_eq!(shown(leaky_data), Some(5));
+    assert_eq!(shown(leaky_data), Some(LEAK_DISTANCE - 1));
 
     // Back to where it was.
     assert_eq!(
         ask(&mut s, json!({"op": "ignoreRetainer", "id": at.leaky_data})),
-        json!({"ignored": [at.run_round, at.leaky_data]})
+        json!({"ignored": [at.handler, at.leaky_data]})
     );
     assert_eq!(
-        ask(
-            &mut s,
-            json!({"op": "unignoreRetainer", "id": at.run_round})
-        ),
+        ask(&mut s, json!({"op": "unignoreRetainer", "id": at.handler})),
         json!({"ignored": [at.leaky_data]})
     );
     assert_eq!(
         ask(&mut s, json!({"op": "clearIgnored"})),
         json!({"ignored": []})
     );
-    let after = [at.leak, at.run_round, at.context].map(|id| retainers(&mut s, id));
+    let after = [at.leak, at.handler, at.context].map(|id| retainers(&mut s, id));
     assert_eq!(after, before);
     assert_eq!(path(&mut s, at.leak), path_before);
 }
 
-/// With the `runRound` closure ignored, its context is reached from V8's
+/// With the `handleRequest` closure ignored, its context is reached from V8's
 /// stack roots only: every distance below it is "−" in the Retainers pane,
 /// those rows sort after the ones that keep a distance, and the path to the
 /// object comes from the stack roots.
-fn assert_ignoring_run_round(s: &mut Session, at: &OnThePath, before: &[Vec<Hop>; 3]) {
+fn assert_ignoring_the_handler(s: &mut Session, at: &OnThePath, before: &[Vec<Hop>; 3]) {
+    let of_handler = retainers(s, at.handler);
     assert_eq!(
-        retainers(s, at.run_round),
+        of_handler.iter().map(|h| (h.1, h.3)).collect::<Vec<_>>(),
         [
-            hop("property:runRound", at.leaky_app, "{runRound}", Some(2)),
-            hop("context:runRound", at.context, "system / Context", None),
+            (at.events, Some(9)),
+            (before[1][1].1, Some(10)),
+            (at.context, None)
         ],
         "the context's distance is recomputed and sorts last"
     );
     let of_context = retainers(s, at.context);
     assert_eq!(
         of_context.iter().map(|h| h.3).collect::<Vec<_>>(),
-        [None; 7]
+        [None; 4]
     );
     let marked: Vec<Value> = rows(&ask(s, json!({"op": "retainers", "id": at.context})))
         .into_iter()
@@ -305,7 +332,7 @@ fn assert_ignoring_run_round(s: &mut Session, at: &OnThePath, before: &[Vec<Hop>
         .collect();
     assert_eq!(
         marked,
-        [json!(at.run_round)],
+        [json!(at.handler)],
         "the ignored retainer is marked"
     );
     let of_leak = retainers(s, at.leak);
@@ -315,9 +342,9 @@ fn assert_ignoring_run_round(s: &mut Session, at: &OnThePath, before: &[Vec<Hop>
     );
     let hops = path(s, at.leak);
     assert!(
-        hops.iter().all(|h| h.1 != at.run_round),
+        hops.iter().all(|h| h.1 != at.handler),
         "the path avoids the ignored @{}: {hops:?}",
-        at.run_round
+        at.handler
     );
     assert_eq!(
         hops.iter()
@@ -325,11 +352,14 @@ fn assert_ignoring_run_round(s: &mut Session, at: &OnThePath, before: &[Vec<Hop>
             .collect::<Vec<_>>(),
         [
             (hops[0].1, "(Stack roots)", None),
+            (hops[1].1, "afterLastSnapshot", None),
+            (hops[2].1, "system / Context", None),
             (at.context, "system / Context", None),
             (at.leaky_data, "Array", None),
             (at.leak, "SimpleClass", None),
         ],
-        "the next path: from V8's stack roots into the same context"
+        "the next path: from V8's stack roots (the snapshot driver's frame holds the \
+         program's hooks) through main's context into the module's"
     );
 }
 

@@ -16,6 +16,12 @@ const PAGE = 100;
 const OVERSCAN = 10;
 /** Entries the keyboard can land on: rows and "Show more". */
 const isNavigable = (entry) => entry.kind === 'row' || entry.kind === 'more';
+
+/**
+ * What the table remembers of the active entry. A "Show more" is one per page: the next
+ * page's "Show more" has the same node but a larger offset, so it is another entry.
+ */
+const activeOf = (entry) => ({ kind: entry.kind, node: entry.node, offset: entry.offset });
 /** Ids of rows stay unique when two tables (or two apps) share a document. */
 let tables = 0;
 
@@ -61,7 +67,8 @@ export class TreeTable {
     this.generation = 0;
     this.flat = [];
     this.selected = null;
-    // The row the keyboard is on ({ kind, node }: a row, or a node's "Show more"), and the
+    // The row the keyboard is on ({ kind, node, offset }: a row, or a node's "Show more"
+    // after its first `offset` children), and the
     // prefix of the rows' element ids.
     this.active = null;
     this.idPrefix = `tt${++tables}-`;
@@ -236,21 +243,22 @@ export class TreeTable {
       if (kids.error) flat.push({ kind: 'error', node, depth: node.depth + 1, text: kids.error });
       else if (kids.loading) flat.push({ kind: 'loading', node, depth: node.depth + 1 });
       else if (kids.total !== null && kids.items.length < kids.total) {
-        flat.push({ kind: 'more', node, depth: node.depth + 1, remaining: kids.total - kids.items.length });
+        flat.push({ kind: 'more', node, depth: node.depth + 1, offset: kids.items.length, remaining: kids.total - kids.items.length });
       }
     };
     walk(this.root);
     this.flat = flat;
-    // A "Show more" that loaded its page is gone: the keyboard lands on the row in its
-    // place (while the page is in flight, its "Loading…" keeps the place).
+    // A "Show more" that loaded its page is gone (the next page's is another): the keyboard
+    // lands on the row in its place, the first one loaded (while the page is in flight,
+    // its "Loading…" keeps the place).
     const kept = (r) => this.isActive(r) || (r.kind === 'loading' && this.active.kind === 'more' && r.node === this.active.node);
     if (this.active && !flat.some(kept)) {
       const next = flat.slice(this.activeIndex ?? 0).find(isNavigable) ?? flat.findLast(isNavigable);
-      this.active = next ? { kind: next.kind, node: next.node } : null;
+      this.active = next ? activeOf(next) : null;
     } else if (!this.active && this.hasFocus()) {
       // Focused before its first rows arrived: the keyboard starts on the first.
       const first = flat.find(isNavigable);
-      if (first) this.active = { kind: first.kind, node: first.node };
+      if (first) this.active = activeOf(first);
     }
     const kids = this.root.kids;
     const empty = kids && !kids.loading && !kids.error && kids.total === 0;
@@ -295,7 +303,8 @@ export class TreeTable {
   }
 
   isActive(entry) {
-    return !!this.active && entry.kind === this.active.kind && entry.node === this.active.node;
+    return !!this.active && entry.kind === this.active.kind && entry.node === this.active.node
+      && entry.offset === this.active.offset;
   }
 
   renderRow(entry, index) {
@@ -374,7 +383,7 @@ export class TreeTable {
   /** Makes `entry` the active row (the focus, for assistive technology) and scrolls to it. */
   moveTo(entry) {
     if (!entry) return;
-    this.active = { kind: entry.kind, node: entry.node };
+    this.active = activeOf(entry);
     const index = this.flat.indexOf(entry);
     this.activeIndex = index;
     const top = index * this.rowHeight;
@@ -407,7 +416,7 @@ export class TreeTable {
     // No active row yet (the focus came without a focus event, say): the first one is.
     if (at < 0 && rows.length) {
       at = 0;
-      this.active = { kind: rows[0].kind, node: rows[0].node };
+      this.active = activeOf(rows[0]);
     }
     const entry = rows[at];
     const node = entry?.kind === 'row' ? entry.node : null;

@@ -40,7 +40,7 @@ function repeatText(step) {
   return ` \u00d7${formatCount(step.repeat)}${span}`;
 }
 
-/** The whole path as text, root side first: "global › leakyApp › runRound › context › leakyData › [1000]". */
+/** The whole path as text, root side first: "global › setTimeout › … › request › context › leakyData › [1022]". */
 function pathText(path) {
   return path.map((step, i) => (i === 0 ? step.node : `${edgeText(step)}${repeatText(step)}`)).join(' \u203a ');
 }
@@ -51,7 +51,7 @@ function holdersText(group) {
 }
 
 /**
- * The last few program edges that hold the group ("… runRound › leakyData › […]"): V8's
+ * The last few program edges that hold the group ("… _events › request › leakyData › […]"): V8's
  * internal edges (a closure's context, a map's descriptors) are left out, and the
  * member's own index becomes […] since each member sits at a different one.
  */
