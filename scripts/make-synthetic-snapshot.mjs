@@ -388,6 +388,7 @@ const KIND_WEIGHTS = [40, 14, 8, 8, 10, 10, 3, 2];
 
 /** Length of the chain run that starts block b (0: no chain in that block). */
 function chainRun(b) {
+  if (b === 0) return 32; // so that even a small file has one
   const h = hash32(0xb10c0000 + b);
   return h % 12 === 5 ? 16 + (h >>> 8) % (BLOCK - 16) : 0;
 }
