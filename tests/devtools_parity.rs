@@ -1,11 +1,14 @@
 //! heaplens shows the numbers Chrome DevTools shows: every Summary row,
 //! the Statistics buckets, every Comparison row and the "objects allocated
 //! between snapshots" filter, checked against DevTools' own heap snapshot
-//! worker (tests/oracle/devtools.mjs) on real snapshots written by node.
+//! worker (tests/oracle/devtools.mjs) on real snapshots written by node, and
+//! on a synthetic one (scripts/make-synthetic-snapshot.mjs) with deep chains.
 
 mod common;
 
-use common::{arg, cli, generate, oracle, snake, with_session, STATISTICS_BUCKETS};
+use common::{
+    arg, cli, generate, oracle, snake, synthetic_snapshot, with_session, STATISTICS_BUCKETS,
+};
 use heaplens::query::{ClassRow, Order, Scope, SortBy};
 use serde_json::Value;
 use std::fmt::Debug;
@@ -279,6 +282,13 @@ fn every_summary_row_equals_devtools_on_single_mixed_heap_snapshot() {
 #[test]
 fn every_summary_row_equals_devtools_on_mixed_heap_series() {
     assert_summary_equals_devtools(&mixed_heap_series());
+}
+
+#[test]
+fn every_summary_row_equals_devtools_on_a_synthetic_snapshot() {
+    let file = [synthetic_snapshot("8M")];
+    assert_totals_equal_devtools(&file);
+    assert_summary_equals_devtools(&file);
 }
 
 #[test]

@@ -565,6 +565,41 @@ pub fn write_snapshots_with(
     })
 }
 
+/// A snapshot of about `size` bytes (`"8M"`) written by
+/// `scripts/make-synthetic-snapshot.mjs` (deterministic: long linked lists,
+/// random object graphs, weak refs, objects shared between neighbours), kept
+/// like the fixture programs' snapshots.
+pub fn synthetic_snapshot(size: &str) -> PathBuf {
+    let script = repo().join("scripts/make-synthetic-snapshot.mjs");
+    static FILES: Memo<String, PathBuf> = OnceLock::new();
+    memo(&FILES, size.to_owned(), |size| {
+        require_node();
+        let key = (script.clone(), Vec::new(), vec![size.clone()], 1);
+        let file = cache_dir("synthetic", &key).with_extension("heapsnapshot");
+        if file.is_file() {
+            return file;
+        }
+        let _ = std::fs::create_dir_all(file.parent().unwrap_or(Path::new(".")));
+        let partial = file.with_extension(format!("partial-{}", std::process::id()));
+        let out = Command::new("node")
+            .arg(&script)
+            .arg(size)
+            .arg(&partial)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run node ({e}): {SETUP_HINT}"));
+        assert!(
+            out.status.success(),
+            "{} {size} failed ({}):\n{}",
+            script.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::rename(&partial, &file)
+            .unwrap_or_else(|e| panic!("cannot move {} into place: {e}", partial.display()));
+        file
+    })
+}
+
 /// Where a set of generated snapshots is kept: a folder named after the set
 /// and a hash of what makes it (the script's fixture folder, byte for byte,
 /// the arguments and node's version).

@@ -3,7 +3,7 @@
 // as the reference.
 
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync, mkdirSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, mkdirSync, copyFileSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -92,12 +92,39 @@ export function generateSnapshots(program, outDir, count) {
 
 /** The CLI's `COMMAND FILE… --json`, e.g. cliJson('summary', file) (the reference numbers for the page). */
 export function cliJson(command, ...files) {
+  return cliJsonOf('debug', command, files);
+}
+
+/** cliJson from the release build, for files of gigabytes (cargo builds it first when it is missing). */
+export function releaseCliJson(command, ...files) {
+  return cliJsonOf('release', command, files);
+}
+
+function cliJsonOf(profile, command, files) {
   const args = [command, ...files, '--json'];
-  const binary = join(repo, 'target', 'debug', 'heaplens');
+  const binary = join(repo, 'target', profile, 'heaplens');
+  const cargo = ['run', '-q', ...(profile === 'release' ? ['--release'] : []), '--', ...args];
   const out = existsSync(binary)
     ? execFileSync(binary, args, { maxBuffer: 1 << 28 })
-    : execFileSync('cargo', ['run', '-q', '--', ...args], { cwd: repo, maxBuffer: 1 << 28 });
+    : execFileSync('cargo', cargo, { cwd: repo, maxBuffer: 1 << 28 });
   return JSON.parse(out.toString());
+}
+
+/**
+ * Peak resident memory (VmHWM, bytes) of the largest renderer process started by this
+ * test process's browser (the tab and its workers live in one), or 0 when not on Linux.
+ */
+export function rendererPeak() {
+  const root = process.pid;
+  const read = (pid, file) => { try { return readFileSync(`/proc/${pid}/${file}`, 'latin1'); } catch { return ''; } };
+  const parent = (pid) => Number(/PPid:\s+(\d+)/.exec(read(pid, 'status'))?.[1] ?? 0);
+  const ours = (pid) => { for (let p = pid; p > 1; p = parent(p)) if (p === root) return true; return false; };
+  let peak = 0;
+  for (const pid of existsSync('/proc') ? readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number) : []) {
+    if (!read(pid, 'cmdline').includes('--type=renderer') || !ours(pid)) continue;
+    peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(read(pid, 'status'))?.[1] ?? 0) * 1024);
+  }
+  return peak;
 }
 
 /**

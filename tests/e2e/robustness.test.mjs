@@ -3,11 +3,11 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, existsSync, openSync, writeSync, closeSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { repo, setUpBrowserSuite, loadFiles, item, screenshot } from './helpers.mjs';
+import { repo, setUpBrowserSuite, loadFiles, item, screenshot, rendererPeak } from './helpers.mjs';
 
 const T = { timeout: 180000 };
 const XSS = '<img src=x onerror=alert(1)>';
@@ -63,23 +63,6 @@ function writeHugeNameSnapshot(path) {
     if (i === 0) return write('Small');
     for (let n = 0; n < HUGE_NAME / block.length; n++) write(block);
   });
-}
-
-/**
- * Peak resident memory (VmHWM, bytes) of the largest renderer process started by this
- * test process's browser (the tab and its workers live in one), or 0 when not on Linux.
- */
-function rendererPeak() {
-  const root = process.pid;
-  const read = (pid, file) => { try { return readFileSync(`/proc/${pid}/${file}`, 'latin1'); } catch { return ''; } };
-  const parent = (pid) => Number(/PPid:\s+(\d+)/.exec(read(pid, 'status'))?.[1] ?? 0);
-  const ours = (pid) => { for (let p = pid; p > 1; p = parent(p)) if (p === root) return true; return false; };
-  let peak = 0;
-  for (const pid of existsSync('/proc') ? readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number) : []) {
-    if (!read(pid, 'cmdline').includes('--type=renderer') || !ours(pid)) continue;
-    peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(read(pid, 'status'))?.[1] ?? 0) * 1024);
-  }
-  return peak;
 }
 
 test('a 100 MiB class name loads beside a normal snapshot: cut in the Summary with its length, the other stays usable', T, async () => {

@@ -36,8 +36,13 @@ export function searchBox({ getSnapshot, onPick }) {
   async function run() {
     const snapshot = getSnapshot();
     const text = input.value.trim();
-    if (!snapshot || !text) return close();
+    if (!text) return close();
     const mine = ++generation;
+    if (!snapshot) {
+      // Never a silent Enter: a failed, loading or profile entry may be the selected one.
+      clear(results).appendChild(el('div', { className: 'search-note', testid: 'search-unavailable' }, 'Select a loaded heap snapshot in the list to search it'));
+      return open();
+    }
     clear(results).appendChild(el('div', { className: 'search-note' }, 'Searching\u2026'));
     open();
     try {
