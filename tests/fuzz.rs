@@ -248,12 +248,20 @@ fn corpus_replays_without_panic_hang_or_runaway_memory() {
 
 /// Findings whose requests matter, each a corpus file and the requests
 /// that failed on it.
-const REGRESSIONS: &[(&str, &str)] = &[(
-    // A line or column of u32::MAX overflowed when made 1-based for the
-    // leak report's "defined at".
-    "location-max-line.heapsnapshot",
-    r#"{"op":"leaks","facts":[{"name":"1","maxJsId":1,"classCounts":{},"totalSize":0},{"name":"2","maxJsId":9,"classCounts":{},"totalSize":0}]}"#,
-)];
+const REGRESSIONS: &[(&str, &str)] = &[
+    (
+        // A line or column of u32::MAX overflowed when made 1-based for the
+        // leak report's "defined at".
+        "location-max-line.heapsnapshot",
+        r#"{"op":"leaks","facts":[{"name":"1","maxJsId":1,"classCounts":{},"totalSize":0},{"name":"2","maxJsId":9,"classCounts":{},"totalSize":0}]}"#,
+    ),
+    (
+        // Class counts near u64::MAX in the facts: the growth per interval
+        // overflowed i64.
+        "tiny.heapsnapshot",
+        r#"{"op":"leaks","facts":[{"name":"1","maxJsId":0,"classCounts":{"Point":9223372036854775808},"totalSize":0},{"name":"2","maxJsId":9,"classCounts":{"Point":0},"totalSize":0},{"name":"3","maxJsId":10,"classCounts":{"Point":1},"totalSize":0},{"name":"4","maxJsId":11,"classCounts":{"Point":2},"totalSize":0}]}"#,
+    ),
+];
 
 #[test]
 fn regressions_answer_without_panicking() {

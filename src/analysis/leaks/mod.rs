@@ -259,7 +259,9 @@ fn group_members(
         let mut earlier = None;
         while let Some(p) = parents.parent(cur) {
             depth += 1;
-            if candidate[p.index()] && key_of[p.index()] == key {
+            // Only a member already placed (nearer the roots; on a hostile
+            // graph a parent need not be) can take this one into its group.
+            if candidate[p.index()] && key_of[p.index()] == key && group_of.contains_key(&p.0) {
                 earlier = Some(p.0);
                 break;
             }
@@ -410,8 +412,9 @@ fn finish(
     // With 4+ snapshots: the class grew in every interval, and this group is
     // a real part of that growth (not one stray object of a busy class).
     let grows_every_interval = (facts.len() >= 4).then(|| {
-        let smallest = counts.windows(2).map(|w| w[1] as i64 - w[0] as i64).min();
-        smallest.is_some_and(|delta| delta > 0 && d.count as i64 * 2 >= delta)
+        // i128: the counts come from other workers' facts, any u64.
+        let smallest = counts.windows(2).map(|w| w[1] as i128 - w[0] as i128).min();
+        smallest.is_some_and(|delta| delta > 0 && d.count as i128 * 2 >= delta)
     });
     let location = s.classes.keys[d.key as usize]
         .location
