@@ -15,7 +15,7 @@ use crate::snapshot::scopes::ScopeTables;
 use crate::snapshot::strings::Strings;
 
 /// Most fields a node or edge row may have.
-const MAX_FIELDS: usize = 16;
+pub(super) const MAX_FIELDS: usize = 16;
 
 /// Rows being filled while the file streams in.
 pub(super) struct Columns {
@@ -240,16 +240,35 @@ impl Columns {
     fn node_value(&mut self, v: u64, at: u64) -> Result<()> {
         let k = self.row_len;
         if k == 0 {
-            if self.rows == self.meta.node_count as usize {
-                bail!(
-                    "nodes has more values than node_count ({}) × {} fields: the header and the data disagree",
-                    self.meta.node_count,
-                    self.node_row.len()
-                );
-            }
-            self.rows += 1;
+            self.start_node_row()?;
         }
-        let role = self.node_row[k];
+        self.node_field(self.node_row[k], v, at)?;
+        self.row_len = if k + 1 == self.node_row.len() {
+            0
+        } else {
+            k + 1
+        };
+        Ok(())
+    }
+
+    /// Counts a new node row, refusing one more than the header declares.
+    #[inline(always)]
+    fn start_node_row(&mut self) -> Result<()> {
+        if self.rows == self.meta.node_count as usize {
+            bail!(
+                "nodes has more values than node_count ({}) × {} fields: the header and the data disagree",
+                self.meta.node_count,
+                self.node_row.len()
+            );
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Checks one field of the current node row (`nodes[at]`) against its
+    /// limit and stores it.
+    #[inline(always)]
+    fn node_field(&mut self, role: NodeField, v: u64, at: u64) -> Result<()> {
         let limit = match role {
             NodeField::Type => self.meta.node_types.len() as u64 - 1,
             NodeField::Detachedness => 2,
@@ -275,11 +294,6 @@ impl Columns {
             NodeField::TraceNodeId => self.traces.object_trace.push(v as u32),
             NodeField::Other => {}
         }
-        self.row_len = if k + 1 == self.node_row.len() {
-            0
-        } else {
-            k + 1
-        };
         Ok(())
     }
 
@@ -306,17 +320,36 @@ impl Columns {
     fn edge_value(&mut self, v: u64) -> Result<()> {
         let k = self.row_len;
         if k == 0 {
-            if self.edge_rows == self.meta.edge_count as usize {
-                bail!(
-                    "edges has more values than edge_count ({}) × {} fields: the header and the data disagree",
-                    self.meta.edge_count,
-                    self.edge_row.len()
-                );
-            }
-            self.edge_rows += 1;
+            self.start_edge_row()?;
         }
+        self.edge_field(self.edge_row[k], v)?;
+        self.row_len = if k + 1 == self.edge_row.len() {
+            0
+        } else {
+            k + 1
+        };
+        Ok(())
+    }
+
+    /// Counts a new edge row, refusing one more than the header declares.
+    #[inline(always)]
+    fn start_edge_row(&mut self) -> Result<()> {
+        if self.edge_rows == self.meta.edge_count as usize {
+            bail!(
+                "edges has more values than edge_count ({}) × {} fields: the header and the data disagree",
+                self.meta.edge_count,
+                self.edge_row.len()
+            );
+        }
+        self.edge_rows += 1;
+        Ok(())
+    }
+
+    /// Checks one field of the current edge row and stores it.
+    #[inline(always)]
+    fn edge_field(&mut self, role: EdgeField, v: u64) -> Result<()> {
         let e = self.edge_rows - 1;
-        match self.edge_row[k] {
+        match role {
             EdgeField::Type => {
                 if v >= self.meta.edge_types.len() as u64 {
                     bail!(
@@ -348,11 +381,34 @@ impl Columns {
             }
             EdgeField::Other => {}
         }
-        self.row_len = if k + 1 == self.edge_row.len() {
-            0
+        Ok(())
+    }
+
+    /// Fields per row of `section`: `nodes` and `edges` are read a whole
+    /// row at a time ([`Columns::row`]), the other arrays value by value (0).
+    pub(super) fn row_fields(&self, section: Section) -> usize {
+        match section {
+            Section::Nodes => self.node_row.len(),
+            Section::Edges => self.edge_row.len(),
+            _ => 0,
+        }
+    }
+
+    /// Stores one whole row of `nodes` or `edges` (its first value is
+    /// `section[at]`), with the row checks once instead of per value.
+    #[inline(always)]
+    pub(super) fn row(&mut self, section: Section, row: &[u64], at: u64) -> Result<()> {
+        if section == Section::Nodes {
+            self.start_node_row()?;
+            for (k, &v) in row.iter().enumerate() {
+                self.node_field(self.node_row[k], v, at + k as u64)?;
+            }
         } else {
-            k + 1
-        };
+            self.start_edge_row()?;
+            for (k, &v) in row.iter().enumerate() {
+                self.edge_field(self.edge_row[k], v)?;
+            }
+        }
         Ok(())
     }
 

@@ -10,10 +10,12 @@
 //!
 //! The parts: this module holds the [`Parser`] and its state machine over
 //! the top-level object; [`skip`] passes over values it does not read,
-//! [`numbers`] reads number arrays, [`strings`] unescapes the string
-//! table, and [`columns`] assembles and checks the rows.
+//! [`numbers`] reads number arrays (plain values through [`digits`]),
+//! [`strings`] unescapes the string table, and [`columns`] assembles and
+//! checks the rows.
 
 mod columns;
+mod digits;
 mod halves;
 mod numbers;
 mod skip;
