@@ -22,6 +22,8 @@ pub(super) struct Columns {
     pub(super) meta: Meta,
     node_row: Vec<NodeField>,
     edge_row: Vec<EdgeField>,
+    /// `edge_row` is V8's: type, name_or_index, to_node.
+    v8_edge_row: bool,
     /// Field position inside the current row.
     pub(super) row_len: usize,
     /// Node rows started.
@@ -77,6 +79,8 @@ impl Columns {
         let mut c = Columns {
             node_row: meta.node_fields.clone(),
             edge_row: meta.edge_fields.clone(),
+            v8_edge_row: meta.edge_fields
+                == [EdgeField::Type, EdgeField::NameOrIndex, EdgeField::ToNode],
             row_len: 0,
             rows: 0,
             edge_rows: 0,
@@ -348,12 +352,13 @@ impl Columns {
     /// Checks one field of the current edge row and stores it.
     #[inline(always)]
     fn edge_field(&mut self, role: EdgeField, v: u64) -> Result<()> {
-        let e = self.edge_rows - 1;
+        let e = || self.edge_rows - 1;
         match role {
             EdgeField::Type => {
                 if v >= self.meta.edge_types.len() as u64 {
                     bail!(
-                        "edge {e} has type {v}, outside edge_types (which has {} types)",
+                        "edge {} has type {v}, outside edge_types (which has {} types)",
+                        e(),
                         self.meta.edge_types.len()
                     );
                 }
@@ -361,7 +366,10 @@ impl Columns {
             }
             EdgeField::NameOrIndex => {
                 if v > u32::MAX as u64 {
-                    bail!("edge {e} has name_or_index {v}: too large for its field");
+                    bail!(
+                        "edge {} has name_or_index {v}: too large for its field",
+                        e()
+                    );
                 }
                 self.edge_name.push(v as u32);
             }
@@ -405,8 +413,15 @@ impl Columns {
             }
         } else {
             self.start_edge_row()?;
-            for (k, &v) in row.iter().enumerate() {
-                self.edge_field(self.edge_row[k], v)?;
+            if let (true, &[kind, name, to]) = (self.v8_edge_row, row) {
+                // V8's layout: each field's role is known without a lookup.
+                self.edge_field(EdgeField::Type, kind)?;
+                self.edge_field(EdgeField::NameOrIndex, name)?;
+                self.edge_field(EdgeField::ToNode, to)?;
+            } else {
+                for (k, &v) in row.iter().enumerate() {
+                    self.edge_field(self.edge_row[k], v)?;
+                }
             }
         }
         Ok(())

@@ -11,9 +11,9 @@
 //! parsing eight digits", 2022). Plain Rust on integers, so wasm32 gets it
 //! too.
 
-/// Bytes [`read`] may look at from where it starts: two words of digits,
+/// Bytes [`read`] looks at from where it starts: two words of digits,
 /// then `\n,`.
-pub(super) const LOOKAHEAD: usize = 18;
+const LOOKAHEAD: usize = 18;
 
 const ZEROS: u64 = 0x3030_3030_3030_3030;
 const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
@@ -23,7 +23,7 @@ const POWERS: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_
 
 /// The eight bytes at `bytes[at..]` as one word, the first byte lowest.
 #[inline(always)]
-fn word(bytes: &[u8], at: usize) -> u64 {
+fn word(bytes: &[u8; LOOKAHEAD], at: usize) -> u64 {
     let mut w = [0u8; 8];
     w.copy_from_slice(&bytes[at..at + 8]);
     u64::from_le_bytes(w)
@@ -57,11 +57,12 @@ fn value(x: u64, count: usize) -> u64 {
     ((x & LOW).wrapping_mul(PAIRS)).wrapping_add(((x >> 16) & LOW).wrapping_mul(HALVES)) >> 32
 }
 
-/// The value at the start of `bytes` (at least [`LOOKAHEAD`] long) and how
-/// many bytes it and its separator (`,` or `\n,`) take; `None` when the
-/// bytes are anything else, for the byte loop to read (or refuse).
+/// The value at the start of `bytes` and how many bytes it and its
+/// separator (`,` or `\n,`) take; `None` when the bytes are anything else
+/// or fewer than [`LOOKAHEAD`], for the byte loop to read (or refuse).
 #[inline(always)]
 pub(super) fn read(bytes: &[u8]) -> Option<(u64, usize)> {
+    let bytes = bytes.first_chunk::<LOOKAHEAD>()?;
     let (x, count) = digits(word(bytes, 0));
     // No digit, or a leading zero (refused by the byte loop).
     if count == 0 || (count > 1 && x & 0xff == 0) {

@@ -5,7 +5,7 @@
 //! end, `]`, signs, the nested `trace_tree`) and words every error.
 
 use super::columns::{Columns, MAX_FIELDS};
-use super::digits::{self, LOOKAHEAD};
+use super::digits;
 use super::skip::Skipper;
 use super::{second_section, show, Parser, State};
 use crate::bail;
@@ -296,8 +296,8 @@ impl Parser {
 /// Reads the plain values at the start of a value, `chunk[i..]` (see
 /// [`digits::read`]), into `columns`, a whole row at a time where a row of
 /// `nodes` or `edges` starts; stops before the first value that is not
-/// plain or may run past the chunk, and returns where. `values` counts the
-/// values read, as the byte loop counts them.
+/// plain or too near the chunk's end, and returns where. `values` counts
+/// the values read, as the byte loop counts them.
 #[inline(always)]
 fn plain_values(
     columns: &mut Columns,
@@ -309,17 +309,13 @@ fn plain_values(
     let fields = columns.row_fields(section);
     let mut row = [0u64; MAX_FIELDS];
     loop {
-        let left = chunk.len() - i;
-        if fields > 0 && columns.row_len == 0 && left >= fields * LOOKAHEAD {
+        if fields > 0 && columns.row_len == 0 {
             if let Some(used) = read_row(&chunk[i..], &mut row[..fields]) {
                 columns.row(section, &row[..fields], *values)?;
                 *values += fields as u64;
                 i += used;
                 continue;
             }
-        }
-        if left < LOOKAHEAD {
-            return Ok(i);
         }
         let Some((v, used)) = digits::read(&chunk[i..]) else {
             return Ok(i);
@@ -330,8 +326,8 @@ fn plain_values(
     }
 }
 
-/// Reads `row.len()` plain values from `bytes` (at least that many times
-/// [`LOOKAHEAD`] long); the bytes they took, or `None` if one is not plain.
+/// Reads `row.len()` plain values from `bytes`: the bytes they took, or
+/// `None` if one is not plain (or too near the end).
 #[inline(always)]
 fn read_row(bytes: &[u8], row: &mut [u64]) -> Option<usize> {
     let mut at = 0;
