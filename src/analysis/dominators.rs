@@ -59,6 +59,10 @@ pub fn essential_edges(g: &Graph, flags: &[u8], ephemerons: &EphemeronNames) -> 
     bits
 }
 
+/// Predecessor entries released at a time while the main loop consumes
+/// them from the end (1 MB).
+const RELEASE_STEP: usize = 1 << 18;
+
 /// Immediate dominators and retained sizes.
 ///
 /// DevTools runs Lengauer–Tarjan from the root over essential edges, then
@@ -66,110 +70,107 @@ pub fn essential_edges(g: &Graph, flags: &[u8], ephemerons: &EphemeronNames) -> 
 /// them), then hangs every node still unvisited directly under the root.
 /// The result is the dominator tree of that augmented graph, which is unique,
 /// so this computes it with the leaner Semi-NCA variant in DFS-number space:
-/// 6 words per node plus one per essential edge at its peak, against
-/// DevTools' 8 words per node plus 2 per edge.
+/// at most 5 words per node, against DevTools' 8 words per node plus 2 per
+/// edge.
 pub fn dominators(g: &Graph, essential: &BitSet) -> Dominators {
     // One long function on purpose: its phases hand arrays to each other
-    // (`in_count` becomes `cursor`, `ancestor` becomes `idom`) and drop each
-    // one the moment the next phase stops needing it, which is what keeps
-    // the peak at 6 words per node; the hot loops read locals, not fields.
+    // (`ancestor` becomes `idom`) and drop each one the moment the next
+    // phase stops needing it, which is what keeps the peak at 5 words per
+    // node; the hot loops read locals, not fields.
     let n = g.node_count();
     let root = g.root().index();
-    // Essential in-degree per node (later the predecessor offsets).
-    let mut in_count = vec![0u32; n + 2];
+    // Nodes with an essential retainer (the others start DFS trees of their own).
+    let mut has_retainer = BitSet::new(n);
     for s in 0..n {
         for e in g.edges(s) {
             if essential.get(e) {
-                in_count[g.edge_to[e] as usize] += 1;
+                has_retainer.set(g.edge_to[e] as usize);
             }
         }
     }
     // DFS numbering, 1-based (0 = unvisited); `parent` is in DFS numbers.
+    // The node of each DFS number is only needed at the end, and made
+    // from `dfnum` then.
     let mut dfnum = vec![0u32; n];
-    let mut vertex = vec![0u32; n + 1];
     let mut parent = vec![0u32; n + 1];
     let mut count = 0u32;
     let mut stack: Vec<(u32, u32)> = Vec::new();
-    let mut dfs = |start: usize,
-                   parent_num: u32,
-                   dfnum: &mut [u32],
-                   vertex: &mut [u32],
-                   parent: &mut [u32],
-                   count: &mut u32| {
-        *count += 1;
-        dfnum[start] = *count;
-        vertex[*count as usize] = start as u32;
-        parent[*count as usize] = parent_num;
-        stack.push((start as u32, g.first_edge[start]));
-        while let Some(top) = stack.last_mut() {
-            let v = top.0 as usize;
-            let end = g.first_edge[v + 1];
-            let mut next = None;
-            while top.1 < end {
-                let e = top.1 as usize;
-                top.1 += 1;
-                if essential.get(e) {
-                    let w = g.edge_to[e] as usize;
-                    if dfnum[w] == 0 {
-                        next = Some(w);
-                        break;
+    let mut dfs =
+        |start: usize, parent_num: u32, dfnum: &mut [u32], parent: &mut [u32], count: &mut u32| {
+            *count += 1;
+            dfnum[start] = *count;
+            parent[*count as usize] = parent_num;
+            stack.push((start as u32, g.first_edge[start]));
+            while let Some(top) = stack.last_mut() {
+                let v = top.0 as usize;
+                let end = g.first_edge[v + 1];
+                let mut next = None;
+                while top.1 < end {
+                    let e = top.1 as usize;
+                    top.1 += 1;
+                    if essential.get(e) {
+                        let w = g.edge_to[e] as usize;
+                        if dfnum[w] == 0 {
+                            next = Some(w);
+                            break;
+                        }
+                    }
+                }
+                match next {
+                    Some(w) => {
+                        *count += 1;
+                        dfnum[w] = *count;
+                        parent[*count as usize] = dfnum[v];
+                        stack.push((w as u32, g.first_edge[w]));
+                    }
+                    None => {
+                        stack.pop();
                     }
                 }
             }
-            match next {
-                Some(w) => {
-                    *count += 1;
-                    dfnum[w] = *count;
-                    vertex[*count as usize] = w as u32;
-                    parent[*count as usize] = dfnum[v];
-                    stack.push((w as u32, g.first_edge[w]));
-                }
-                None => {
-                    stack.pop();
-                }
-            }
-        }
-    };
-    dfs(root, 0, &mut dfnum, &mut vertex, &mut parent, &mut count);
+        };
+    dfs(root, 0, &mut dfnum, &mut parent, &mut count);
     for v in 0..n {
-        if dfnum[v] == 0 && in_count[v] == 0 {
-            dfs(v, 1, &mut dfnum, &mut vertex, &mut parent, &mut count);
+        if dfnum[v] == 0 && !has_retainer.get(v) {
+            dfs(v, 1, &mut dfnum, &mut parent, &mut count);
         }
     }
+    drop(has_retainer);
     // Nodes still unvisited (cycles held by nothing) hang under the root.
     let linked = count;
     for v in 0..n {
         if dfnum[v] == 0 {
             count += 1;
             dfnum[v] = count;
-            vertex[count as usize] = v as u32;
             parent[count as usize] = 1;
         }
     }
     drop(stack);
 
     // Predecessors in DFS numbers, as CSR: first_pred[w]..first_pred[w + 1].
+    // A vertex's DFS parent is left out (the main loop starts from it), which
+    // drops one entry per node. Counted per group, summed into group ends,
+    // then filled backwards so each end becomes its group's start.
+    let non_tree_edges = || {
+        (0..n)
+            .flat_map(move |s| g.edges(s).map(move |e| (s, e)))
+            .filter_map(|(s, e)| {
+                let (sn, t) = (dfnum[s], dfnum[g.edge_to[e] as usize] as usize);
+                (essential.get(e) && parent[t] != sn).then_some((sn, t))
+            })
+    };
     let mut first_pred = vec![0u32; n + 2];
-    for v in 0..n {
-        first_pred[dfnum[v] as usize + 1] = in_count[v];
+    for (_, t) in non_tree_edges() {
+        first_pred[t] += 1;
     }
     for i in 1..=n + 1 {
         first_pred[i] += first_pred[i - 1];
     }
-    let mut cursor = in_count;
-    cursor[..n + 2].copy_from_slice(&first_pred);
     let mut pred = vec![0u32; first_pred[n + 1] as usize];
-    for s in 0..n {
-        let sn = dfnum[s];
-        for e in g.edges(s) {
-            if essential.get(e) {
-                let t = dfnum[g.edge_to[e] as usize] as usize;
-                pred[cursor[t] as usize] = sn;
-                cursor[t] += 1;
-            }
-        }
+    for (sn, t) in non_tree_edges() {
+        first_pred[t] -= 1;
+        pred[first_pred[t] as usize] = sn;
     }
-    drop((cursor, dfnum));
     // Keep only a group-end mark per node instead of the offsets: the main
     // loop walks the groups backwards, so 4 bytes per node are freed here.
     let mut has_preds = BitSet::new(n + 2);
@@ -182,9 +183,13 @@ pub fn dominators(g: &Graph, essential: &BitSet) -> Dominators {
     }
     drop(first_pred);
 
+    // Each vertex's entries are written when the loop (from the last DFS
+    // number down) reaches it, and read only after: until then they are
+    // zero pages that take no memory, while `pred` is released as the loop
+    // consumes it, so the two never add up.
     let len = n + 1;
-    let mut semi: Vec<u32> = (0..len as u32).collect();
-    let mut label: Vec<u32> = (0..len as u32).collect();
+    let mut semi = vec![0u32; len];
+    let mut label = vec![0u32; len];
     let mut ancestor = vec![0u32; len];
     let mut path: Vec<u32> = Vec::new();
     let mut p = pred.len();
@@ -197,17 +202,30 @@ pub fn dominators(g: &Graph, essential: &BitSet) -> Dominators {
             }
             group = p..group.end;
         }
-        if w as u32 <= linked {
-            if group.is_empty() {
-                // An orphan: as if its only predecessor were the root.
-                semi[w] = 1;
-            }
+        semi[w] = if w as u32 <= linked {
+            // The DFS parent is a predecessor, or stands for the root at
+            // the top of a DFS tree of its own.
+            let mut s = parent[w];
             for &v in &pred[group] {
-                let u = eval(v & !GROUP_END, &mut ancestor, &mut label, &semi, &mut path);
-                semi[w] = semi[w].min(semi[u as usize]);
+                let v = v & !GROUP_END;
+                // A vertex not processed yet (a smaller number) is its own
+                // candidate.
+                let candidate = match v as usize > w {
+                    true => semi[eval(v, &mut ancestor, &mut label, &semi, &mut path) as usize],
+                    false => v,
+                };
+                s = s.min(candidate);
             }
-        }
+            s
+        } else {
+            w as u32
+        };
+        label[w] = w as u32;
         ancestor[w] = parent[w];
+        if pred.capacity() - p >= RELEASE_STEP {
+            pred.truncate(p);
+            pred.shrink_to_fit();
+        }
     }
     drop((pred, label));
     // Semi-NCA: the immediate dominator is the nearest ancestor at or above
@@ -227,6 +245,11 @@ pub fn dominators(g: &Graph, essential: &BitSet) -> Dominators {
     }
     drop((semi, parent));
 
+    let mut vertex = vec![0u32; n + 1];
+    for (v, &w) in dfnum.iter().enumerate() {
+        vertex[w as usize] = v as u32;
+    }
+    drop(dfnum);
     let mut idom_node = vec![NodeIndex(0); n];
     for w in 1..=count as usize {
         idom_node[vertex[w] as usize] = NodeIndex(vertex[idom[w] as usize]);
