@@ -151,26 +151,16 @@ pub fn dominators(g: &Graph, essential: &BitSet) -> Dominators {
     // A vertex's DFS parent is left out (the main loop starts from it), which
     // drops one entry per node. Counted per group, summed into group ends,
     // then filled backwards so each end becomes its group's start.
-    let non_tree_edges = || {
-        (0..n)
-            .flat_map(move |s| g.edges(s).map(move |e| (s, e)))
-            .filter_map(|(s, e)| {
-                let (sn, t) = (dfnum[s], dfnum[g.edge_to[e] as usize] as usize);
-                (essential.get(e) && parent[t] != sn).then_some((sn, t))
-            })
-    };
     let mut first_pred = vec![0u32; n + 2];
-    for (_, t) in non_tree_edges() {
-        first_pred[t] += 1;
-    }
+    each_non_tree_edge(g, essential, &dfnum, &parent, |_, t| first_pred[t] += 1);
     for i in 1..=n + 1 {
         first_pred[i] += first_pred[i - 1];
     }
     let mut pred = vec![0u32; first_pred[n + 1] as usize];
-    for (sn, t) in non_tree_edges() {
+    each_non_tree_edge(g, essential, &dfnum, &parent, |sn, t| {
         first_pred[t] -= 1;
         pred[first_pred[t] as usize] = sn;
-    }
+    });
     // Keep only a group-end mark per node instead of the offsets: the main
     // loop walks the groups backwards, so 4 bytes per node are freed here.
     let mut has_preds = BitSet::new(n + 2);
@@ -264,6 +254,28 @@ pub fn dominators(g: &Graph, essential: &BitSet) -> Dominators {
         idom: idom_node,
         retained,
         children: OnceCell::new(),
+    }
+}
+
+/// Calls `f(source, target)`, both DFS numbers, for each essential edge
+/// that is not its target's DFS-tree edge (from `parent`), in file order.
+#[inline(always)]
+fn each_non_tree_edge(
+    g: &Graph,
+    essential: &BitSet,
+    dfnum: &[u32],
+    parent: &[u32],
+    mut f: impl FnMut(u32, usize),
+) {
+    for (s, &sn) in dfnum.iter().enumerate() {
+        for e in g.edges(s) {
+            if essential.get(e) {
+                let t = dfnum[g.edge_to[e] as usize] as usize;
+                if parent[t] != sn {
+                    f(sn, t);
+                }
+            }
+        }
     }
 }
 
