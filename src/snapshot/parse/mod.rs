@@ -3,8 +3,8 @@
 //!
 //! The file is never held as one text. The `snapshot` header is collected
 //! and handed to `serde_json`; `nodes`, `edges`, `locations` and the scope
-//! tables are parsed digit by digit straight into flat arrays sized from the
-//! header; `strings` are unescaped into one byte arena; every other section
+//! tables are parsed straight into flat arrays sized from the header (eight
+//! digits at a time where they are plain); `strings` are unescaped into one byte arena; every other section
 //! is skipped.
 
 //!
