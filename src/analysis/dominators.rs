@@ -24,11 +24,22 @@ pub struct Dominators {
     children: OnceCell<DominatorTree>,
 }
 
-/// DevTools' `computeIsEssentialEdge` for every edge, as one bit per edge.
-pub fn essential_edges(g: &Graph, flags: &[u8], ephemerons: &EphemeronNames) -> BitSet {
+/// The edges the dominator tree follows.
+#[derive(Debug)]
+pub struct EssentialEdges {
+    /// DevTools' `computeIsEssentialEdge`, one bit per edge.
+    pub edges: BitSet,
+    /// One bit per node: held by at least one essential edge (the others
+    /// start DFS trees of their own).
+    pub held: BitSet,
+}
+
+/// DevTools' `computeIsEssentialEdge` for every edge.
+pub fn essential_edges(g: &Graph, flags: &[u8], ephemerons: &EphemeronNames) -> EssentialEdges {
     let ek = g.meta.edge_kinds;
     let root = g.root().index();
     let mut bits = BitSet::new(g.edge_count());
+    let mut held = BitSet::new(g.node_count());
     for s in 0..g.node_count() {
         for e in g.edges(s) {
             let t = g.edge_type[e];
@@ -54,9 +65,10 @@ pub fn essential_edges(g: &Graph, flags: &[u8], ephemerons: &EphemeronNames) -> 
                 }
             }
             bits.set(e);
+            held.set(to);
         }
     }
-    bits
+    EssentialEdges { edges: bits, held }
 }
 
 /// Predecessor entries released at a time while the main loop consumes
@@ -72,22 +84,14 @@ const RELEASE_STEP: usize = 1 << 18;
 /// so this computes it with the leaner Semi-NCA variant in DFS-number space:
 /// at most 5 words per node, against DevTools' 8 words per node plus 2 per
 /// edge.
-pub fn dominators(g: &Graph, essential: &BitSet) -> Dominators {
+pub fn dominators(g: &Graph, essential: &EssentialEdges) -> Dominators {
     // One long function on purpose: its phases hand arrays to each other
     // (`ancestor` becomes `idom`) and drop each one the moment the next
     // phase stops needing it, which is what keeps the peak at 5 words per
     // node; the hot loops read locals, not fields.
     let n = g.node_count();
     let root = g.root().index();
-    // Nodes with an essential retainer (the others start DFS trees of their own).
-    let mut has_retainer = BitSet::new(n);
-    for s in 0..n {
-        for e in g.edges(s) {
-            if essential.get(e) {
-                has_retainer.set(g.edge_to[e] as usize);
-            }
-        }
-    }
+    let (held, essential) = (&essential.held, &essential.edges);
     // DFS numbering, 1-based (0 = unvisited); `parent` is in DFS numbers.
     // The node of each DFS number is only needed at the end, and made
     // from `dfnum` then.
@@ -131,11 +135,10 @@ pub fn dominators(g: &Graph, essential: &BitSet) -> Dominators {
         };
     dfs(root, 0, &mut dfnum, &mut parent, &mut count);
     for v in 0..n {
-        if dfnum[v] == 0 && !has_retainer.get(v) {
+        if dfnum[v] == 0 && !held.get(v) {
             dfs(v, 1, &mut dfnum, &mut parent, &mut count);
         }
     }
-    drop(has_retainer);
     // Nodes still unvisited (cycles held by nothing) hang under the root.
     let linked = count;
     for v in 0..n {
