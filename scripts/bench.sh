@@ -24,10 +24,17 @@ if [ ! -f "$file" ]; then
 fi
 cargo build --release -q
 echo "== heaplens (native)"
-ours=$(target/release/heaplens bench "$file" | tee /dev/stderr | awk '/^open total/ {print $3}')
+# Each report is shown on stderr as it is and its "open total" kept; shown
+# with `echo >&2`, not `tee /dev/stderr`, which reopens stderr and
+# overwrites what is already there when stderr is a file.
+report=$(target/release/heaplens bench "$file")
+echo "$report" >&2
+ours=$(awk '/^open total/ {print $3}' <<<"$report")
 if [ -d tests/node_modules/heap-snapshot-toolkit ]; then
   echo "== Chrome DevTools' worker (heap-snapshot-toolkit)"
-  theirs=$(node --max-old-space-size=16000 scripts/bench-devtools.mjs "$file" | tee /dev/stderr | awk '/^open total/ {print $3}')
+  report=$(node --max-old-space-size=16000 scripts/bench-devtools.mjs "$file")
+  echo "$report" >&2
+  theirs=$(awk '/^open total/ {print $3}' <<<"$report")
   awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "ratio          heaplens is %.1fx faster than DevTools'"'"' worker (%.3f s vs %.3f s, same sitting)\n", b / a, a, b }'
 else
   echo "[bench] tests/node_modules missing (run scripts/setup.sh --test) for the DevTools figures" >&2

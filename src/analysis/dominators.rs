@@ -24,11 +24,22 @@ pub struct Dominators {
     children: OnceCell<DominatorTree>,
 }
 
-/// DevTools' `computeIsEssentialEdge` for every edge, as one bit per edge.
-pub fn essential_edges(g: &Graph, flags: &[u8], ephemerons: &EphemeronNames) -> BitSet {
+/// The edges the dominator tree follows.
+#[derive(Debug)]
+pub struct EssentialEdges {
+    /// DevTools' `computeIsEssentialEdge`, one bit per edge.
+    pub edges: BitSet,
+    /// One bit per node: held by at least one essential edge (the others
+    /// start DFS trees of their own).
+    pub held: BitSet,
+}
+
+/// DevTools' `computeIsEssentialEdge` for every edge.
+pub fn essential_edges(g: &Graph, flags: &[u8], ephemerons: &EphemeronNames) -> EssentialEdges {
     let ek = g.meta.edge_kinds;
     let root = g.root().index();
     let mut bits = BitSet::new(g.edge_count());
+    let mut held = BitSet::new(g.node_count());
     for s in 0..g.node_count() {
         for e in g.edges(s) {
             let t = g.edge_type[e];
@@ -54,10 +65,15 @@ pub fn essential_edges(g: &Graph, flags: &[u8], ephemerons: &EphemeronNames) -> 
                 }
             }
             bits.set(e);
+            held.set(to);
         }
     }
-    bits
+    EssentialEdges { edges: bits, held }
 }
+
+/// Predecessor entries released at a time while the main loop consumes
+/// them from the end (1 MB).
+const RELEASE_STEP: usize = 1 << 18;
 
 /// Immediate dominators and retained sizes.
 ///
@@ -66,74 +82,61 @@ pub fn essential_edges(g: &Graph, flags: &[u8], ephemerons: &EphemeronNames) -> 
 /// them), then hangs every node still unvisited directly under the root.
 /// The result is the dominator tree of that augmented graph, which is unique,
 /// so this computes it with the leaner Semi-NCA variant in DFS-number space:
-/// 6 words per node plus one per essential edge at its peak, against
-/// DevTools' 8 words per node plus 2 per edge.
-pub fn dominators(g: &Graph, essential: &BitSet) -> Dominators {
+/// at most 5 words per node, against DevTools' 8 words per node plus 2 per
+/// edge.
+pub fn dominators(g: &Graph, essential: &EssentialEdges) -> Dominators {
     // One long function on purpose: its phases hand arrays to each other
-    // (`in_count` becomes `cursor`, `ancestor` becomes `idom`) and drop each
-    // one the moment the next phase stops needing it, which is what keeps
-    // the peak at 6 words per node; the hot loops read locals, not fields.
+    // (`ancestor` becomes `idom`) and drop each one the moment the next
+    // phase stops needing it, which is what keeps the peak at 5 words per
+    // node; the hot loops read locals, not fields.
     let n = g.node_count();
     let root = g.root().index();
-    // Essential in-degree per node (later the predecessor offsets).
-    let mut in_count = vec![0u32; n + 2];
-    for s in 0..n {
-        for e in g.edges(s) {
-            if essential.get(e) {
-                in_count[g.edge_to[e] as usize] += 1;
-            }
-        }
-    }
+    let (held, essential) = (&essential.held, &essential.edges);
     // DFS numbering, 1-based (0 = unvisited); `parent` is in DFS numbers.
+    // The node of each DFS number is only needed at the end, and made
+    // from `dfnum` then.
     let mut dfnum = vec![0u32; n];
-    let mut vertex = vec![0u32; n + 1];
     let mut parent = vec![0u32; n + 1];
     let mut count = 0u32;
     let mut stack: Vec<(u32, u32)> = Vec::new();
-    let mut dfs = |start: usize,
-                   parent_num: u32,
-                   dfnum: &mut [u32],
-                   vertex: &mut [u32],
-                   parent: &mut [u32],
-                   count: &mut u32| {
-        *count += 1;
-        dfnum[start] = *count;
-        vertex[*count as usize] = start as u32;
-        parent[*count as usize] = parent_num;
-        stack.push((start as u32, g.first_edge[start]));
-        while let Some(top) = stack.last_mut() {
-            let v = top.0 as usize;
-            let end = g.first_edge[v + 1];
-            let mut next = None;
-            while top.1 < end {
-                let e = top.1 as usize;
-                top.1 += 1;
-                if essential.get(e) {
-                    let w = g.edge_to[e] as usize;
-                    if dfnum[w] == 0 {
-                        next = Some(w);
-                        break;
+    let mut dfs =
+        |start: usize, parent_num: u32, dfnum: &mut [u32], parent: &mut [u32], count: &mut u32| {
+            *count += 1;
+            dfnum[start] = *count;
+            parent[*count as usize] = parent_num;
+            stack.push((start as u32, g.first_edge[start]));
+            while let Some(top) = stack.last_mut() {
+                let v = top.0 as usize;
+                let end = g.first_edge[v + 1];
+                let mut next = None;
+                while top.1 < end {
+                    let e = top.1 as usize;
+                    top.1 += 1;
+                    if essential.get(e) {
+                        let w = g.edge_to[e] as usize;
+                        if dfnum[w] == 0 {
+                            next = Some(w);
+                            break;
+                        }
+                    }
+                }
+                match next {
+                    Some(w) => {
+                        *count += 1;
+                        dfnum[w] = *count;
+                        parent[*count as usize] = dfnum[v];
+                        stack.push((w as u32, g.first_edge[w]));
+                    }
+                    None => {
+                        stack.pop();
                     }
                 }
             }
-            match next {
-                Some(w) => {
-                    *count += 1;
-                    dfnum[w] = *count;
-                    vertex[*count as usize] = w as u32;
-                    parent[*count as usize] = dfnum[v];
-                    stack.push((w as u32, g.first_edge[w]));
-                }
-                None => {
-                    stack.pop();
-                }
-            }
-        }
-    };
-    dfs(root, 0, &mut dfnum, &mut vertex, &mut parent, &mut count);
+        };
+    dfs(root, 0, &mut dfnum, &mut parent, &mut count);
     for v in 0..n {
-        if dfnum[v] == 0 && in_count[v] == 0 {
-            dfs(v, 1, &mut dfnum, &mut vertex, &mut parent, &mut count);
+        if dfnum[v] == 0 && !held.get(v) {
+            dfs(v, 1, &mut dfnum, &mut parent, &mut count);
         }
     }
     // Nodes still unvisited (cycles held by nothing) hang under the root.
@@ -142,34 +145,25 @@ pub fn dominators(g: &Graph, essential: &BitSet) -> Dominators {
         if dfnum[v] == 0 {
             count += 1;
             dfnum[v] = count;
-            vertex[count as usize] = v as u32;
             parent[count as usize] = 1;
         }
     }
     drop(stack);
 
     // Predecessors in DFS numbers, as CSR: first_pred[w]..first_pred[w + 1].
+    // A vertex's DFS parent is left out (the main loop starts from it), which
+    // drops one entry per node. Counted per group, summed into group ends,
+    // then filled backwards so each end becomes its group's start.
     let mut first_pred = vec![0u32; n + 2];
-    for v in 0..n {
-        first_pred[dfnum[v] as usize + 1] = in_count[v];
-    }
+    each_non_tree_edge(g, essential, &dfnum, &parent, |_, t| first_pred[t] += 1);
     for i in 1..=n + 1 {
         first_pred[i] += first_pred[i - 1];
     }
-    let mut cursor = in_count;
-    cursor[..n + 2].copy_from_slice(&first_pred);
     let mut pred = vec![0u32; first_pred[n + 1] as usize];
-    for s in 0..n {
-        let sn = dfnum[s];
-        for e in g.edges(s) {
-            if essential.get(e) {
-                let t = dfnum[g.edge_to[e] as usize] as usize;
-                pred[cursor[t] as usize] = sn;
-                cursor[t] += 1;
-            }
-        }
-    }
-    drop((cursor, dfnum));
+    each_non_tree_edge(g, essential, &dfnum, &parent, |sn, t| {
+        first_pred[t] -= 1;
+        pred[first_pred[t] as usize] = sn;
+    });
     // Keep only a group-end mark per node instead of the offsets: the main
     // loop walks the groups backwards, so 4 bytes per node are freed here.
     let mut has_preds = BitSet::new(n + 2);
@@ -182,9 +176,13 @@ pub fn dominators(g: &Graph, essential: &BitSet) -> Dominators {
     }
     drop(first_pred);
 
+    // Each vertex's entries are written when the loop (from the last DFS
+    // number down) reaches it, and read only after: until then they are
+    // zero pages that take no memory, while `pred` is released as the loop
+    // consumes it, so the two never add up.
     let len = n + 1;
-    let mut semi: Vec<u32> = (0..len as u32).collect();
-    let mut label: Vec<u32> = (0..len as u32).collect();
+    let mut semi = vec![0u32; len];
+    let mut label = vec![0u32; len];
     let mut ancestor = vec![0u32; len];
     let mut path: Vec<u32> = Vec::new();
     let mut p = pred.len();
@@ -197,17 +195,30 @@ pub fn dominators(g: &Graph, essential: &BitSet) -> Dominators {
             }
             group = p..group.end;
         }
-        if w as u32 <= linked {
-            if group.is_empty() {
-                // An orphan: as if its only predecessor were the root.
-                semi[w] = 1;
-            }
+        semi[w] = if w as u32 <= linked {
+            // The DFS parent is a predecessor, or stands for the root at
+            // the top of a DFS tree of its own.
+            let mut s = parent[w];
             for &v in &pred[group] {
-                let u = eval(v & !GROUP_END, &mut ancestor, &mut label, &semi, &mut path);
-                semi[w] = semi[w].min(semi[u as usize]);
+                let v = v & !GROUP_END;
+                // A vertex not processed yet (a smaller number) is its own
+                // candidate.
+                let candidate = match v as usize > w {
+                    true => semi[eval(v, &mut ancestor, &mut label, &semi, &mut path) as usize],
+                    false => v,
+                };
+                s = s.min(candidate);
             }
-        }
+            s
+        } else {
+            w as u32
+        };
+        label[w] = w as u32;
         ancestor[w] = parent[w];
+        if pred.capacity() - p >= RELEASE_STEP {
+            pred.truncate(p);
+            pred.shrink_to_fit();
+        }
     }
     drop((pred, label));
     // Semi-NCA: the immediate dominator is the nearest ancestor at or above
@@ -227,6 +238,11 @@ pub fn dominators(g: &Graph, essential: &BitSet) -> Dominators {
     }
     drop((semi, parent));
 
+    let mut vertex = vec![0u32; n + 1];
+    for (v, &w) in dfnum.iter().enumerate() {
+        vertex[w as usize] = v as u32;
+    }
+    drop(dfnum);
     let mut idom_node = vec![NodeIndex(0); n];
     for w in 1..=count as usize {
         idom_node[vertex[w] as usize] = NodeIndex(vertex[idom[w] as usize]);
@@ -241,6 +257,28 @@ pub fn dominators(g: &Graph, essential: &BitSet) -> Dominators {
         idom: idom_node,
         retained,
         children: OnceCell::new(),
+    }
+}
+
+/// Calls `f(source, target)`, both DFS numbers, for each essential edge
+/// that is not its target's DFS-tree edge (from `parent`), in file order.
+#[inline(always)]
+fn each_non_tree_edge(
+    g: &Graph,
+    essential: &BitSet,
+    dfnum: &[u32],
+    parent: &[u32],
+    mut f: impl FnMut(u32, usize),
+) {
+    for (s, &sn) in dfnum.iter().enumerate() {
+        for e in g.edges(s) {
+            if essential.get(e) {
+                let t = dfnum[g.edge_to[e] as usize] as usize;
+                if parent[t] != sn {
+                    f(sn, t);
+                }
+            }
+        }
     }
 }
 

@@ -70,8 +70,8 @@ pub fn default_threads() -> usize {
 /// Names of the analysis stages, in order, as reported to progress callbacks.
 pub const STAGES: [&str; 6] = [
     "Propagating DOM state",
-    "Finding essential edges",
     "Calculating shallow sizes",
+    "Finding essential edges",
     "Building dominator tree",
     "Calculating distances",
     "Calculating class names",
@@ -86,8 +86,9 @@ impl HeapSnapshot {
     }
 
     /// Runs every analysis on at most `threads` threads: with two or more,
-    /// distances and class names run beside the dominator tree (all three
-    /// only read the graph once shallow sizes are final). The results are
+    /// distances and class names run beside essential edges and the
+    /// dominator tree (all of them only read the graph once shallow sizes
+    /// are final). The results are
     /// the same whatever `threads` is.
     pub fn analyze_with(
         mut graph: Graph,
@@ -99,30 +100,34 @@ impl HeapSnapshot {
         let flags = flags::node_flags(&graph);
         let ephemerons = EphemeronNames::find(&graph.strings);
         progress(STAGES[1]);
-        let essential = dominators::essential_edges(&graph, &flags, &ephemerons);
-        progress(STAGES[2]);
         sizes::reassign_shallow_sizes(&mut graph);
-        progress(STAGES[3]);
+        // Essential edges feed the dominator tree only: with two threads,
+        // distances and class names are computed beside both.
+        let dominator_tree = |progress: &mut dyn FnMut(&str)| {
+            progress(STAGES[2]);
+            let essential = dominators::essential_edges(&graph, &flags, &ephemerons);
+            progress(STAGES[3]);
+            dominators::dominators(&graph, &essential)
+        };
         let (dominators, distances, classes) = if threads >= 2 {
             std::thread::scope(|scope| {
                 let beside = scope.spawn(|| {
                     let distances = distances::distances(&graph, &ephemerons, None);
                     (distances, Classes::compute(&graph))
                 });
-                let dominators = dominators::dominators(&graph, &essential);
+                let dominators = dominator_tree(progress);
                 let (distances, classes) = beside
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
                 (dominators, distances, classes)
             })
         } else {
-            let dominators = dominators::dominators(&graph, &essential);
+            let dominators = dominator_tree(progress);
             progress(STAGES[4]);
             let distances = distances::distances(&graph, &ephemerons, None);
             progress(STAGES[5]);
             (dominators, distances, Classes::compute(&graph))
         };
-        drop(essential);
         HeapSnapshot {
             graph,
             flags,

@@ -15,13 +15,15 @@ use crate::snapshot::scopes::ScopeTables;
 use crate::snapshot::strings::Strings;
 
 /// Most fields a node or edge row may have.
-const MAX_FIELDS: usize = 16;
+pub(super) const MAX_FIELDS: usize = 16;
 
 /// Rows being filled while the file streams in.
 pub(super) struct Columns {
     pub(super) meta: Meta,
     node_row: Vec<NodeField>,
     edge_row: Vec<EdgeField>,
+    /// `edge_row` is V8's: type, name_or_index, to_node.
+    v8_edge_row: bool,
     /// Field position inside the current row.
     pub(super) row_len: usize,
     /// Node rows started.
@@ -77,6 +79,8 @@ impl Columns {
         let mut c = Columns {
             node_row: meta.node_fields.clone(),
             edge_row: meta.edge_fields.clone(),
+            v8_edge_row: meta.edge_fields
+                == [EdgeField::Type, EdgeField::NameOrIndex, EdgeField::ToNode],
             row_len: 0,
             rows: 0,
             edge_rows: 0,
@@ -240,16 +244,35 @@ impl Columns {
     fn node_value(&mut self, v: u64, at: u64) -> Result<()> {
         let k = self.row_len;
         if k == 0 {
-            if self.rows == self.meta.node_count as usize {
-                bail!(
-                    "nodes has more values than node_count ({}) × {} fields: the header and the data disagree",
-                    self.meta.node_count,
-                    self.node_row.len()
-                );
-            }
-            self.rows += 1;
+            self.start_node_row()?;
         }
-        let role = self.node_row[k];
+        self.node_field(self.node_row[k], v, at)?;
+        self.row_len = if k + 1 == self.node_row.len() {
+            0
+        } else {
+            k + 1
+        };
+        Ok(())
+    }
+
+    /// Counts a new node row, refusing one more than the header declares.
+    #[inline(always)]
+    fn start_node_row(&mut self) -> Result<()> {
+        if self.rows == self.meta.node_count as usize {
+            bail!(
+                "nodes has more values than node_count ({}) × {} fields: the header and the data disagree",
+                self.meta.node_count,
+                self.node_row.len()
+            );
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Checks one field of the current node row (`nodes[at]`) against its
+    /// limit and stores it.
+    #[inline(always)]
+    fn node_field(&mut self, role: NodeField, v: u64, at: u64) -> Result<()> {
         let limit = match role {
             NodeField::Type => self.meta.node_types.len() as u64 - 1,
             NodeField::Detachedness => 2,
@@ -275,11 +298,6 @@ impl Columns {
             NodeField::TraceNodeId => self.traces.object_trace.push(v as u32),
             NodeField::Other => {}
         }
-        self.row_len = if k + 1 == self.node_row.len() {
-            0
-        } else {
-            k + 1
-        };
         Ok(())
     }
 
@@ -306,21 +324,41 @@ impl Columns {
     fn edge_value(&mut self, v: u64) -> Result<()> {
         let k = self.row_len;
         if k == 0 {
-            if self.edge_rows == self.meta.edge_count as usize {
-                bail!(
-                    "edges has more values than edge_count ({}) × {} fields: the header and the data disagree",
-                    self.meta.edge_count,
-                    self.edge_row.len()
-                );
-            }
-            self.edge_rows += 1;
+            self.start_edge_row()?;
         }
-        let e = self.edge_rows - 1;
-        match self.edge_row[k] {
+        self.edge_field(self.edge_row[k], v)?;
+        self.row_len = if k + 1 == self.edge_row.len() {
+            0
+        } else {
+            k + 1
+        };
+        Ok(())
+    }
+
+    /// Counts a new edge row, refusing one more than the header declares.
+    #[inline(always)]
+    fn start_edge_row(&mut self) -> Result<()> {
+        if self.edge_rows == self.meta.edge_count as usize {
+            bail!(
+                "edges has more values than edge_count ({}) × {} fields: the header and the data disagree",
+                self.meta.edge_count,
+                self.edge_row.len()
+            );
+        }
+        self.edge_rows += 1;
+        Ok(())
+    }
+
+    /// Checks one field of the current edge row and stores it.
+    #[inline(always)]
+    fn edge_field(&mut self, role: EdgeField, v: u64) -> Result<()> {
+        let e = || self.edge_rows - 1;
+        match role {
             EdgeField::Type => {
                 if v >= self.meta.edge_types.len() as u64 {
                     bail!(
-                        "edge {e} has type {v}, outside edge_types (which has {} types)",
+                        "edge {} has type {v}, outside edge_types (which has {} types)",
+                        e(),
                         self.meta.edge_types.len()
                     );
                 }
@@ -328,7 +366,10 @@ impl Columns {
             }
             EdgeField::NameOrIndex => {
                 if v > u32::MAX as u64 {
-                    bail!("edge {e} has name_or_index {v}: too large for its field");
+                    bail!(
+                        "edge {} has name_or_index {v}: too large for its field",
+                        e()
+                    );
                 }
                 self.edge_name.push(v as u32);
             }
@@ -348,11 +389,41 @@ impl Columns {
             }
             EdgeField::Other => {}
         }
-        self.row_len = if k + 1 == self.edge_row.len() {
-            0
+        Ok(())
+    }
+
+    /// Fields per row of `section`: `nodes` and `edges` are read a whole
+    /// row at a time ([`Columns::row`]), the other arrays value by value (0).
+    pub(super) fn row_fields(&self, section: Section) -> usize {
+        match section {
+            Section::Nodes => self.node_row.len(),
+            Section::Edges => self.edge_row.len(),
+            _ => 0,
+        }
+    }
+
+    /// Stores one whole row of `nodes` or `edges` (its first value is
+    /// `section[at]`), with the row checks once instead of per value.
+    #[inline(always)]
+    pub(super) fn row(&mut self, section: Section, row: &[u64], at: u64) -> Result<()> {
+        if section == Section::Nodes {
+            self.start_node_row()?;
+            for (k, &v) in row.iter().enumerate() {
+                self.node_field(self.node_row[k], v, at + k as u64)?;
+            }
         } else {
-            k + 1
-        };
+            self.start_edge_row()?;
+            if let (true, &[kind, name, to]) = (self.v8_edge_row, row) {
+                // V8's layout: each field's role is known without a lookup.
+                self.edge_field(EdgeField::Type, kind)?;
+                self.edge_field(EdgeField::NameOrIndex, name)?;
+                self.edge_field(EdgeField::ToNode, to)?;
+            } else {
+                for (k, &v) in row.iter().enumerate() {
+                    self.edge_field(self.edge_row[k], v)?;
+                }
+            }
+        }
         Ok(())
     }
 

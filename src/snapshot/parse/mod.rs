@@ -3,17 +3,19 @@
 //!
 //! The file is never held as one text. The `snapshot` header is collected
 //! and handed to `serde_json`; `nodes`, `edges`, `locations` and the scope
-//! tables are parsed digit by digit straight into flat arrays sized from the
-//! header; `strings` are unescaped into one byte arena; every other section
+//! tables are parsed straight into flat arrays sized from the header (eight
+//! digits at a time where they are plain); `strings` are unescaped into one byte arena; every other section
 //! is skipped.
 
 //!
 //! The parts: this module holds the [`Parser`] and its state machine over
 //! the top-level object; [`skip`] passes over values it does not read,
-//! [`numbers`] reads number arrays, [`strings`] unescapes the string
-//! table, and [`columns`] assembles and checks the rows.
+//! [`numbers`] reads number arrays (plain values through [`digits`]),
+//! [`strings`] unescapes the string table, and [`columns`] assembles and
+//! checks the rows.
 
 mod columns;
+mod digits;
 mod halves;
 mod numbers;
 mod skip;

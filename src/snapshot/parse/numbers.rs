@@ -1,7 +1,11 @@
 //! Number arrays (`nodes`, `edges`, `locations`, the scope tables): parsed
-//! digit by digit straight into the columns, with no intermediate text.
+//! straight into the columns, with no intermediate text. Plain values are
+//! read eight digits at a time ([`super::digits`]), `nodes` and `edges` a
+//! whole row at a time; a byte loop reads the rest (values cut by a chunk
+//! end, `]`, signs, the nested `trace_tree`) and words every error.
 
-use super::columns::Columns;
+use super::columns::{Columns, MAX_FIELDS};
+use super::digits;
 use super::skip::Skipper;
 use super::{second_section, show, Parser, State};
 use crate::bail;
@@ -171,6 +175,12 @@ impl Parser {
             ))
         };
         while i < chunk.len() {
+            if n.digits == 0 && !n.need_comma && !n.negative {
+                i = plain_values(columns, section, chunk, i, &mut n.values)?;
+                if i == chunk.len() {
+                    break;
+                }
+            }
             let b = chunk[i];
             let d = b.wrapping_sub(b'0');
             if d < 10 {
@@ -281,4 +291,50 @@ impl Parser {
         self.numbers = n;
         Ok(i)
     }
+}
+
+/// Reads the plain values at the start of a value, `chunk[i..]` (see
+/// [`digits::read`]), into `columns`, a whole row at a time where a row of
+/// `nodes` or `edges` starts; stops before the first value that is not
+/// plain or too near the chunk's end, and returns where. `values` counts
+/// the values read, as the byte loop counts them.
+#[inline(always)]
+fn plain_values(
+    columns: &mut Columns,
+    section: Section,
+    chunk: &[u8],
+    mut i: usize,
+    values: &mut u64,
+) -> Result<usize> {
+    let fields = columns.row_fields(section);
+    let mut row = [0u64; MAX_FIELDS];
+    loop {
+        if fields > 0 && columns.row_len == 0 {
+            if let Some(used) = read_row(&chunk[i..], &mut row[..fields]) {
+                columns.row(section, &row[..fields], *values)?;
+                *values += fields as u64;
+                i += used;
+                continue;
+            }
+        }
+        let Some((v, used)) = digits::read(&chunk[i..]) else {
+            return Ok(i);
+        };
+        columns.value(section, v, false, *values)?;
+        *values += 1;
+        i += used;
+    }
+}
+
+/// Reads `row.len()` plain values from `bytes`: the bytes they took, or
+/// `None` if one is not plain (or too near the end).
+#[inline(always)]
+fn read_row(bytes: &[u8], row: &mut [u64]) -> Option<usize> {
+    let mut at = 0;
+    for value in row {
+        let (v, used) = digits::read(&bytes[at..])?;
+        *value = v;
+        at += used;
+    }
+    Some(at)
 }
