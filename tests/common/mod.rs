@@ -191,19 +191,11 @@ fn run_oracle(script: &str, args: &[&str]) -> serde_json::Value {
         {
             return value;
         }
-        let out = Command::new("node")
-            .arg("--max-old-space-size=4000")
+        let mut node = Command::new("node");
+        node.arg("--max-old-space-size=4000")
             .arg(repo().join("tests/oracle").join(script))
-            .args(args)
-            .current_dir(repo())
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run node ({e}): {SETUP_HINT}"));
-        assert!(
-            out.status.success(),
-            "the DevTools oracle failed on {args:?} ({}):\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
+            .args(args);
+        let out = run_node(node, &format!("(the DevTools oracle) on {args:?}"));
         let value = serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("the DevTools oracle printed no JSON for {args:?}: {e}"));
         let _ = std::fs::create_dir_all(cached.parent().unwrap_or(Path::new(".")));
@@ -539,28 +531,18 @@ pub fn write_snapshots_with(
         let _ = std::fs::remove_dir_all(&partial);
         std::fs::create_dir_all(&partial)
             .unwrap_or_else(|e| panic!("cannot create {}: {e}", partial.display()));
-        let out = Command::new("node")
-            .args(node_args)
+        let mut node = Command::new("node");
+        node.args(node_args)
             .arg(script)
             .arg(&partial)
             .arg(count.to_string())
-            .args(script_args)
-            .current_dir(repo())
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run node ({e}): {SETUP_HINT}"));
-        assert!(
-            out.status.success(),
-            "node {} {script_args:?} failed ({}):\n{}",
-            script.display(),
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
+            .args(script_args);
+        run_node(node, &format!("{} {script_args:?}", script.display()));
         for file in files(&partial) {
             assert!(file.is_file(), "{label} did not write {}", file.display());
         }
         let _ = std::fs::remove_dir_all(&dir);
-        std::fs::rename(&partial, &dir)
-            .unwrap_or_else(|e| panic!("cannot move {} into place: {e}", partial.display()));
+        move_into_place(&partial, &dir);
         files(&dir)
     })
 }
@@ -581,23 +563,35 @@ pub fn synthetic_snapshot(size: &str) -> PathBuf {
         }
         let _ = std::fs::create_dir_all(file.parent().unwrap_or(Path::new(".")));
         let partial = file.with_extension(format!("partial-{}", std::process::id()));
-        let out = Command::new("node")
-            .arg(&script)
-            .arg(size)
-            .arg(&partial)
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run node ({e}): {SETUP_HINT}"));
-        assert!(
-            out.status.success(),
-            "{} {size} failed ({}):\n{}",
-            script.display(),
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        std::fs::rename(&partial, &file)
-            .unwrap_or_else(|e| panic!("cannot move {} into place: {e}", partial.display()));
+        let mut node = Command::new("node");
+        node.arg(&script).arg(size).arg(&partial);
+        run_node(node, &format!("{} {size}", script.display()));
+        move_into_place(&partial, &file);
         file
     })
+}
+
+/// Runs `node` (a `Command` for it, from the repository) and returns what
+/// it wrote, panicking with its stderr when it fails; `what` names the run.
+fn run_node(mut node: Command, what: &str) -> std::process::Output {
+    let out = node
+        .current_dir(repo())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node ({e}): {SETUP_HINT}"));
+    assert!(
+        out.status.success(),
+        "node {what} failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Moves what a run wrote beside the cache (`partial`) to `done`, so a run
+/// cut short never leaves half a result behind.
+fn move_into_place(partial: &Path, done: &Path) {
+    std::fs::rename(partial, done)
+        .unwrap_or_else(|e| panic!("cannot move {} into place: {e}", partial.display()));
 }
 
 /// Where a set of generated snapshots is kept: a folder named after the set

@@ -7,11 +7,10 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, copyFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { setUpBrowserSuite, repo, cliJson, loadFiles } from './helpers.mjs';
+import { setUpBrowserSuite, repo, cliJson, loadFiles, chromiumSnapshots } from './helpers.mjs';
 
 const T = { timeout: 300000 };
 // The audits run axe-core on 18 views twice, the second time for colours only.
@@ -147,14 +146,7 @@ test('axe-core finds no violation on any view, in the light and the dark theme',
 test('axe-core finds no violation on any view with Chromium snapshots loaded (a page and its iframe), light and dark', AUDIT, async () => {
   // Three snapshots of tests/fixtures/browser/realms.html in headless Chromium: two
   // realms, objects they share, a list that grows every round.
-  const pages = join(repo, 'tests', 'fixtures', 'browser');
-  const out = join(suite.dir, 'realms-page');
-  execFileSync(process.execPath, [join(pages, 'take-snapshots.mjs'), out, '3', 'realms.html'], { stdio: 'ignore' });
-  const files = [1, 2, 3].map((n) => {
-    const named = join(suite.dir, `chromium-${n}.heapsnapshot`);
-    copyFileSync(join(out, `${n}.heapsnapshot`), named);
-    return named;
-  });
+  const files = chromiumSnapshots(suite.dir, 'realms.html', [1, 2, 3].map((n) => `chromium-${n}.heapsnapshot`));
   const { page, context } = await suite.openPage();
   await loadFiles(page, files);
   await page.click('[data-testid="snapshot-item"][data-name="chromium-3.heapsnapshot"]');

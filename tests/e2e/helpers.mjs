@@ -90,6 +90,21 @@ export function generateSnapshots(program, outDir, count) {
   return Array.from({ length: count }, (_, i) => join(outDir, `${i + 1}.heapsnapshot`));
 }
 
+/**
+ * Snapshots of tests/fixtures/browser/PAGE taken in headless Chromium after each round
+ * (take-snapshots.mjs), copied into `dir` under `names` (one snapshot per name, in
+ * capture order, so the page lists them by those names); returns their paths.
+ */
+export function chromiumSnapshots(dir, page, names) {
+  const out = join(dir, `${page}-rounds`);
+  execFileSync(process.execPath, [join(repo, 'tests', 'fixtures', 'browser', 'take-snapshots.mjs'), out, String(names.length), page], { stdio: 'ignore' });
+  return names.map((name, i) => {
+    const file = join(dir, name);
+    copyFileSync(join(out, `${i + 1}.heapsnapshot`), file);
+    return file;
+  });
+}
+
 /** The CLI's `COMMAND FILE… --json`, e.g. cliJson('summary', file) (the reference numbers for the page). */
 export function cliJson(command, ...files) {
   return cliJsonOf('debug', command, files);

@@ -7,24 +7,16 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { setUpBrowserSuite, cliJson, loadFiles, settled, screenshot, item } from './helpers.mjs';
+import { setUpBrowserSuite, cliJson, loadFiles, settled, screenshot, item, chromiumSnapshots } from './helpers.mjs';
 
 const T = { timeout: 180000 };
-const here = dirname(fileURLToPath(import.meta.url));
 let suite; let session; let file; let chromiumFile;
 
 before(async () => {
   suite = await setUpBrowserSuite({ programs: { strings: ['strings-and-closures.cjs', 1] } });
   [file] = suite.snapshots.strings;
   // A snapshot of closures.html in headless Chromium, with V8's scope tables.
-  const pages = join(here, '..', 'fixtures', 'browser');
-  execFileSync(process.execPath, [join(pages, 'take-snapshots.mjs'), join(suite.dir, 'page'), '1', 'closures.html'], { stdio: 'ignore' });
-  chromiumFile = join(suite.dir, 'closures-page.heapsnapshot');
-  copyFileSync(join(suite.dir, 'page', '1.heapsnapshot'), chromiumFile);
+  [chromiumFile] = chromiumSnapshots(suite.dir, 'closures.html', ['closures-page.heapsnapshot']);
   session = await suite.openPage();
   await loadFiles(session.page, [file, chromiumFile]);
 }, T);

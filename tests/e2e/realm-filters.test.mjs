@@ -9,10 +9,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { setUpBrowserSuite, cliJson, loadFiles, settled, screenshot, item, bytesOf, repo } from './helpers.mjs';
+import { setUpBrowserSuite, cliJson, loadFiles, settled, screenshot, item, bytesOf, chromiumSnapshots } from './helpers.mjs';
 
 const T = { timeout: 180000 };
 let suite; let session; let vm; let chromiumFile;
@@ -21,10 +18,7 @@ before(async () => {
   suite = await setUpBrowserSuite({ programs: { realms: ['vm-realms.cjs', 1] } });
   [vm] = suite.snapshots.realms;
   // realms.html in headless Chromium: the page and its srcdoc widget iframe.
-  const pages = join(repo, 'tests', 'fixtures', 'browser');
-  execFileSync(process.execPath, [join(pages, 'take-snapshots.mjs'), join(suite.dir, 'page'), '1', 'realms.html'], { stdio: 'ignore' });
-  chromiumFile = join(suite.dir, 'realms-page.heapsnapshot');
-  copyFileSync(join(suite.dir, 'page', '1.heapsnapshot'), chromiumFile);
+  [chromiumFile] = chromiumSnapshots(suite.dir, 'realms.html', ['realms-page.heapsnapshot']);
   session = await suite.openPage();
   await loadFiles(session.page, [vm, chromiumFile]);
 }, T);
