@@ -190,7 +190,7 @@ test('a snapshot too big for a tab is refused right after its header, with a cle
   const bad = item(page, 'too-big.heapsnapshot');
   assert.equal(await bad.getAttribute('data-status'), 'error');
   const message = await bad.locator('[data-testid="snapshot-error"]').textContent();
-  assert.match(message, /80000000 nodes and 300000000 edges: analysing it needs about 7\.6 GB, more than the 4 GiB a browser tab gives WebAssembly/);
+  assert.match(message, /80000000 nodes and 300000000 edges: analysing it needs about 7\.56 GB, more than the 3\.76 GB heaplens can use of the 4 GiB a browser tab gives WebAssembly/);
   assert.equal(await item(page, 'mixed.heapsnapshot').getAttribute('data-status'), 'ready');
   assert.deepEqual(errors, []);
   await context.close();
@@ -372,7 +372,7 @@ test('an image, a CPU profile, a 1-byte file, 1e309, NaN, deep nesting and huge 
     'number-1e309.heapsnapshot': [corpus('number-1e309.heapsnapshot'), /in "nodes": value 17 \(1e…\) is not an integer/],
     'number-nan.heapsnapshot': [corpus('number-nan.heapsnapshot'), /in "nodes": unexpected 'N' in a number array/],
     'deep-nesting-unclosed.heapsnapshot': [corpus('deep-nesting-unclosed.heapsnapshot'), /the file ends early/],
-    'huge-node-count.heapsnapshot': [corpus('huge-node-count.heapsnapshot'), /268435455 nodes and 5 edges: analysing it needs about [\d.]+ GB, more than the 4 GiB a browser tab gives WebAssembly/],
+    'huge-node-count.heapsnapshot': [corpus('huge-node-count.heapsnapshot'), /268435455 nodes and 5 edges: analysing it needs about [\d.]+ GB, more than the 3\.76 GB heaplens can use of the 4 GiB a browser tab gives WebAssembly/],
   };
   const { page, context, errors } = await suite.openPage();
   const valid = ['timeline.heaptimeline', 'deep-nesting.heapsnapshot'].map((name) => write(name, corpus(name)));

@@ -610,13 +610,17 @@ pub(super) fn check_fits_address_space(meta: &Meta) -> Result<()> {
     let need =
         meta.node_count as u64 * PEAK_BYTES_PER_NODE + meta.edge_count as u64 * PEAK_BYTES_PER_EDGE;
     let (space, which) = SPACE;
-    if need > space - space / 8 {
+    // An eighth is left for the strings, the wasm stack and the allocator.
+    let budget = space - space / 8;
+    if need > budget {
         bail!(
-            "this snapshot has {} nodes and {} edges: analysing it needs about {:.1} GB, more \
-             than {which}; open it with the heaplens command line instead",
+            "this snapshot has {} nodes and {} edges: analysing it needs about {:.2} GB, more \
+             than the {:.2} GB heaplens can use of {which}; open it with the heaplens command \
+             line instead",
             meta.node_count,
             meta.edge_count,
-            need as f64 / 1e9
+            need as f64 / 1e9,
+            budget as f64 / 1e9
         );
     }
     Ok(())
