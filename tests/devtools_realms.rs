@@ -10,7 +10,7 @@ mod common;
 
 use common::{arg, generate, oracle_today, repo, with_session, write_snapshots_with};
 use heaplens::analysis::distances::shown;
-use heaplens::analysis::realms::{attribute, passing, realms, Attribution, RealmFilter, Realms};
+use heaplens::analysis::realms::{attribute, realms, Attribution, RealmFilter, Realms};
 use heaplens::analysis::summary::aggregate;
 use heaplens::analysis::HeapSnapshot;
 use heaplens::snapshot::bounded;
@@ -65,8 +65,8 @@ fn devtools_rows(file: &str, filter_name: &str) -> Vec<Row> {
 }
 
 fn heaplens_rows(s: &HeapSnapshot, a: &Attribution, filter: RealmFilter) -> Vec<Row> {
-    let pass = passing(a, filter);
-    let mut rows: Vec<Row> = aggregate(s, &|n| pass.get(n))
+    let want = filter.owner();
+    let mut rows: Vec<Row> = aggregate(s, &|n| a.owner[n] == want)
         .into_iter()
         .map(|r| {
             (

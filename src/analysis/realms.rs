@@ -189,16 +189,6 @@ impl RealmFilter {
     }
 }
 
-/// The nodes `filter` keeps.
-pub fn passing(a: &Attribution, filter: RealmFilter) -> BitSet {
-    let want = filter.owner();
-    let mut pass = BitSet::new(a.owner.len());
-    for (n, _) in a.owner.iter().enumerate().filter(|&(_, &o)| o == want) {
-        pass.set(n);
-    }
-    pass
-}
-
 /// Objects and their bytes, by kind: the Statistics view's buckets for the
 /// objects of one realm (or of the shared or unattributed part).
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]

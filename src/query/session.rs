@@ -241,13 +241,7 @@ impl Session {
                 order,
                 class_filter,
                 window,
-            } => {
-                let scope = Scope {
-                    realm: Some(filter),
-                    ..Scope::default()
-                };
-                Response::Classes(self.summary_page(scope, &class_filter, order, window)?)
-            }
+            } => Response::Classes(self.realm_summary(&filter, &class_filter, order, window)?),
             Request::Census => Response::Census(Census::of(&self.snapshot)),
             Request::GrowingCollections { censuses } => {
                 Response::Collections(self.growing_collections(&censuses))
