@@ -34,7 +34,7 @@ impl Session {
     }
 
     /// An error when `scope` names a realm filter this snapshot lacks.
-    pub fn check_scope(&self, scope: &Scope) -> Result<()> {
+    fn check_scope(&self, scope: &Scope) -> Result<()> {
         match &scope.realm {
             Some(name) => self.realm_filter(name).map(drop),
             None => Ok(()),
@@ -151,6 +151,7 @@ impl Session {
         order: Order,
         window: Window,
     ) -> Result<Page<super::rows::NodeRow>> {
+        self.check_scope(&scope)?;
         let key = (class_key, scope, order);
         if self.instances_cache.as_ref().is_none_or(|(k, _)| *k != key) {
             let nodes = self.instances(&key.0, key.1.clone(), order)?;

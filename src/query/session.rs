@@ -124,10 +124,7 @@ impl Session {
                 scope,
                 order,
                 window,
-            } => {
-                self.check_scope(&scope)?;
-                Response::Nodes(self.instances_page(class_key, scope, order, window)?)
-            }
+            } => Response::Nodes(self.instances_page(class_key, scope, order, window)?),
             Request::DuplicateStrings { window } => {
                 Response::Strings(self.duplicate_strings(window))
             }
