@@ -29,11 +29,11 @@
 /** How many results a page asks for when the caller does not say. */
 const PAGE = 100;
 
-/** The request field of an allocation scope: none unless one is set, so other requests keep their shape. */
-const allocated = (allocatedBy) => (allocatedBy ? { allocatedBy } : {});
-
-/** The request field of a realm scope, likewise. */
-const inRealm = (realm) => (realm ? { realm } : {});
+/**
+ * The request fields of the allocation and realm scopes: only those set, so requests
+ * without them keep their shape.
+ */
+const scopesSet = (scopes) => Object.fromEntries(Object.entries(scopes).filter(([, value]) => value));
 
 export class SnapshotClient {
   #worker;
@@ -66,7 +66,7 @@ export class SnapshotClient {
    * @returns {Promise<Rows>} rows: ClassRow
    */
   summary({ sortBy = 'retainedSize', ascending = false, classFilter = '', idRange = null, filter = null, allocatedBy = null, realm = null, offset = 0, limit = PAGE } = {}) {
-    return this.query({ op: 'summary', sortBy, ascending, classFilter, idRange, filter, ...allocated(allocatedBy), ...inRealm(realm), offset, limit });
+    return this.query({ op: 'summary', sortBy, ascending, classFilter, idRange, filter, ...scopesSet({ allocatedBy, realm }), offset, limit });
   }
 
   /**
@@ -77,7 +77,7 @@ export class SnapshotClient {
    * @returns {Promise<Rows>} rows: NodeRow
    */
   instances(classKey, { sortBy = 'retainedSize', ascending = false, idRange = null, filter = null, allocatedBy = null, realm = null, offset = 0, limit = PAGE } = {}) {
-    return this.query({ op: 'instances', classKey, idRange, filter, ...allocated(allocatedBy), ...inRealm(realm), sortBy, ascending, offset, limit });
+    return this.query({ op: 'instances', classKey, idRange, filter, ...scopesSet({ allocatedBy, realm }), sortBy, ascending, offset, limit });
   }
 
   /**
