@@ -174,7 +174,8 @@ fn a_census_passed_as_json_between_workers_gives_the_same_report() {
 #[test]
 fn a_page_array_of_removed_cards_grows_and_holds_detached_dom_nodes() {
     common::require_chromium();
-    // detached-dom.html keeps 50 removed cards per round in `detachedNodes`.
+    // detached-dom.html keeps 50 removed cards per round in `removedCards`,
+    // the undo history its list's click listener closes over.
     let script = common::repo().join("tests/fixtures/browser/take-snapshots.mjs");
     let files = common::write_snapshots(&script, &[], "detached-dom", 3);
     let mut series = Vec::new();
@@ -186,7 +187,7 @@ fn a_page_array_of_removed_cards_grows_and_holds_detached_dom_nodes() {
     let found = growing_collections(&series, &last);
     let cards = found
         .iter()
-        .find(|c| c.held_as == "detachedNodes")
+        .find(|c| c.held_as == "removedCards")
         .expect("the array of removed cards grows");
     assert_eq!(
         (cards.kind, cards.counts.as_slice()),

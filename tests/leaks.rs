@@ -609,11 +609,11 @@ fn detached_divs_of_a_page_are_reported_first_with_one_rounds_count() {
         divs.counts,
         [DIVS_PER_ROUND, 2 * DIVS_PER_ROUND, 3 * DIVS_PER_ROUND]
     );
-    assert_path_passes_through(divs, &["global_object", "detachedNodes"]);
+    assert_path_passes_through(divs, &["removedCards"]);
     // Each div's <span> child is detached with it, held through the div.
     let (_, spans) = group(&report, "Detached <span>");
     assert_eq!(spans.count, DIVS_PER_ROUND);
-    assert_path_passes_through(spans, &["detachedNodes"]);
+    assert_path_passes_through(spans, &["removedCards"]);
 }
 
 /// A summary row compared field by field with DevTools'.
