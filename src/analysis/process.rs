@@ -75,9 +75,8 @@ pub fn newest_objects(s: &HeapSnapshot) -> Vec<(u32, String, u32)> {
 /// programs both end with strings and arrays near the same ids, where the
 /// class alone often agrees (an object keeps its shallow size; a string is
 /// immutable, an array's elements live in a store of their own). Only the
-/// [`SAMPLE`] highest
-/// JavaScript ids (odd) that `current` could hold are looked up, in one pass
-/// over its ids.
+/// [`SAMPLE`] highest JavaScript ids (odd) that `current` could hold are
+/// looked up, in one pass over its ids.
 pub fn shared_ids<'a>(
     other: impl Iterator<Item = (u32, &'a str, u32)>,
     current: &HeapSnapshot,

@@ -4,8 +4,8 @@
 //! The file is never held as one text. The `snapshot` header is collected
 //! and handed to `serde_json`; `nodes`, `edges`, `locations` and the scope
 //! tables are parsed straight into flat arrays sized from the header (eight
-//! digits at a time where they are plain); `strings` are unescaped into one byte arena; every other section
-//! is skipped.
+//! digits at a time where they are plain); `strings` are unescaped into one
+//! byte arena; every other section is skipped.
 
 //!
 //! The parts: this module holds the [`Parser`] and its state machine over
