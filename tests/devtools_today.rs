@@ -346,7 +346,7 @@ fn dead_context_fields_equal_devtools_context_analyzer_and_rank_first() {
                     g.node_id[f.context.index()] as u64,
                     g.edge_label(f.edge.index()).into_owned(),
                     g.node_id[value] as u64,
-                    snapshot.dominators.retained[value],
+                    snapshot.dominators.retained.get(value),
                 )
             })
             .collect();

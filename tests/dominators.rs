@@ -214,7 +214,7 @@ impl Heap {
             sum
         };
         let got: Vec<(&str, u64)> = (0..g.node_count())
-            .map(|n| (g.name(n), dom.retained[n]))
+            .map(|n| (g.name(n), dom.retained.get(n)))
             .collect();
         let want: Vec<(&str, u64)> = (0..g.node_count())
             .map(|n| (g.name(n), retained(g.name(n))))
@@ -391,4 +391,24 @@ fn a_node_with_no_retainer_starts_its_own_subtree_under_the_root() {
         ("O", "X"),
         ("X", "Y"),
     ]);
+}
+
+#[test]
+fn retained_sizes_of_4_gib_and_more_are_exact() {
+    // A chain of 32 nodes whose self sizes are 2^0 … 2^31: the first
+    // retains 2^32 - 1 bytes (the largest 4-byte value, which the compact
+    // column keeps aside), the second 2^32 - 2, and so on down.
+    const CHAIN: [&str; 33] = [
+        "R", "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q",
+        "S", "T", "U", "V", "W", "X", "Y", "Z", "a", "b", "c", "d", "e", "f", "g",
+    ];
+    let holds: Vec<(&str, &str)> = CHAIN.windows(2).map(|w| (w[0], w[1])).collect();
+    let heap = Heap::new(&holds);
+    heap.assert_tree(&holds);
+    let snapshot = heap.analyze();
+    let retained = |n: usize| snapshot.dominators.retained.get(n);
+    assert_eq!(retained(1), u32::MAX as u64);
+    assert_eq!(retained(2), u32::MAX as u64 - 1);
+    assert_eq!(retained(32), 1 << 31);
+    assert_eq!(snapshot.total_size(), u32::MAX as u64);
 }

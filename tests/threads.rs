@@ -1,5 +1,5 @@
 //! The analyses give the same answers on one thread (wasm, `bench --threads
-//! 1`) as on two (the native default, where distances and class names run
+//! 1`) as on two (the native default, where shallow sizes, distances and class names run
 //! beside the dominator tree): every parity test runs the threaded path, and
 //! this pins the single-threaded one to it on real snapshots.
 

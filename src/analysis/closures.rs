@@ -99,7 +99,7 @@ fn held_per_context(s: &HeapSnapshot) -> Vec<(u32, u64)> {
             // A value in two slots of one context counts once (slots of a
             // context are written in order, so repeats are usually adjacent).
             if held_only_by(s, c, e) && g.edge_to[e] != last {
-                held += s.dominators.retained[g.edge_to[e] as usize];
+                held += s.dominators.retained.get(g.edge_to[e] as usize);
                 last = g.edge_to[e];
             }
         }
@@ -147,7 +147,7 @@ fn rank(
     for f in &analysis.dead {
         let (c, e) = (f.context, f.edge);
         if let Some(i) = index_of(c.index()) {
-            let bytes = s.dominators.retained[g.edge_target(e).index()];
+            let bytes = s.dominators.retained.get(g.edge_target(e).index());
             keys[i][1] += bytes;
             if held_only_by(s, c, e) {
                 keys[i][0] += bytes;
@@ -157,7 +157,7 @@ fn rank(
     let mut ranked: Vec<([u64; 4], u32)> =
         keys.into_iter().zip(held_of.iter().map(|h| h.0)).collect();
     ranked.sort_unstable_by(|a, b| {
-        let retained = |c: u32| s.dominators.retained[c as usize];
+        let retained = |c: u32| s.dominators.retained.get(c as usize);
         b.0.cmp(&a.0)
             .then(retained(b.1).cmp(&retained(a.1)))
             .then(a.1.cmp(&b.1))

@@ -263,7 +263,7 @@ pub fn growing_collections(series: &[Census], last: &HeapSnapshot) -> Vec<Growin
                 detached_dom: entries(last, n, kind).1,
                 counts,
                 self_size: g.self_size[n] as u64,
-                retained_size: last.dominators.retained[n],
+                retained_size: last.dominators.retained.get(n),
                 path,
             }
         })

@@ -3,6 +3,7 @@
 //! root, then nodes held only by non-essential edges, then whatever is left
 //! (cycles retained by nothing) hung under the root.
 
+use super::fasthash::FastMap;
 use super::flags::PAGE_OBJECT;
 use super::retainers::BitSet;
 use super::weakmap::EphemeronNames;
@@ -18,7 +19,7 @@ pub struct Dominators {
     /// Immediate dominator (node ordinal) per node; the root is its own.
     pub idom: Vec<NodeIndex>,
     /// Retained size per node.
-    pub retained: Vec<u64>,
+    pub retained: RetainedSizes,
     /// Children lists, built the first time a view or report asks (8 bytes
     /// per node that the analysis itself never needs).
     children: OnceCell<DominatorTree>,
@@ -75,7 +76,17 @@ pub fn essential_edges(g: &Graph, flags: &[u8], ephemerons: &EphemeronNames) -> 
 /// them from the end (1 MB).
 const RELEASE_STEP: usize = 1 << 18;
 
-/// Immediate dominators and retained sizes.
+/// The dominator tree before retained sizes: what [`immediate_dominators`]
+/// computes from the graph's edges alone, so that shallow sizes can be
+/// reassigned meanwhile.
+pub struct ImmediateDominators {
+    idom: Vec<NodeIndex>,
+    /// Nodes by DFS number, from 1 (each one's dominator comes before it).
+    order: Vec<u32>,
+}
+
+/// Immediate dominators, then (see [`ImmediateDominators::with_sizes`])
+/// retained sizes.
 ///
 /// DevTools runs Lengauer–Tarjan from the root over essential edges, then
 /// DFS-es from nodes that have no essential retainer (as if the root held
@@ -84,7 +95,7 @@ const RELEASE_STEP: usize = 1 << 18;
 /// so this computes it with the leaner Semi-NCA variant in DFS-number space:
 /// at most 5 words per node, against DevTools' 8 words per node plus 2 per
 /// edge.
-pub fn dominators(g: &Graph, essential: &EssentialEdges) -> Dominators {
+pub fn immediate_dominators(g: &Graph, essential: &EssentialEdges) -> ImmediateDominators {
     // One long function on purpose: its phases hand arrays to each other
     // (`ancestor` becomes `idom`) and drop each one the moment the next
     // phase stops needing it, which is what keeps the peak at 5 words per
@@ -248,15 +259,74 @@ pub fn dominators(g: &Graph, essential: &EssentialEdges) -> Dominators {
         idom_node[vertex[w] as usize] = NodeIndex(vertex[idom[w] as usize]);
     }
     drop(idom);
-    let mut retained: Vec<u64> = g.self_size.iter().map(|&s| s as u64).collect();
-    for w in (2..=count as usize).rev() {
-        let o = vertex[w] as usize;
-        retained[idom_node[o].index()] += retained[o];
-    }
-    Dominators {
+    ImmediateDominators {
         idom: idom_node,
-        retained,
-        children: OnceCell::new(),
+        order: vertex,
+    }
+}
+
+impl ImmediateDominators {
+    /// Adds retained sizes from the (reassigned) shallow sizes.
+    pub fn with_sizes(self, self_size: &[u32]) -> Dominators {
+        let ImmediateDominators { idom, order } = self;
+        let mut retained = RetainedSizes {
+            small: self_size.to_vec(),
+            large: FastMap::default(),
+        };
+        // A shallow size of exactly the mark is kept aside too.
+        for (n, &size) in self_size.iter().enumerate() {
+            if size == RetainedSizes::LARGE {
+                retained.large.insert(n as u32, size as u64);
+            }
+        }
+        for &o in order[2..].iter().rev() {
+            let o = o as usize;
+            let d = idom[o].index();
+            retained.set(d, retained.get(d) + retained.get(o));
+        }
+        Dominators {
+            idom,
+            retained,
+            children: OnceCell::new(),
+        }
+    }
+}
+
+/// Retained sizes in 4 bytes per node: the few of 4 GiB or more (the
+/// root's, and its chain's on a big heap) are kept aside.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct RetainedSizes {
+    /// The size, or [`RetainedSizes::LARGE`] when it is in `large`.
+    small: Vec<u32>,
+    large: FastMap<u32, u64>,
+}
+
+impl RetainedSizes {
+    const LARGE: u32 = u32::MAX;
+
+    /// The retained size of node `n`.
+    #[inline]
+    pub fn get(&self, n: usize) -> u64 {
+        match self.small[n] {
+            Self::LARGE => self.large.get(&(n as u32)).copied().unwrap_or_default(),
+            size => size as u64,
+        }
+    }
+
+    #[inline]
+    fn set(&mut self, n: usize, size: u64) {
+        match u32::try_from(size) {
+            Ok(size) if size != Self::LARGE => self.small[n] = size,
+            _ => {
+                self.small[n] = Self::LARGE;
+                self.large.insert(n as u32, size);
+            }
+        }
+    }
+
+    /// Bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.small.capacity() * 4 + self.large.capacity() * 16
     }
 }
 
@@ -313,21 +383,23 @@ impl Dominators {
             let n = idom.len();
             // The root is the one node that is its own dominator.
             let is_child = |o: usize| idom[o].index() != o;
+            // Counted into group ends, then filled backwards (each end
+            // becomes its group's start): children stay in node order, and
+            // no second array of offsets is needed.
             let mut first = vec![0u32; n + 1];
             for (o, &d) in idom.iter().enumerate() {
                 if is_child(o) {
-                    first[d.index() + 1] += 1;
+                    first[d.index()] += 1;
                 }
             }
-            for i in 0..n {
-                first[i + 1] += first[i];
+            for i in 1..=n {
+                first[i] += first[i - 1];
             }
-            let mut fill: Vec<u32> = first[..n].to_vec();
             let mut children = vec![NodeIndex(0); first[n] as usize];
-            for (o, &d) in idom.iter().enumerate() {
+            for (o, &d) in idom.iter().enumerate().rev() {
                 if is_child(o) {
-                    children[fill[d.index()] as usize] = NodeIndex::new(o);
-                    fill[d.index()] += 1;
+                    first[d.index()] -= 1;
+                    children[first[d.index()] as usize] = NodeIndex::new(o);
                 }
             }
             DominatorTree { first, children }
@@ -342,7 +414,7 @@ impl Dominators {
     /// Bytes held.
     pub fn heap_bytes(&self) -> usize {
         self.idom.capacity() * 4
-            + self.retained.capacity() * 8
+            + self.retained.heap_bytes()
             + self
                 .children
                 .get()
@@ -362,5 +434,28 @@ impl DominatorTree {
     pub fn children(&self, n: impl Into<NodeIndex>) -> &[NodeIndex] {
         let n = n.into().index();
         &self.children[self.first[n] as usize..self.first[n + 1] as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RetainedSizes;
+
+    #[test]
+    fn sizes_past_four_bytes_are_kept_aside_and_read_back() {
+        let mut sizes = RetainedSizes {
+            small: vec![0; 3],
+            ..RetainedSizes::default()
+        };
+        sizes.set(0, 5_000_000_000);
+        sizes.set(1, u32::MAX as u64);
+        sizes.set(2, u32::MAX as u64 - 1);
+        assert_eq!(
+            [sizes.get(0), sizes.get(1), sizes.get(2)],
+            [5_000_000_000, u32::MAX as u64, u32::MAX as u64 - 1]
+        );
+        assert_eq!(sizes.large.len(), 2);
+        sizes.set(0, 7);
+        assert_eq!(sizes.get(0), 7);
     }
 }

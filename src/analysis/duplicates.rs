@@ -289,7 +289,7 @@ pub fn costs(s: &HeapSnapshot, groups: &DuplicateStrings) -> Vec<DuplicateCost> 
                 wasted: total_size - smallest,
                 retained_size: members
                     .iter()
-                    .map(|&n| s.dominators.retained[n as usize])
+                    .map(|&n| s.dominators.retained.get(n as usize))
                     .sum(),
             }
         })

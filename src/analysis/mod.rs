@@ -86,9 +86,9 @@ impl HeapSnapshot {
     }
 
     /// Runs every analysis on at most `threads` threads: with two or more,
-    /// distances and class names run beside essential edges and the
-    /// dominator tree (all of them only read the graph once shallow sizes
-    /// are final). The results are
+    /// shallow sizes, distances and class names run beside essential edges
+    /// and the dominator tree (none of them needs another's result until
+    /// retained sizes, which wait for the shallow sizes). The results are
     /// the same whatever `threads` is.
     pub fn analyze_with(
         mut graph: Graph,
@@ -97,37 +97,60 @@ impl HeapSnapshot {
     ) -> HeapSnapshot {
         progress(STAGES[0]);
         detached::propagate_dom_state(&mut graph);
-        let flags = flags::node_flags(&graph);
         let ephemerons = EphemeronNames::find(&graph.strings);
-        progress(STAGES[1]);
-        sizes::reassign_shallow_sizes(&mut graph);
-        // Essential edges feed the dominator tree only: with two threads,
-        // distances and class names are computed beside both.
-        let dominator_tree = |progress: &mut dyn FnMut(&str)| {
+        // Shallow sizes are reassigned in their own column, taken out of the
+        // graph meanwhile: nothing but retained sizes reads them.
+        let mut self_size = std::mem::take(&mut graph.self_size);
+        let graph_ref = &graph;
+        let immediate_dominators = |progress: &mut dyn FnMut(&str)| {
             progress(STAGES[2]);
-            let essential = dominators::essential_edges(&graph, &flags, &ephemerons);
+            let flags = flags::node_flags(graph_ref);
+            let essential = dominators::essential_edges(graph_ref, &flags, &ephemerons);
             progress(STAGES[3]);
-            dominators::dominators(&graph, &essential)
+            (
+                dominators::immediate_dominators(graph_ref, &essential),
+                flags,
+            )
         };
-        let (dominators, distances, classes) = if threads >= 2 {
+        let (dominators, flags, distances, classes) = if threads >= 2 {
             std::thread::scope(|scope| {
-                let beside = scope.spawn(|| {
-                    let distances = distances::distances(&graph, &ephemerons, None);
-                    (distances, Classes::compute(&graph))
+                let (sizes_done, sizes) = std::sync::mpsc::channel();
+                let mut column = std::mem::take(&mut self_size);
+                let ephemerons = &ephemerons;
+                let beside = scope.spawn(move || {
+                    sizes::reassign_shallow_sizes(graph_ref, &mut column);
+                    // Never fails: the receiver outlives this thread.
+                    let _ = sizes_done.send(column);
+                    let distances = distances::distances(graph_ref, ephemerons, None);
+                    (distances, Classes::compute(graph_ref))
                 });
-                let dominators = dominator_tree(progress);
-                let (distances, classes) = beside
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (dominators, distances, classes)
+                let (immediate, flags) = immediate_dominators(progress);
+                let joined = |beside: std::thread::ScopedJoinHandle<'_, _>| {
+                    beside
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                };
+                // The sender only drops unsent if the thread panicked.
+                let Ok(sizes) = sizes.recv() else {
+                    joined(beside);
+                    unreachable!("the shallow sizes' thread ended without them");
+                };
+                let dominators = immediate.with_sizes(&sizes);
+                self_size = sizes;
+                let (distances, classes) = joined(beside);
+                (dominators, flags, distances, classes)
             })
         } else {
-            let dominators = dominator_tree(progress);
+            progress(STAGES[1]);
+            sizes::reassign_shallow_sizes(graph_ref, &mut self_size);
+            let (immediate, flags) = immediate_dominators(progress);
+            let dominators = immediate.with_sizes(&self_size);
             progress(STAGES[4]);
-            let distances = distances::distances(&graph, &ephemerons, None);
+            let distances = distances::distances(graph_ref, &ephemerons, None);
             progress(STAGES[5]);
-            (dominators, distances, Classes::compute(&graph))
+            (dominators, flags, distances, Classes::compute(graph_ref))
         };
+        graph.self_size = self_size;
         HeapSnapshot {
             graph,
             flags,
@@ -147,7 +170,7 @@ impl HeapSnapshot {
 
     /// Total size: root retained size plus native bytes outside any node.
     pub fn total_size(&self) -> u64 {
-        self.dominators.retained[self.graph.root().index()] + self.graph.meta.extra_native_bytes
+        self.dominators.retained.get(self.graph.root().index()) + self.graph.meta.extra_native_bytes
     }
 
     /// Largest odd (JavaScript) object id: DevTools' "max JS object id".

@@ -306,7 +306,7 @@ pub fn realms(s: &HeapSnapshot, a: &Attribution) -> Realms {
                 node_name,
                 filter_name: RealmFilter::Context(n as u32).devtools_name(g),
                 self_size: g.self_size[n] as u64,
-                retained_size: s.dominators.retained[n],
+                retained_size: s.dominators.retained.get(n),
                 attributed,
             }
         })

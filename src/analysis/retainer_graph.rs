@@ -296,7 +296,7 @@ pub fn retainer_graph(
             node_type: g.type_name(n).to_owned(),
             distance: shown(s.distances[n]),
             self_size: g.self_size[n] as u64,
-            retained_size: s.dominators.retained[n],
+            retained_size: s.dominators.retained.get(n),
             x: x[i],
             y: y[i],
             root: n != target && walk.is_root_level(n),

@@ -9,8 +9,10 @@ use crate::snapshot::Graph;
 const UNVISITED: u32 = u32::MAX;
 const MULTIPLE: u32 = u32::MAX - 1;
 
-/// Moves the self size of singly-owned internal nodes to their owner.
-pub fn reassign_shallow_sizes(g: &mut Graph) {
+/// Moves the self size of singly-owned internal nodes to their owner, in
+/// `self_size` (the graph's column, taken out of `g` so that the dominator
+/// tree can be computed from `g` meanwhile).
+pub fn reassign_shallow_sizes(g: &Graph, self_size: &mut [u32]) {
     // No user roots means an "expose internals" capture: sizes stay raw.
     let root = g.root().index();
     if !g
@@ -62,7 +64,7 @@ pub fn reassign_shallow_sizes(g: &mut Graph) {
         if g.node_type[o] == k.synthetic || o == root {
             continue;
         }
-        let moved = std::mem::take(&mut g.self_size[i]);
-        g.self_size[o] = g.self_size[o].saturating_add(moved);
+        let moved = std::mem::take(&mut self_size[i]);
+        self_size[o] = self_size[o].saturating_add(moved);
     }
 }

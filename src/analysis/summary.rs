@@ -66,7 +66,7 @@ pub fn aggregate(s: &HeapSnapshot, filter: &dyn Fn(usize) -> bool) -> Vec<ClassA
         let children = tree.children(n);
         if !open[key as usize] && g.self_size[n] > 0 && filter(n) {
             let r = row_of[key as usize];
-            rows[r as usize].retained_size += dom.retained[n];
+            rows[r as usize].retained_size += dom.retained.get(n);
             if !children.is_empty() {
                 open[key as usize] = true;
                 marks.push((list.len(), key));

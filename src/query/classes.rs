@@ -179,7 +179,7 @@ impl Session {
                 SortBy::Distance => distance_key(shown(s.distances[n])),
                 SortBy::SelfSize => g.self_size[n] as u64,
                 SortBy::Name | SortBy::Count => g.node_id[n] as u64,
-                _ => s.dominators.retained[n],
+                _ => s.dominators.retained.get(n),
             }
         };
         nodes.sort_by(|&a, &b| {

@@ -67,7 +67,7 @@ impl Session {
             let functions = report.functions_of(i);
             let mut variables: Vec<usize> = variables(s, c).collect();
             let value = |e: usize| g.edge_to[e] as usize;
-            variables.sort_by_key(|&e| std::cmp::Reverse(s.dominators.retained[value(e)]));
+            variables.sort_by_key(|&e| std::cmp::Reverse(s.dominators.retained.get(value(e))));
             ContextRow {
                 context: self.node_row(c),
                 held_size: report.held[i],

@@ -148,7 +148,12 @@ impl Session {
     pub(super) fn dominated(&self, n: usize, window: Window) -> Page<NodeRow> {
         let dom = &self.snapshot.dominators;
         let mut children: Vec<usize> = dom.tree().children(n).iter().map(|&c| c.index()).collect();
-        children.sort_by(|&a, &b| dom.retained[b].cmp(&dom.retained[a]).then(a.cmp(&b)));
+        children.sort_by(|&a, &b| {
+            dom.retained
+                .get(b)
+                .cmp(&dom.retained.get(a))
+                .then(a.cmp(&b))
+        });
         self.node_page(&children, window)
     }
 

@@ -236,7 +236,7 @@ impl Session {
             node_type: g.type_name(n).to_owned(),
             distance: shown(s.distances[n]),
             self_size: g.self_size[n] as u64,
-            retained_size: s.dominators.retained[n],
+            retained_size: s.dominators.retained.get(n),
             edge_count: g.edges(n).len(),
             detached: s.flags[n] & crate::analysis::flags::DETACHED_DOM != 0,
         }

@@ -297,9 +297,9 @@ fn group_members(
         let d = &mut drafts[gi as usize];
         d.count += 1;
         d.self_size += g.self_size[m] as u64;
-        d.overlapping += s.dominators.retained[m];
+        d.overlapping += s.dominators.retained.get(m);
         if counted[m] {
-            d.retained_size += s.dominators.retained[m];
+            d.retained_size += s.dominators.retained.get(m);
             d.held_by_other_groups = false;
         }
         if d.members.len() < MAX_MEMBERS {

@@ -45,7 +45,7 @@ pub fn bench(path: &str, threads: usize) -> Result<()> {
     out!(
         "threads        {threads}{}",
         if threads >= 2 {
-            " (edges parsed beside the rest; distances and class names beside the dominator tree)"
+            " (edges parsed beside the rest; shallow sizes, distances and class names beside the dominator tree)"
         } else {
             ""
         }

@@ -47,6 +47,9 @@ pub(super) struct Columns {
     edge_name: Vec<u32>,
     edge_to: Vec<u32>,
     locations: Vec<u32>,
+    /// The `locations` rows already checked and sorted (see
+    /// [`Columns::prepare_locations`]), or why they are not valid.
+    sorted_locations: Option<Result<Vec<Location>>>,
     scopes: ScopeTables,
     /// The allocation tracker's sections.
     pub(super) traces: TraceColumns,
@@ -98,6 +101,7 @@ impl Columns {
             edge_name: Vec::new(),
             edge_to: Vec::new(),
             locations: Vec::new(),
+            sorted_locations: None,
             scopes: ScopeTables::default(),
             traces: TraceColumns::default(),
             meta,
@@ -446,17 +450,28 @@ impl Columns {
 
     /// Checks every string index against the table, naming the first bad one.
     fn check_string_indexes(&self, strings: usize) -> Result<()> {
+        // Maxima first (branch-free loops the compiler vectorises); the
+        // offending row is looked for only when one is out of range.
+        let strings_u32 = u32::try_from(strings).unwrap_or(u32::MAX);
+        let kinds = self.meta.edge_kinds;
+        let named = |t: u8| t != kinds.element && t != kinds.hidden;
+        let node_max = self.node_name.iter().copied().max().unwrap_or(0);
+        let edge_max = (self.edge_type.iter().zip(&self.edge_name))
+            .map(|(&t, &name)| if named(t) { name } else { 0 })
+            .max()
+            .unwrap_or(0);
+        let fits = |max: u32, count: usize| max < strings_u32 || count == 0;
+        if fits(node_max, self.node_name.len()) && fits(edge_max, self.edge_name.len()) {
+            return Ok(());
+        }
         if let Some(n) = self.node_name.iter().position(|&s| s as usize >= strings) {
             bail!(
                 "node {n} names string {}, but there are only {strings} strings: the file is corrupt",
                 self.node_name[n]
             );
         }
-        let kinds = self.meta.edge_kinds;
-        let bad = (0..self.edge_name.len()).find(|&e| {
-            let t = self.edge_type[e];
-            t != kinds.element && t != kinds.hidden && self.edge_name[e] as usize >= strings
-        });
+        let bad = (0..self.edge_name.len())
+            .find(|&e| named(self.edge_type[e]) && self.edge_name[e] as usize >= strings);
         if let Some(e) = bad {
             bail!(
                 "edge {e} names string {}, but there are only {strings} strings: the file is corrupt",
@@ -466,7 +481,7 @@ impl Columns {
         Ok(())
     }
 
-    pub(super) fn finish(self, mut strings: Strings, have_strings: bool) -> Result<Graph> {
+    pub(super) fn finish(mut self, mut strings: Strings, have_strings: bool) -> Result<Graph> {
         let m = &self.meta;
         if !self.nodes_done {
             bail!("the snapshot has no \"nodes\" section");
@@ -499,7 +514,10 @@ impl Columns {
             );
         }
         self.check_string_indexes(strings.len())?;
-        let locations = self.locations()?;
+        let locations = match self.sorted_locations.take() {
+            Some(sorted) => sorted?,
+            None => self.locations()?,
+        };
         self.check_scopes(strings.len())?;
         let traces = self.traces.finish(&self.meta, strings.len())?;
         strings.shrink();
@@ -519,6 +537,13 @@ impl Columns {
             scopes: self.scopes,
             traces,
         })
+    }
+
+    /// Checks and sorts the `locations` rows read so far, for
+    /// [`Columns::finish`] to take: called once the input has ended, by a
+    /// reader that would otherwise wait for its twin.
+    pub(super) fn prepare_locations(&mut self) {
+        self.sorted_locations = Some(self.locations());
     }
 
     /// The `locations` rows as [`Location`]s sorted by node, each checked

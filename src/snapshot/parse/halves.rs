@@ -60,6 +60,15 @@ impl Parser {
         self.edges_read
     }
 
+    /// Does what [`Parser::finish_with`] can do before the `edges` arrive
+    /// (checking and sorting `locations`), once this parser's input has
+    /// ended: the reader of the rest calls it while its twin still reads.
+    pub fn prepare(&mut self) {
+        if let Some(columns) = &mut self.columns {
+            columns.prepare_locations();
+        }
+    }
+
     /// Moves out the `edges` rows an [`Parser::edges_only`] parser has
     /// read so far, to hand them over piece by piece (each piece then
     /// leaves this parser's memory).

@@ -29,7 +29,10 @@ pub fn parse_twice<R: Read>(
         };
         let edges = sized(Parser::edges_only());
         let edges = scope.spawn(move || read(open, edges, true));
-        let rest = read(open, sized(Parser::without_edges()), false);
+        let rest = read(open, sized(Parser::without_edges()), false).map(|mut rest| {
+            rest.prepare();
+            rest
+        });
         let edges = edges
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
