@@ -1,7 +1,8 @@
 //! The analyses give the same answers on one thread (wasm, `bench --threads
-//! 1`) as on two (the native default, where shallow sizes, distances and class names run
-//! beside the dominator tree): every parity test runs the threaded path, and
-//! this pins the single-threaded one to it on real snapshots.
+//! 1`) as on two (the native default, where shallow sizes, distances and
+//! class names run beside the dominator tree): every parity test runs the
+//! threaded path, and this pins the single-threaded one to it on real
+//! snapshots.
 
 mod common;
 

@@ -108,49 +108,67 @@ pub fn immediate_dominators(g: &Graph, essential: &EssentialEdges) -> ImmediateD
     // from `dfnum` then.
     let mut dfnum = vec![0u32; n];
     let mut parent = vec![0u32; n + 1];
+    // Predecessors in DFS numbers, as CSR: first_pred[w]..first_pred[w + 1].
+    // A vertex's DFS parent is left out (the main loop starts from it), which
+    // drops one entry per node. Counted per group (by the DFS itself, which
+    // meets every other edge with its target numbered already), summed
+    // into group ends, then filled backwards so each end becomes its
+    // group's start.
+    let mut first_pred = vec![0u32; n + 2];
     let mut count = 0u32;
     let mut stack: Vec<(u32, u32)> = Vec::new();
-    let mut dfs =
-        |start: usize, parent_num: u32, dfnum: &mut [u32], parent: &mut [u32], count: &mut u32| {
-            *count += 1;
-            dfnum[start] = *count;
-            parent[*count as usize] = parent_num;
-            stack.push((start as u32, g.first_edge[start]));
-            while let Some(top) = stack.last_mut() {
-                let v = top.0 as usize;
-                let end = g.first_edge[v + 1];
-                let mut next = None;
-                while top.1 < end {
-                    let e = top.1 as usize;
-                    top.1 += 1;
-                    if essential.get(e) {
-                        let w = g.edge_to[e] as usize;
-                        if dfnum[w] == 0 {
-                            next = Some(w);
-                            break;
-                        }
+    let mut dfs = |start: usize,
+                   parent_num: u32,
+                   dfnum: &mut [u32],
+                   parent: &mut [u32],
+                   first_pred: &mut [u32],
+                   count: &mut u32| {
+        *count += 1;
+        dfnum[start] = *count;
+        parent[*count as usize] = parent_num;
+        stack.push((start as u32, g.first_edge[start]));
+        while let Some(top) = stack.last_mut() {
+            let v = top.0 as usize;
+            let end = g.first_edge[v + 1];
+            let mut next = None;
+            while top.1 < end {
+                let e = top.1 as usize;
+                top.1 += 1;
+                if essential.get(e) {
+                    let w = g.edge_to[e] as usize;
+                    let t = dfnum[w] as usize;
+                    if t == 0 {
+                        next = Some(w);
+                        break;
                     }
-                }
-                match next {
-                    Some(w) => {
-                        *count += 1;
-                        dfnum[w] = *count;
-                        parent[*count as usize] = dfnum[v];
-                        stack.push((w as u32, g.first_edge[w]));
-                    }
-                    None => {
-                        stack.pop();
+                    if parent[t] != dfnum[v] {
+                        first_pred[t] += 1;
                     }
                 }
             }
-        };
-    dfs(root, 0, &mut dfnum, &mut parent, &mut count);
+            match next {
+                Some(w) => {
+                    *count += 1;
+                    dfnum[w] = *count;
+                    parent[*count as usize] = dfnum[v];
+                    stack.push((w as u32, g.first_edge[w]));
+                }
+                None => {
+                    stack.pop();
+                }
+            }
+        }
+    };
+    let (d, p, f) = (&mut dfnum, &mut parent, &mut first_pred);
+    dfs(root, 0, d, p, f, &mut count);
     for v in 0..n {
-        if dfnum[v] == 0 && !held.get(v) {
-            dfs(v, 1, &mut dfnum, &mut parent, &mut count);
+        if d[v] == 0 && !held.get(v) {
+            dfs(v, 1, d, p, f, &mut count);
         }
     }
-    // Nodes still unvisited (cycles held by nothing) hang under the root.
+    drop(stack);
+    // Nodes still unvisited (cycles held by nothing) hang under the root;
+    // their edges, which no DFS followed, are counted here.
     let linked = count;
     for v in 0..n {
         if dfnum[v] == 0 {
@@ -159,14 +177,18 @@ pub fn immediate_dominators(g: &Graph, essential: &EssentialEdges) -> ImmediateD
             parent[count as usize] = 1;
         }
     }
-    drop(stack);
-
-    // Predecessors in DFS numbers, as CSR: first_pred[w]..first_pred[w + 1].
-    // A vertex's DFS parent is left out (the main loop starts from it), which
-    // drops one entry per node. Counted per group, summed into group ends,
-    // then filled backwards so each end becomes its group's start.
-    let mut first_pred = vec![0u32; n + 2];
-    each_non_tree_edge(g, essential, &dfnum, &parent, |_, t| first_pred[t] += 1);
+    if linked < count {
+        for (v, &sn) in dfnum.iter().enumerate() {
+            if sn > linked {
+                for e in g.edges(v).filter(|&e| essential.get(e)) {
+                    let t = dfnum[g.edge_to[e] as usize] as usize;
+                    if parent[t] != sn {
+                        first_pred[t] += 1;
+                    }
+                }
+            }
+        }
+    }
     for i in 1..=n + 1 {
         first_pred[i] += first_pred[i - 1];
     }

@@ -21,7 +21,7 @@ pub struct ClassAggregate {
 }
 
 /// Aggregates nodes passing `filter` by class key, in first-seen order.
-pub fn aggregate(s: &HeapSnapshot, filter: &dyn Fn(usize) -> bool) -> Vec<ClassAggregate> {
+pub fn aggregate(s: &HeapSnapshot, filter: impl Fn(usize) -> bool) -> Vec<ClassAggregate> {
     let g = &s.graph;
     let key_of = &s.classes.key_of;
     let nkeys = s.classes.keys.len();

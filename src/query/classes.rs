@@ -70,10 +70,10 @@ impl Session {
     fn aggregates(&mut self, scope: Scope) -> &[ClassAggregate] {
         if scope == Scope::default() {
             let s = &self.snapshot;
-            return self.all_objects.get_or_init(|| aggregate(s, &|_| true));
+            return self.all_objects.get_or_init(|| aggregate(s, |_| true));
         }
         if self.scoped.as_ref().is_none_or(|(k, _)| *k != scope) {
-            let rows = aggregate(&self.snapshot, &self.scope_test(&scope));
+            let rows = aggregate(&self.snapshot, self.scope_test(&scope));
             self.scoped = Some((scope, rows));
         }
         self.scoped.as_ref().map_or(&[], |(_, r)| r)
