@@ -66,7 +66,7 @@ fn devtools_rows(file: &str, filter_name: &str) -> Vec<Row> {
 
 fn heaplens_rows(s: &HeapSnapshot, a: &Attribution, filter: RealmFilter) -> Vec<Row> {
     let want = filter.owner();
-    let mut rows: Vec<Row> = aggregate(s, &|n| a.owner[n] == want)
+    let mut rows: Vec<Row> = aggregate(s, |n| a.owner[n] == want)
         .into_iter()
         .map(|r| {
             (

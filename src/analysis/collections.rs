@@ -17,7 +17,7 @@
 //! - dictionaries (objects named `Object`): their `property` edges but
 //!   `__proto__`.
 
-use super::flags::DETACHED_DOM;
+use super::flags::is_detached_dom;
 use super::leaks::{path_steps, PathStep};
 use super::paths::Parents;
 use super::HeapSnapshot;
@@ -140,7 +140,7 @@ fn entries(s: &HeapSnapshot, n: usize, kind: Kind) -> (u32, u32) {
     let mut edges = entry_edges(g, n, kind);
     let detached = edges
         .iter()
-        .filter(|&&(e, _)| s.flags[g.edge_to[e] as usize] & DETACHED_DOM != 0)
+        .filter(|&&(e, _)| is_detached_dom(g, g.edge_to[e] as usize))
         .count() as u32;
     if matches!(kind, Kind::Map | Kind::WeakMap | Kind::WeakSet) {
         // Key and value of one entry are two edges.

@@ -4,7 +4,6 @@
 //! (cycles retained by nothing) hung under the root.
 
 use super::fasthash::FastMap;
-use super::flags::PAGE_OBJECT;
 use super::retainers::BitSet;
 use super::weakmap::EphemeronNames;
 use crate::snapshot::{Graph, NodeIndex};
@@ -36,7 +35,7 @@ pub struct EssentialEdges {
 }
 
 /// DevTools' `computeIsEssentialEdge` for every edge.
-pub fn essential_edges(g: &Graph, flags: &[u8], ephemerons: &EphemeronNames) -> EssentialEdges {
+pub fn essential_edges(g: &Graph, page: &BitSet, ephemerons: &EphemeronNames) -> EssentialEdges {
     let ek = g.meta.edge_kinds;
     let root = g.root().index();
     let mut bits = BitSet::new(g.edge_count());
@@ -60,8 +59,7 @@ pub fn essential_edges(g: &Graph, flags: &[u8], ephemerons: &EphemeronNames) -> 
             if s != root {
                 // Shortcuts mark user globals only at the root; edges from
                 // debugger/system objects into page objects are ignored.
-                if t == ek.shortcut || (flags[to] & PAGE_OBJECT != 0 && flags[s] & PAGE_OBJECT == 0)
-                {
+                if t == ek.shortcut || (page.get(to) && !page.get(s)) {
                     continue;
                 }
             }

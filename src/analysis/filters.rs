@@ -94,9 +94,9 @@ pub fn duplicated_strings(s: &HeapSnapshot) -> BitSet {
 pub fn retained_by_detached_dom(s: &HeapSnapshot) -> BitSet {
     let g = &s.graph;
     // Without the `detachedness` field DevTools takes a `Detached ` name as the mark.
-    let detached = |n: usize| match g.detachedness.get(n) {
-        Some(&state) => state == super::detached::DETACHED,
-        None => g.node_type[n] == g.meta.node_kinds.native && g.name(n).starts_with("Detached "),
+    let detached = |n: usize| match g.meta.has_detachedness() {
+        true => g.detachedness.get(n) == Some(&super::detached::DETACHED),
+        false => super::flags::is_detached_dom(g, n),
     };
     only_reachable_through(s, |_, e| !detached(g.edge_to[e] as usize))
 }

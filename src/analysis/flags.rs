@@ -1,12 +1,8 @@
-//! Node flags DevTools derives before dominators: detached DOM tree nodes
+//! What DevTools marks on nodes before dominators: detached DOM tree nodes
 //! and "page objects" (reachable from the page's globals and DOM trees).
 
+use super::retainers::BitSet;
 use crate::snapshot::Graph;
-
-/// Native node whose name starts with `Detached `.
-pub const DETACHED_DOM: u8 = 2;
-/// Reachable from a user global or `(Document DOM trees)` over non-weak edges.
-pub const PAGE_OBJECT: u8 = 4;
 
 /// True for root children DevTools counts as user roots: non-synthetic
 /// nodes and the synthetic `(Document DOM trees)`.
@@ -18,16 +14,17 @@ fn is_document_dom_trees(g: &Graph, n: usize) -> bool {
     g.node_type[n] == g.meta.node_kinds.synthetic && g.name(n) == "(Document DOM trees)"
 }
 
-/// Computes the flag byte of every node.
-pub fn node_flags(g: &Graph) -> Vec<u8> {
-    let n = g.node_count();
-    let mut flags = vec![0u8; n];
-    let native = g.meta.node_kinds.native;
-    for (node, flag) in flags.iter_mut().enumerate() {
-        if g.node_type[node] == native && g.name(node).starts_with("Detached ") {
-            *flag |= DETACHED_DOM;
-        }
-    }
+/// True for a detached DOM tree node: a native node whose name (after
+/// [`super::detached::propagate_dom_state`]) starts with `Detached `.
+pub fn is_detached_dom(g: &Graph, n: usize) -> bool {
+    g.node_type[n] == g.meta.node_kinds.native && g.name(n).starts_with("Detached ")
+}
+
+/// DevTools' page objects: reachable from a user global or `(Document DOM
+/// trees)` over non-weak edges. Only the dominator tree's essential edges
+/// read them, so they are a bit per node, dropped after.
+pub fn page_objects(g: &Graph) -> BitSet {
+    let mut page = BitSet::new(g.node_count());
     let kinds = g.meta.edge_kinds;
     let mut stack = Vec::new();
     for e in g.edges(g.root()) {
@@ -35,18 +32,18 @@ pub fn node_flags(g: &Graph) -> Vec<u8> {
         let t = g.edge_type[e];
         if (t == kinds.element && is_document_dom_trees(g, to)) || t == kinds.shortcut {
             stack.push(to);
-            flags[to] |= PAGE_OBJECT;
+            page.set(to);
         }
     }
     while let Some(node) = stack.pop() {
         for e in g.edges(node) {
             let to = g.edge_to[e] as usize;
-            if flags[to] & PAGE_OBJECT != 0 || g.edge_type[e] == kinds.weak {
+            if page.get(to) || g.edge_type[e] == kinds.weak {
                 continue;
             }
-            flags[to] |= PAGE_OBJECT;
+            page.set(to);
             stack.push(to);
         }
     }
-    flags
+    page
 }

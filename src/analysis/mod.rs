@@ -40,8 +40,6 @@ pub struct HeapSnapshot {
     /// The graph (names of detached DOM nodes and shallow sizes already
     /// adjusted as DevTools does).
     pub graph: Graph,
-    /// Flag byte per node ([`flags::DETACHED_DOM`], [`flags::PAGE_OBJECT`]).
-    pub flags: Vec<u8>,
     /// Distance per node ([`distances::NO_DISTANCE`] when unreachable).
     pub distances: Vec<i32>,
     /// Incoming references, built on first use (views only need them, and
@@ -104,15 +102,14 @@ impl HeapSnapshot {
         let graph_ref = &graph;
         let immediate_dominators = |progress: &mut dyn FnMut(&str)| {
             progress(STAGES[2]);
-            let flags = flags::node_flags(graph_ref);
-            let essential = dominators::essential_edges(graph_ref, &flags, &ephemerons);
+            let essential = {
+                let page = flags::page_objects(graph_ref);
+                dominators::essential_edges(graph_ref, &page, &ephemerons)
+            };
             progress(STAGES[3]);
-            (
-                dominators::immediate_dominators(graph_ref, &essential),
-                flags,
-            )
+            dominators::immediate_dominators(graph_ref, &essential)
         };
-        let (dominators, flags, distances, classes) = if threads >= 2 {
+        let (dominators, distances, classes) = if threads >= 2 {
             std::thread::scope(|scope| {
                 let (sizes_done, sizes) = std::sync::mpsc::channel();
                 let mut column = std::mem::take(&mut self_size);
@@ -124,7 +121,7 @@ impl HeapSnapshot {
                     let distances = distances::distances(graph_ref, ephemerons, None);
                     (distances, Classes::compute(graph_ref))
                 });
-                let (immediate, flags) = immediate_dominators(progress);
+                let immediate = immediate_dominators(progress);
                 let joined = |beside: std::thread::ScopedJoinHandle<'_, _>| {
                     beside
                         .join()
@@ -138,22 +135,21 @@ impl HeapSnapshot {
                 let dominators = immediate.with_sizes(&sizes);
                 self_size = sizes;
                 let (distances, classes) = joined(beside);
-                (dominators, flags, distances, classes)
+                (dominators, distances, classes)
             })
         } else {
             progress(STAGES[1]);
             sizes::reassign_shallow_sizes(graph_ref, &mut self_size);
-            let (immediate, flags) = immediate_dominators(progress);
+            let immediate = immediate_dominators(progress);
             let dominators = immediate.with_sizes(&self_size);
             progress(STAGES[4]);
             let distances = distances::distances(graph_ref, &ephemerons, None);
             progress(STAGES[5]);
-            (dominators, flags, distances, Classes::compute(graph_ref))
+            (dominators, distances, Classes::compute(graph_ref))
         };
         graph.self_size = self_size;
         HeapSnapshot {
             graph,
-            flags,
             distances,
             retainers: OnceCell::new(),
             by_id: OnceCell::new(),
@@ -204,7 +200,6 @@ impl HeapSnapshot {
     /// Bytes held by all arrays of the snapshot.
     pub fn heap_bytes(&self) -> usize {
         self.graph.heap_bytes()
-            + self.flags.capacity()
             + self.distances.capacity() * 4
             + self.retainers.get().map_or(0, Retainers::heap_bytes)
             + self.by_id.get().map_or(0, |v| v.capacity() * 4)

@@ -238,7 +238,7 @@ impl Session {
             self_size: g.self_size[n] as u64,
             retained_size: s.dominators.retained.get(n),
             edge_count: g.edges(n).len(),
-            detached: s.flags[n] & crate::analysis::flags::DETACHED_DOM != 0,
+            detached: crate::analysis::flags::is_detached_dom(g, n),
         }
     }
 

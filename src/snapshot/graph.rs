@@ -96,7 +96,8 @@ pub struct Graph {
     /// Shallow size per node (DevTools' reassigned size after analysis).
     pub self_size: Vec<u32>,
     /// DOM state per node (0 unknown, 1 attached, 2 detached); empty when the
-    /// file has no `detachedness` field.
+    /// file has no `detachedness` field or every node's is 0 (then
+    /// `meta.has_detachedness()` tells which).
     pub detachedness: Vec<u8>,
     /// First edge of each node; `node_count + 1` entries.
     pub first_edge: Vec<u32>,

@@ -527,7 +527,11 @@ impl Columns {
             node_name: self.node_name,
             node_id: self.node_id,
             self_size: self.self_size,
-            detachedness: self.detachedness,
+            // All unknown (Node's snapshots): nothing to keep.
+            detachedness: match self.detachedness.iter().all(|&state| state == 0) {
+                true => Vec::new(),
+                false => self.detachedness,
+            },
             first_edge: self.first_edge,
             edge_type: self.edge_type,
             edge_name: self.edge_name,
