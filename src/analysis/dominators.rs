@@ -29,9 +29,6 @@ pub struct Dominators {
 pub struct EssentialEdges {
     /// DevTools' `computeIsEssentialEdge`, one bit per edge.
     pub edges: BitSet,
-    /// One bit per node: held by at least one essential edge (the others
-    /// start DFS trees of their own).
-    pub held: BitSet,
 }
 
 /// DevTools' `computeIsEssentialEdge` for every edge.
@@ -39,7 +36,6 @@ pub fn essential_edges(g: &Graph, page: &BitSet, ephemerons: &EphemeronNames) ->
     let ek = g.meta.edge_kinds;
     let root = g.root().index();
     let mut bits = BitSet::new(g.edge_count());
-    let mut held = BitSet::new(g.node_count());
     for s in 0..g.node_count() {
         for e in g.edges(s) {
             let t = g.edge_type[e];
@@ -64,10 +60,9 @@ pub fn essential_edges(g: &Graph, page: &BitSet, ephemerons: &EphemeronNames) ->
                 }
             }
             bits.set(e);
-            held.set(to);
         }
     }
-    EssentialEdges { edges: bits, held }
+    EssentialEdges { edges: bits }
 }
 
 /// Predecessor entries released at a time while the main loop consumes
@@ -100,7 +95,7 @@ pub fn immediate_dominators(g: &Graph, essential: &EssentialEdges) -> ImmediateD
     // node; the hot loops read locals, not fields.
     let n = g.node_count();
     let root = g.root().index();
-    let (held, essential) = (&essential.held, &essential.edges);
+    let essential = &essential.edges;
     // DFS numbering, 1-based (0 = unvisited); `parent` is in DFS numbers.
     // The node of each DFS number is only needed at the end, and made
     // from `dfnum` then.
@@ -159,11 +154,21 @@ pub fn immediate_dominators(g: &Graph, essential: &EssentialEdges) -> ImmediateD
     };
     let (d, p, f) = (&mut dfnum, &mut parent, &mut first_pred);
     dfs(root, 0, d, p, f, &mut count);
+    // Nodes the root does not reach start DFS trees of their own, unless
+    // an essential edge holds them: one from another such node, since the
+    // DFS has followed every edge out of the nodes it reached.
+    let mut held = BitSet::new(if count as usize == n { 0 } else { n });
+    for v in (0..n).filter(|&v| d[v] == 0) {
+        for e in g.edges(v).filter(|&e| essential.get(e)) {
+            held.set(g.edge_to[e] as usize);
+        }
+    }
     for v in 0..n {
         if d[v] == 0 && !held.get(v) {
             dfs(v, 1, d, p, f, &mut count);
         }
     }
+    drop(held);
     drop(stack);
     // Nodes still unvisited (cycles held by nothing) hang under the root;
     // their edges, which no DFS followed, are counted here.
