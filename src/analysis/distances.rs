@@ -6,7 +6,6 @@ use super::fasthash::FastSet;
 use super::flags::is_user_root;
 use super::weakmap::EphemeronNames;
 use crate::snapshot::Graph;
-use std::collections::VecDeque;
 
 /// Distance of a node not reached through non-weak edges.
 pub const NO_DISTANCE: i32 = -5;
@@ -84,11 +83,13 @@ impl<'a> Walk<'a> {
         true
     }
 
-    fn bfs(&mut self, queue: &mut VecDeque<u32>, dist: &mut [i32]) {
+    fn bfs(&mut self, queue: &mut Vec<u32>, dist: &mut [i32]) {
         let g = self.g;
         let weak = g.meta.edge_kinds.weak;
-        while let Some(node) = queue.pop_front() {
-            let node = node as usize;
+        let mut i = 0;
+        while i < queue.len() {
+            let node = queue[i] as usize;
+            i += 1;
             let d = dist[node] + 1;
             for e in g.edges(node) {
                 if g.edge_type[e] == weak {
@@ -99,7 +100,7 @@ impl<'a> Walk<'a> {
                     continue;
                 }
                 dist[to] = d;
-                queue.push_back(to as u32);
+                queue.push(to as u32);
             }
         }
     }
@@ -110,8 +111,7 @@ impl<'a> Walk<'a> {
 pub fn distances(g: &Graph, ephemerons: &EphemeronNames, ignored: Option<&[bool]>) -> Vec<i32> {
     let n = g.node_count();
     let mut dist = vec![NO_DISTANCE; n];
-    // Only the frontier is held: a fraction of the nodes, not all of them.
-    let mut queue: VecDeque<u32> = VecDeque::new();
+    let mut queue: Vec<u32> = Vec::with_capacity(n);
     let mut walk = Walk {
         g,
         ephemerons,
@@ -123,14 +123,14 @@ pub fn distances(g: &Graph, ephemerons: &EphemeronNames, ignored: Option<&[bool]
         let to = g.edge_to[e] as usize;
         if is_user_root(g, to) {
             dist[to] = 1;
-            queue.push_back(to as u32);
+            queue.push(to as u32);
         }
     }
     let user_roots = !queue.is_empty();
     walk.bfs(&mut queue, &mut dist);
     dist[root] = if user_roots { BASE_SYSTEM_DISTANCE } else { 0 };
     queue.clear();
-    queue.push_back(root as u32);
+    queue.push(root as u32);
     walk.bfs(&mut queue, &mut dist);
     dist
 }
