@@ -67,9 +67,17 @@ impl Classes {
         // Most nodes have no location: their key depends on the name alone.
         let object = g.meta.node_kinds.object;
         let mut unlocated = vec![u32::MAX; c.names.len()];
+        // Locations are sorted by node: read alongside, not searched.
+        let mut locations = g.locations.iter().peekable();
         for (n, key) in key_of.iter_mut().enumerate() {
             let name = *key;
-            let location = location_of(g, n, object);
+            let mut here = None;
+            while let Some(l) = locations.next_if(|l| l.node as usize <= n) {
+                here = Some(l).filter(|l| l.node as usize == n);
+            }
+            let location = here
+                .filter(|_| g.node_type[n] == object)
+                .map(|l| (l.script_id, l.line, l.column));
             if location.is_none() && unlocated[name as usize] != u32::MAX {
                 *key = unlocated[name as usize];
                 continue;
@@ -288,11 +296,27 @@ pub fn infer_interfaces(g: &Graph) -> Vec<InterfaceDefinition> {
     let mut total = 0u64;
     let mut name = String::new();
     let mut properties: Vec<&str> = Vec::new();
+    // Objects of one shape have the same property name strings: each
+    // shape's candidate (None: no properties) is worked out once.
+    let mut by_shape: FastMap<Box<[u32]>, Option<usize>> = FastMap::default();
+    let mut shape: Vec<u32> = Vec::new();
     for n in 0..g.node_count() {
         if !is_plain_object(g, n) {
             continue;
         }
         total += 1;
+        shape.clear();
+        shape.extend(
+            g.edges(n)
+                .filter(|&e| g.edge_type[e] == property)
+                .map(|e| g.edge_name[e]),
+        );
+        if let Some(&known) = by_shape.get(shape.as_slice()) {
+            if let Some(i) = known {
+                candidates[i].count += 1;
+            }
+            continue;
+        }
         name.clear();
         name.push('{');
         let mut name_len = 1;
@@ -320,11 +344,15 @@ pub fn infer_interfaces(g: &Graph) -> Vec<InterfaceDefinition> {
             properties.push(edge_name);
         }
         if properties.is_empty() {
+            by_shape.insert(shape.as_slice().into(), None);
             continue;
         }
         name.push('}');
-        match index.get(name.as_str()) {
-            Some(&i) => candidates[i].count += 1,
+        let i = match index.get(name.as_str()) {
+            Some(&i) => {
+                candidates[i].count += 1;
+                i
+            }
             None => {
                 index.insert(name.clone(), candidates.len());
                 candidates.push(InterfaceDefinition {
@@ -332,8 +360,10 @@ pub fn infer_interfaces(g: &Graph) -> Vec<InterfaceDefinition> {
                     properties: properties.iter().map(|p| p.to_string()).collect(),
                     count: 1,
                 });
+                candidates.len() - 1
             }
-        }
+        };
+        by_shape.insert(shape.as_slice().into(), Some(i));
     }
     candidates.sort_by_key(|c| std::cmp::Reverse(c.count));
     let min =
@@ -453,8 +483,21 @@ pub fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> Vec<(
     let property = g.meta.edge_kinds.property;
     let mut props: Vec<&str> = Vec::new();
     let mut states: Vec<usize> = Vec::new();
+    // Objects of one shape (the same property name strings) match alike.
+    let mut by_shape: FastMap<Box<[u32]>, Option<u32>> = FastMap::default();
+    let mut shape: Vec<u32> = Vec::new();
     for n in 0..g.node_count() {
         if !is_plain_object(g, n) {
+            continue;
+        }
+        shape.clear();
+        shape.extend(
+            g.edges(n)
+                .filter(|&e| g.edge_type[e] == property)
+                .map(|e| g.edge_name[e]),
+        );
+        if let Some(&known) = by_shape.get(shape.as_slice()) {
+            out.extend(known.map(|d| (n as u32, d)));
             continue;
         }
         props.clear();
@@ -464,9 +507,9 @@ pub fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> Vec<(
                 .map(|e| g.strings.get(g.edge_name[e])),
         );
         props.sort_by(|a, b| js_cmp(a, b));
-        if let Some((_, d)) = trie.best_match(&props, &mut states) {
-            out.push((n as u32, d as u32));
-        }
+        let best = trie.best_match(&props, &mut states).map(|(_, d)| d as u32);
+        by_shape.insert(shape.as_slice().into(), best);
+        out.extend(best.map(|d| (n as u32, d)));
     }
     out
 }

@@ -214,10 +214,13 @@ impl Graph {
 
     /// The constructor location of a node, if the file has one.
     pub fn location(&self, n: impl Into<NodeIndex>) -> Option<&Location> {
-        self.locations
-            .binary_search_by_key(&n.into().0, |l| l.node)
-            .ok()
+        // The last of a node's locations, as DevTools' map keeps it.
+        let n = n.into().0;
+        let after = self.locations.partition_point(|l| l.node <= n);
+        after
+            .checked_sub(1)
             .map(|i| &self.locations[i])
+            .filter(|l| l.node == n)
     }
 
     /// Bytes held by the graph's arrays.
