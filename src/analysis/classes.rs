@@ -288,6 +288,19 @@ pub fn is_plain_object(g: &Graph, n: usize) -> bool {
     g.node_type[n] == g.meta.node_kinds.object && g.name(n) == "Object"
 }
 
+/// The shape of node `n` as far as interfaces go: the name strings of its
+/// property edges, in edge order (written into `shape`). Objects of one
+/// shape get one interface name and one match.
+fn shape_of(g: &Graph, n: usize, shape: &mut Vec<u32>) {
+    let property = g.meta.edge_kinds.property;
+    shape.clear();
+    shape.extend(
+        g.edges(n)
+            .filter(|&e| g.edge_type[e] == property)
+            .map(|e| g.edge_name[e]),
+    );
+}
+
 /// DevTools' `inferInterfaceDefinitions`.
 pub fn infer_interfaces(g: &Graph) -> Vec<InterfaceDefinition> {
     let property = g.meta.edge_kinds.property;
@@ -305,12 +318,7 @@ pub fn infer_interfaces(g: &Graph) -> Vec<InterfaceDefinition> {
             continue;
         }
         total += 1;
-        shape.clear();
-        shape.extend(
-            g.edges(n)
-                .filter(|&e| g.edge_type[e] == property)
-                .map(|e| g.edge_name[e]),
-        );
+        shape_of(g, n, &mut shape);
         if let Some(&known) = by_shape.get(shape.as_slice()) {
             if let Some(i) = known {
                 candidates[i].count += 1;
@@ -490,12 +498,7 @@ pub fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> Vec<(
         if !is_plain_object(g, n) {
             continue;
         }
-        shape.clear();
-        shape.extend(
-            g.edges(n)
-                .filter(|&e| g.edge_type[e] == property)
-                .map(|e| g.edge_name[e]),
-        );
+        shape_of(g, n, &mut shape);
         if let Some(&known) = by_shape.get(shape.as_slice()) {
             out.extend(known.map(|d| (n as u32, d)));
             continue;
