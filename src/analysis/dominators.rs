@@ -88,7 +88,11 @@ pub struct ImmediateDominators {
 /// so this computes it with the leaner Semi-NCA variant in DFS-number space:
 /// at most 5 words per node, against DevTools' 8 words per node plus 2 per
 /// edge.
-pub fn immediate_dominators(g: &Graph, essential: &EssentialEdges) -> ImmediateDominators {
+pub fn immediate_dominators(
+    g: &Graph,
+    essential: &EssentialEdges,
+    past_peak: &mut dyn FnMut(),
+) -> ImmediateDominators {
     // One long function on purpose: its phases hand arrays to each other
     // (`ancestor` becomes `idom`) and drop each one the moment the next
     // phase stops needing it, which is what keeps the peak at 5 words per
@@ -273,6 +277,8 @@ pub fn immediate_dominators(g: &Graph, essential: &EssentialEdges) -> ImmediateD
         idom[w] = d;
     }
     drop((semi, parent));
+    // From here on this pass holds at most 3 words per node.
+    past_peak();
 
     let mut vertex = vec![0u32; n + 1];
     for (v, &w) in dfnum.iter().enumerate() {

@@ -84,10 +84,12 @@ impl HeapSnapshot {
     }
 
     /// Runs every analysis on at most `threads` threads: with two or more,
-    /// shallow sizes, distances and class names run beside essential edges
+    /// shallow sizes, class names and distances run beside essential edges
     /// and the dominator tree (none of them needs another's result until
-    /// retained sizes, which wait for the shallow sizes). The results are
-    /// the same whatever `threads` is.
+    /// retained sizes, which wait for the shallow sizes). Distances wait
+    /// until the dominator pass is past its peak memory, so that their
+    /// arrays never add to it. The results are the same whatever `threads`
+    /// is.
     pub fn analyze_with(
         mut graph: Graph,
         threads: usize,
@@ -100,28 +102,34 @@ impl HeapSnapshot {
         // graph meanwhile: nothing but retained sizes reads them.
         let mut self_size = std::mem::take(&mut graph.self_size);
         let graph_ref = &graph;
-        let immediate_dominators = |progress: &mut dyn FnMut(&str)| {
+        let immediate_dominators = |progress: &mut dyn FnMut(&str), past_peak: &mut dyn FnMut()| {
             progress(STAGES[2]);
             let essential = {
                 let page = flags::page_objects(graph_ref);
                 dominators::essential_edges(graph_ref, &page, &ephemerons)
             };
             progress(STAGES[3]);
-            dominators::immediate_dominators(graph_ref, &essential)
+            dominators::immediate_dominators(graph_ref, &essential, past_peak)
         };
         let (dominators, distances, classes) = if threads >= 2 {
             std::thread::scope(|scope| {
                 let (sizes_done, sizes) = std::sync::mpsc::channel();
+                let (peak_done, peak) = std::sync::mpsc::channel();
                 let mut column = std::mem::take(&mut self_size);
                 let ephemerons = &ephemerons;
                 let beside = scope.spawn(move || {
                     sizes::reassign_shallow_sizes(graph_ref, &mut column);
                     // Never fails: the receiver outlives this thread.
                     let _ = sizes_done.send(column);
-                    let distances = distances::distances(graph_ref, ephemerons, None);
-                    (distances, Classes::compute(graph_ref))
+                    let classes = Classes::compute(graph_ref);
+                    // An error means the dominator pass ended (or panicked)
+                    // without saying so: go on either way.
+                    let _ = peak.recv();
+                    (distances::distances(graph_ref, ephemerons, None), classes)
                 });
-                let immediate = immediate_dominators(progress);
+                let immediate = immediate_dominators(progress, &mut || {
+                    let _ = peak_done.send(());
+                });
                 let joined = |beside: std::thread::ScopedJoinHandle<'_, _>| {
                     beside
                         .join()
@@ -140,7 +148,7 @@ impl HeapSnapshot {
         } else {
             progress(STAGES[1]);
             sizes::reassign_shallow_sizes(graph_ref, &mut self_size);
-            let immediate = immediate_dominators(progress);
+            let immediate = immediate_dominators(progress, &mut || {});
             let dominators = immediate.with_sizes(&self_size);
             progress(STAGES[4]);
             let distances = distances::distances(graph_ref, &ephemerons, None);
