@@ -303,7 +303,6 @@ fn shape_of(g: &Graph, n: usize, shape: &mut Vec<u32>) {
 
 /// DevTools' `inferInterfaceDefinitions`.
 pub fn infer_interfaces(g: &Graph) -> Vec<InterfaceDefinition> {
-    let property = g.meta.edge_kinds.property;
     let mut index: FastMap<String, usize> = FastMap::default();
     let mut candidates: Vec<InterfaceDefinition> = Vec::new();
     let mut total = 0u64;
@@ -329,11 +328,8 @@ pub fn infer_interfaces(g: &Graph) -> Vec<InterfaceDefinition> {
         name.push('{');
         let mut name_len = 1;
         properties.clear();
-        for e in g.edges(n) {
-            if g.edge_type[e] != property {
-                continue;
-            }
-            let edge_name = g.strings.get(g.edge_name[e]);
+        for &name_index in &shape {
+            let edge_name = g.strings.get(name_index);
             if edge_name == "__proto__" {
                 continue;
             }
@@ -488,7 +484,6 @@ pub fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> Vec<(
         return out;
     }
     let trie = Trie::new(definitions);
-    let property = g.meta.edge_kinds.property;
     let mut props: Vec<&str> = Vec::new();
     let mut states: Vec<usize> = Vec::new();
     // Objects of one shape (the same property name strings) match alike.
@@ -504,11 +499,7 @@ pub fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> Vec<(
             continue;
         }
         props.clear();
-        props.extend(
-            g.edges(n)
-                .filter(|&e| g.edge_type[e] == property)
-                .map(|e| g.strings.get(g.edge_name[e])),
-        );
+        props.extend(shape.iter().map(|&name_index| g.strings.get(name_index)));
         props.sort_by(|a, b| js_cmp(a, b));
         let best = trie.best_match(&props, &mut states).map(|(_, d)| d as u32);
         by_shape.insert(shape.as_slice().into(), best);

@@ -24,15 +24,8 @@ pub struct Dominators {
     children: OnceCell<DominatorTree>,
 }
 
-/// The edges the dominator tree follows.
-#[derive(Debug)]
-pub struct EssentialEdges {
-    /// DevTools' `computeIsEssentialEdge`, one bit per edge.
-    pub edges: BitSet,
-}
-
-/// DevTools' `computeIsEssentialEdge` for every edge.
-pub fn essential_edges(g: &Graph, page: &BitSet, ephemerons: &EphemeronNames) -> EssentialEdges {
+/// DevTools' `computeIsEssentialEdge` for every edge, as one bit per edge.
+pub fn essential_edges(g: &Graph, page: &BitSet, ephemerons: &EphemeronNames) -> BitSet {
     let ek = g.meta.edge_kinds;
     let root = g.root().index();
     let mut bits = BitSet::new(g.edge_count());
@@ -62,7 +55,7 @@ pub fn essential_edges(g: &Graph, page: &BitSet, ephemerons: &EphemeronNames) ->
             bits.set(e);
         }
     }
-    EssentialEdges { edges: bits }
+    bits
 }
 
 /// Predecessor entries released at a time while the main loop consumes
@@ -90,7 +83,7 @@ pub struct ImmediateDominators {
 /// edge.
 pub fn immediate_dominators(
     g: &Graph,
-    essential: &EssentialEdges,
+    essential: &BitSet,
     past_peak: &mut dyn FnMut(),
 ) -> ImmediateDominators {
     // One long function on purpose: its phases hand arrays to each other
@@ -99,7 +92,6 @@ pub fn immediate_dominators(
     // node; the hot loops read locals, not fields.
     let n = g.node_count();
     let root = g.root().index();
-    let essential = &essential.edges;
     // DFS numbering, 1-based (0 = unvisited); `parent` is in DFS numbers.
     // The node of each DFS number is only needed at the end, and made
     // from `dfnum` then.
@@ -185,25 +177,26 @@ pub fn immediate_dominators(
         }
     }
     if linked < count {
-        for (v, &sn) in dfnum.iter().enumerate() {
-            if sn > linked {
-                for e in g.edges(v).filter(|&e| essential.get(e)) {
-                    let t = dfnum[g.edge_to[e] as usize] as usize;
-                    if parent[t] != sn {
-                        first_pred[t] += 1;
-                    }
-                }
-            }
-        }
+        let unlinked = |sn: u32| sn > linked;
+        each_non_tree_edge(g, essential, &dfnum, &parent, unlinked, |_, t| {
+            first_pred[t] += 1;
+        });
     }
     for i in 1..=n + 1 {
         first_pred[i] += first_pred[i - 1];
     }
     let mut pred = vec![0u32; first_pred[n + 1] as usize];
-    each_non_tree_edge(g, essential, &dfnum, &parent, |sn, t| {
-        first_pred[t] -= 1;
-        pred[first_pred[t] as usize] = sn;
-    });
+    each_non_tree_edge(
+        g,
+        essential,
+        &dfnum,
+        &parent,
+        |_| true,
+        |sn, t| {
+            first_pred[t] -= 1;
+            pred[first_pred[t] as usize] = sn;
+        },
+    );
     // Keep only a group-end mark per node instead of the offsets: the main
     // loop walks the groups backwards, so 4 bytes per node are freed here.
     let mut has_preds = BitSet::new(n + 2);
@@ -362,16 +355,18 @@ impl RetainedSizes {
 }
 
 /// Calls `f(source, target)`, both DFS numbers, for each essential edge
-/// that is not its target's DFS-tree edge (from `parent`), in file order.
+/// that is not its target's DFS-tree edge (from `parent`), in file order,
+/// out of the sources whose DFS number `from` keeps.
 #[inline(always)]
 fn each_non_tree_edge(
     g: &Graph,
     essential: &BitSet,
     dfnum: &[u32],
     parent: &[u32],
+    from: impl Fn(u32) -> bool,
     mut f: impl FnMut(u32, usize),
 ) {
-    for (s, &sn) in dfnum.iter().enumerate() {
+    for (s, &sn) in dfnum.iter().enumerate().filter(|&(_, &sn)| from(sn)) {
         for e in g.edges(s) {
             if essential.get(e) {
                 let t = dfnum[g.edge_to[e] as usize] as usize;

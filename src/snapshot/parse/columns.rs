@@ -460,16 +460,14 @@ impl Columns {
         // offending row is looked for only when one is out of range.
         let strings_u32 = u32::try_from(strings).unwrap_or(u32::MAX);
         let kinds = self.meta.edge_kinds;
-        let named = |t: u8| t != kinds.element && t != kinds.hidden;
+        let named = |t: u8| (t != kinds.element) & (t != kinds.hidden);
         let node_max = column_max(&self.node_name);
-        let (element, hidden) = (kinds.element, kinds.hidden);
         let edge_max = (self.edge_type.chunks(4096).zip(self.edge_name.chunks(4096)))
             .map(|(types, names)| {
                 // A mask instead of a branch, over fixed pieces: SIMD.
                 let mut max = 0u32;
                 for (&t, &name) in types.iter().zip(names) {
-                    let keep = ((t != element) & (t != hidden)) as u32;
-                    max = max.max(name & keep.wrapping_neg());
+                    max = max.max(name & (named(t) as u32).wrapping_neg());
                 }
                 max
             })
